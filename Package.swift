@@ -1,0 +1,31 @@
+// swift-tools-version:6.1
+// Sharp: sharpness-aware optimizers and loss-landscape metrics for image classifiers.
+// Module layering (imports point down only) is documented in docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "Sharp",
+    products: [
+        .executable(name: "sharp", targets: ["sharp"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Autodiff", dependencies: ["Tensor"]),
+        .executableTarget(
+            name: "sharp",
+            dependencies: ["Tensor", "Autodiff", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
+    ]
+)

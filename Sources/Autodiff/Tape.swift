@@ -1,0 +1,69 @@
+import Tensor
+
+/// How an operation sends a cotangent back to its inputs, written in differentiable `Var` ops so
+/// that the backward pass can itself be recorded and differentiated (exact Hessian-vector products).
+///
+/// - Parameters:
+///   - cotangent: ∂L/∂output.
+///   - inputs: the operation's inputs as recorded (constants included).
+///   - output: the operation's result (some rules reuse it, e.g. exp, tanh, log-softmax).
+///   - needs: which inputs need a cotangent; a rule may return nil for the others and skip their cost.
+/// - Returns: one cotangent (or nil for zero / not needed) per input, shaped like that input.
+public typealias Pullback = (_ cotangent: Var, _ inputs: [Var], _ output: Var, _ needs: [Bool]) -> [Var?]
+
+/// A Wengert list: every differentiable operation on `Var`s appends its result, the positions of
+/// its inputs and its pullback. Nodes refer to each other by index, so a tape of any length is
+/// released in one step (no recursive deinitialisation) when the last `Var` on it goes away.
+///
+/// A tape belongs to one thread at a time.
+public final class Tape {
+    struct Node {
+        let inputs: [Int]  // tape positions; -1 marks a constant input
+        let inputConstants: [Tensor?]  // values of constant inputs (nil for tape inputs)
+        let pullback: Pullback?  // nil for leaves
+    }
+
+    var nodes: [Node] = []
+    var values: [Tensor] = []
+    /// When false, operations on this tape's variables produce constants (no new nodes).
+    public internal(set) var isRecording = true
+
+    public init() {}
+
+    /// Number of recorded nodes.
+    public var count: Int { nodes.count }
+
+    /// A new independent variable (a leaf to differentiate with respect to).
+    public func variable(_ value: Tensor) -> Var {
+        append(value, inputs: [], pullback: nil)
+    }
+
+    /// Independent variables for every tensor, in order.
+    public func variables(_ values: [Tensor]) -> [Var] { values.map(variable) }
+
+    func append(_ value: Tensor, inputs: [Var], pullback: Pullback?) -> Var {
+        nodes.append(
+            Node(
+                inputs: inputs.map { $0.tape === self ? $0.index : -1 },
+                inputConstants: inputs.map { $0.tape === self ? nil : $0.value },
+                pullback: pullback))
+        values.append(value)
+        return Var(value: value, tape: self, index: nodes.count - 1)
+    }
+
+    func variable(at index: Int) -> Var { Var(value: values[index], tape: self, index: index) }
+
+    func inputs(of node: Node) -> [Var] {
+        zip(node.inputs, node.inputConstants).map { index, constant in
+            index >= 0 ? variable(at: index) : Var(constant!)  // constant is set exactly when index is -1
+        }
+    }
+
+    /// Runs `body` with recording switched on or off, restoring the previous state afterwards.
+    func withRecording<R>(_ on: Bool, _ body: () throws -> R) rethrows -> R {
+        let saved = isRecording
+        isRecording = on
+        defer { isRecording = saved }
+        return try body()
+    }
+}

@@ -1,0 +1,31 @@
+import Tensor
+
+/// Softmax family and classification losses.
+extension Var {
+    /// log-softmax over the last axis. Pullback: g − softmax(x)·Σg, with softmax = exp(output).
+    public func logSoftmax() -> Var {
+        Var.record(value.logSoftmax(), [self], op: "logSoftmax") { g, _, y, _ in
+            [g - y.exp() * g.sum(axes: [-1], keepingDimensions: true)]
+        }
+    }
+
+    /// softmax over the last axis.
+    public func softmax() -> Var { logSoftmax().exp() }
+
+    /// Mean softmax cross-entropy of logits [N, classes] against integer labels, with optional
+    /// label smoothing ε (target = (1−ε)·onehot + ε/classes), as `torch.nn.CrossEntropyLoss`.
+    public func crossEntropy(labels: [Int], labelSmoothing: Double = 0) -> Var {
+        tensorCheck(rank == 2 && shape[0] == labels.count, "crossEntropy",
+            "logits \(shape) must be [batch, classes] with one label per row (\(labels.count) labels)")
+        let classes = shape[1]
+        tensorCheck(labels.allSatisfy { $0 >= 0 && $0 < classes }, "crossEntropy",
+            "labels must lie in 0..<\(classes); got \(labels.filter { $0 < 0 || $0 >= classes }.prefix(3))")
+        let logProbabilities = logSoftmax()
+        let picked = logProbabilities.gathered(
+            flatIndices: labels.enumerated().map { $0.offset * classes + $0.element }, shape: [labels.count])
+        let nll = -picked.mean()
+        guard labelSmoothing > 0 else { return nll }
+        let uniform = -logProbabilities.mean()  // mean over batch and classes = (1/N)Σ (1/K)Σ −log p
+        return nll * (1 - labelSmoothing) + uniform * labelSmoothing
+    }
+}

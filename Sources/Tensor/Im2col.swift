@@ -1,0 +1,72 @@
+/// im2col / col2im for one image and one channel group: the lowering that turns a convolution
+/// into one GEMM per image.
+///
+/// Column matrix layout: row r = (c·kh + ki)·kw + kj for channel c of the group, column
+/// oh·OW + ow, entry x[c, oh·sh − ph + ki, ow·sw − pw + kj] (zero outside the image).
+enum Im2col {
+    /// Fills `col` [(C/g)·kh·kw, OH·OW] from the group's channels starting at `image`.
+    @inline(__always)
+    static func lower<T: TensorScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry, into col: UnsafeMutablePointer<T>) {
+        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        let (kh, kw, sh, sw, ph, pw) = (g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.padH, g.padW)
+        let channels = g.inputChannels / g.groups
+        for c in 0..<channels {
+            let plane = image + c * H * W
+            for ki in 0..<kh {
+                for kj in 0..<kw {
+                    let row = col + ((c * kh + ki) * kw + kj) * OH * OW
+                    // Output columns whose input column index lands inside [0, W).
+                    let owStart = max(0, (pw - kj + sw - 1) / sw)
+                    let owEnd = W - 1 + pw - kj < 0 ? 0 : min(OW, (W - 1 + pw - kj) / sw + 1)
+                    for oh in 0..<OH {
+                        let ih = oh * sh - ph + ki
+                        let dst = row + oh * OW
+                        if ih < 0 || ih >= H || owStart >= owEnd {
+                            dst.update(repeating: 0, count: OW)
+                            continue
+                        }
+                        let src = plane + ih * W
+                        if owStart > 0 { dst.update(repeating: 0, count: owStart) }
+                        if sw == 1 {
+                            (dst + owStart).update(from: src + (owStart - pw + kj), count: owEnd - owStart)
+                        } else {
+                            for ow in owStart..<owEnd { dst[ow] = src[ow * sw - pw + kj] }
+                        }
+                        if owEnd < OW { (dst + owEnd).update(repeating: 0, count: OW - owEnd) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the column matrix back into the group's channels of `image` (the adjoint of `lower`).
+    @inline(__always)
+    static func raise<T: TensorScalar>(_ col: UnsafePointer<T>, _ g: ConvolutionGeometry, into image: UnsafeMutablePointer<T>) {
+        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        let (kh, kw, sh, sw, ph, pw) = (g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.padH, g.padW)
+        let channels = g.inputChannels / g.groups
+        for c in 0..<channels {
+            let plane = image + c * H * W
+            for ki in 0..<kh {
+                for kj in 0..<kw {
+                    let row = col + ((c * kh + ki) * kw + kj) * OH * OW
+                    let owStart = max(0, (pw - kj + sw - 1) / sw)
+                    let owEnd = W - 1 + pw - kj < 0 ? 0 : min(OW, (W - 1 + pw - kj) / sw + 1)
+                    if owStart >= owEnd { continue }
+                    for oh in 0..<OH {
+                        let ih = oh * sh - ph + ki
+                        if ih < 0 || ih >= H { continue }
+                        let src = row + oh * OW
+                        let dst = plane + ih * W
+                        if sw == 1 {
+                            let d = dst + (owStart - pw + kj)
+                            for ow in owStart..<owEnd { d[ow - owStart] += src[ow] }
+                        } else {
+                            for ow in owStart..<owEnd { dst[ow * sw - pw + kj] += src[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// Shape arithmetic shared by the kernels: element counts, strides, broadcasting.
+public enum Shape {
+    /// Product of the extents (1 for a scalar).
+    @inline(__always) public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// Row-major strides in elements.
+    public static func strides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = running
+            running *= shape[axis]
+        }
+        return strides
+    }
+
+    /// The NumPy broadcast of two shapes, or a stop naming both shapes.
+    public static func broadcast(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+        let rank = max(a.count, b.count)
+        let pa = [Int](repeating: 1, count: rank - a.count) + a
+        let pb = [Int](repeating: 1, count: rank - b.count) + b
+        return (0..<rank).map { axis in
+            let (x, y) = (pa[axis], pb[axis])
+            tensorCheck(x == y || x == 1 || y == 1, op, "shapes \(a) and \(b) cannot be broadcast together")
+            return x == 1 ? y : x
+        }
+    }
+
+    /// Strides that read `shape` as if it had been broadcast to `target` (0 on stretched axes).
+    static func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
+        let padded = [Int](repeating: 1, count: target.count - shape.count) + shape
+        let own = strides(padded)
+        return (0..<target.count).map { padded[$0] == 1 && target[$0] != 1 ? 0 : own[$0] }
+    }
+
+    /// Resolves one `-1` extent and checks that the element count is preserved.
+    static func resolve(_ shape: [Int], count: Int, op: String) -> [Int] {
+        let unknown = shape.indices.filter { shape[$0] == -1 }
+        tensorCheck(unknown.count <= 1, op, "more than one -1 in \(shape)")
+        var resolved = shape
+        if let axis = unknown.first {
+            let known = shape.enumerated().filter { $0.offset != axis }.map(\.element).reduce(1, *)
+            tensorCheck(known > 0 && count % known == 0, op, "cannot reshape \(count) elements to \(shape)")
+            resolved[axis] = count / known
+        }
+        tensorCheck(Shape.count(resolved) == count, op, "cannot reshape \(count) elements to \(shape)")
+        return resolved
+    }
+
+    /// Normalises a possibly negative axis against `rank`.
+    public static func axis(_ axis: Int, rank: Int, op: String) -> Int {
+        let a = axis < 0 ? axis + rank : axis
+        tensorCheck(a >= 0 && a < rank, op, "axis \(axis) out of range for rank \(rank)")
+        return a
+    }
+}

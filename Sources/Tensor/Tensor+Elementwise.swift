@@ -1,0 +1,126 @@
+/// Elementwise maps with NumPy broadcasting.
+extension Tensor {
+    /// Applies `f` to every element.
+    public func map<F: UnaryFunction>(_ f: F) -> Tensor {
+        switch dtype {
+        case .float32: return mapKernel(f, Float.self)
+        case .float64: return mapKernel(f, Double.self)
+        }
+    }
+
+    @inline(__always)
+    private func mapKernel<F: UnaryFunction, T: TensorScalar>(_ f: F, _: T.Type) -> Tensor {
+        let out = Tensor(zeros: shape, dtype: dtype)
+        let (src, dst) = (pointer(T.self), out.pointer(T.self))
+        Parallel.forEachChunk(count, costPerItem: 4) { range in
+            for i in range { dst[i] = f(src[i]) }
+        }
+        return out
+    }
+
+    /// Combines `self` and `other` elementwise after broadcasting both to a common shape.
+    public func combined<F: BinaryFunction>(with other: Tensor, _ f: F, op: String) -> Tensor {
+        tensorCheck(dtype == other.dtype, op, "dtypes \(dtype) and \(other.dtype) differ (shapes \(shape), \(other.shape))")
+        switch dtype {
+        case .float32: return zipKernel(other, f, Float.self, op: op)
+        case .float64: return zipKernel(other, f, Double.self, op: op)
+        }
+    }
+
+    private func zipKernel<F: BinaryFunction, T: TensorScalar>(_ other: Tensor, _ f: F, _: T.Type, op: String) -> Tensor {
+        let (a, b) = (pointer(T.self), other.pointer(T.self))
+        if shape == other.shape {
+            let out = Tensor(zeros: shape, dtype: dtype)
+            let c = out.pointer(T.self)
+            Parallel.forEachChunk(count, costPerItem: 2) { range in
+                for i in range { c[i] = f(a[i], b[i]) }
+            }
+            return out
+        }
+        if other.count == 1 {
+            let out = Tensor(zeros: shape, dtype: dtype)
+            let (c, y) = (out.pointer(T.self), b[0])
+            Parallel.forEachChunk(count, costPerItem: 2) { range in for i in range { c[i] = f(a[i], y) } }
+            return out
+        }
+        if count == 1 && other.count >= 1 && other.rank >= rank {
+            let out = Tensor(zeros: other.shape, dtype: dtype)
+            let (c, x) = (out.pointer(T.self), a[0])
+            Parallel.forEachChunk(other.count, costPerItem: 2) { range in for i in range { c[i] = f(x, b[i]) } }
+            return out
+        }
+        let outShape = Shape.broadcast(shape, other.shape, op: op)
+        let out = Tensor(zeros: outShape, dtype: dtype)
+        let c = out.pointer(T.self)
+        let sa = Shape.broadcastStrides(shape, to: outShape)
+        let sb = Shape.broadcastStrides(other.shape, to: outShape)
+        let rank = outShape.count
+        guard rank > 0 else { c[0] = f(a[0], b[0]); return out }
+        // Iterate over rows of the innermost axis; each row is a strided 1-D loop.
+        let inner = outShape[rank - 1]
+        let (ia, ib) = (sa[rank - 1], sb[rank - 1])
+        let rows = out.count / Swift.max(inner, 1)
+        let outerShape = Array(outShape.dropLast())
+        Parallel.forEachChunk(rows, costPerItem: inner * 2) { range in
+            var index = [Int](repeating: 0, count: rank - 1)
+            var rem = range.lowerBound
+            for axis in stride(from: rank - 2, through: 0, by: -1) {
+                index[axis] = rem % outerShape[axis]
+                rem /= outerShape[axis]
+            }
+            for row in range {
+                var oa = 0
+                var ob = 0
+                for axis in 0..<(rank - 1) {
+                    oa += index[axis] * sa[axis]
+                    ob += index[axis] * sb[axis]
+                }
+                let dst = c + row * inner
+                if ia == 1 && ib == 1 {
+                    for j in 0..<inner { dst[j] = f(a[oa + j], b[ob + j]) }
+                } else if ia == 1 && ib == 0 {
+                    let y = b[ob]
+                    for j in 0..<inner { dst[j] = f(a[oa + j], y) }
+                } else if ia == 0 && ib == 1 {
+                    let x = a[oa]
+                    for j in 0..<inner { dst[j] = f(x, b[ob + j]) }
+                } else {
+                    for j in 0..<inner { dst[j] = f(a[oa + j * ia], b[ob + j * ib]) }
+                }
+                var axis = rank - 2
+                while axis >= 0 {
+                    index[axis] += 1
+                    if index[axis] < outerShape[axis] { break }
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+        return out
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Add(), op: "add") }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Subtract(), op: "subtract") }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Multiply(), op: "multiply") }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Divide(), op: "divide") }
+    public static prefix func - (a: Tensor) -> Tensor { a.map(Unary.Negate()) }
+    public static func * (a: Tensor, s: Double) -> Tensor { a.map(Unary.Scale(factor: s)) }
+    public static func * (s: Double, a: Tensor) -> Tensor { a.map(Unary.Scale(factor: s)) }
+    public static func + (a: Tensor, s: Double) -> Tensor { a.map(Unary.Shift(amount: s)) }
+    public static func - (a: Tensor, s: Double) -> Tensor { a.map(Unary.Shift(amount: -s)) }
+    public static func / (a: Tensor, s: Double) -> Tensor { a.map(Unary.Scale(factor: 1 / s)) }
+
+    public func exp() -> Tensor { map(Unary.Exp()) }
+    public func log() -> Tensor { map(Unary.Log()) }
+    public func sqrt() -> Tensor { map(Unary.Sqrt()) }
+    public func tanh() -> Tensor { map(Unary.Tanh()) }
+    public func erf() -> Tensor { map(Unary.Erf()) }
+    public func relu() -> Tensor { map(Unary.ReLU()) }
+    public func gelu() -> Tensor { map(Unary.GELU()) }
+    public func squared() -> Tensor { map(Unary.Square()) }
+    public func abs() -> Tensor { map(Unary.Abs()) }
+    public func sigmoid() -> Tensor { map(Unary.Sigmoid()) }
+    public func pow(_ exponent: Double) -> Tensor { map(Unary.Power(exponent: exponent)) }
+    public func maximum(_ other: Tensor) -> Tensor { combined(with: other, Binary.Maximum(), op: "maximum") }
+    public func minimum(_ other: Tensor) -> Tensor { combined(with: other, Binary.Minimum(), op: "minimum") }
+}

@@ -1,0 +1,121 @@
+/// Window sweep of a pooling layer: kernel, stride and zero/−∞ padding (PyTorch semantics).
+public struct PoolingOptions: Sendable, Equatable {
+    public var kernel: (Int, Int)
+    public var stride: (Int, Int)
+    public var padding: (Int, Int)
+
+    /// Square windows; `stride` defaults to the kernel size, as in PyTorch.
+    public init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
+        self.init(kernel: (kernel, kernel), stride: (stride ?? kernel, stride ?? kernel), padding: (padding, padding))
+    }
+
+    public init(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)) {
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding
+    }
+
+    func geometry(_ shape: [Int], op: String) -> ConvolutionGeometry {
+        tensorCheck(shape.count == 4, op, "input \(shape) must be NCHW")
+        tensorCheck(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, op,
+            "padding \(padding) must be at most half the kernel \(kernel)")
+        return ConvolutionGeometry(
+            batch: shape[0], channels: shape[1], height: shape[2], width: shape[3], outputChannels: shape[1],
+            kernel: kernel, stride: stride, padding: padding, groups: shape[1], op: op)
+    }
+}
+
+extension Tensor {
+    /// For every max-pooling window, the flat index (into this tensor) of its maximum; the
+    /// first maximum wins ties, padding never wins (it acts as −∞).
+    public func maxPool2dIndices(_ options: PoolingOptions) -> (indices: [Int], outputShape: [Int]) {
+        let g = options.geometry(shape, op: "maxPool2d")
+        let source = doubles
+        var indices = [Int](repeating: 0, count: Shape.count(g.outputShape))
+        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        indices.withUnsafeMutableBufferPointer { out in
+            let outBox = UncheckedSendable(out)
+            Parallel.forEachChunk(g.batch * g.inputChannels, costPerItem: OH * OW * g.kernelHeight * g.kernelWidth) { planes in
+                for plane in planes {
+                    let base = plane * H * W
+                    for oh in 0..<OH {
+                        for ow in 0..<OW {
+                            var best = -Double.infinity
+                            var bestIndex = -1
+                            for ki in 0..<g.kernelHeight {
+                                let ih = oh * g.strideH - g.padH + ki
+                                if ih < 0 || ih >= H { continue }
+                                for kj in 0..<g.kernelWidth {
+                                    let iw = ow * g.strideW - g.padW + kj
+                                    if iw < 0 || iw >= W { continue }
+                                    let v = source[base + ih * W + iw]
+                                    if bestIndex < 0 || v > best || v.isNaN { best = v; bestIndex = base + ih * W + iw }
+                                }
+                            }
+                            outBox.value[(plane * OH + oh) * OW + ow] = bestIndex
+                        }
+                    }
+                }
+            }
+        }
+        return (indices, g.outputShape)
+    }
+
+    /// Average pooling with zero padding counted in the divisor (`count_include_pad=True`).
+    public func avgPool2d(_ options: PoolingOptions) -> Tensor {
+        let g = options.geometry(shape, op: "avgPool2d")
+        let out = Tensor(zeros: g.outputShape, dtype: dtype)
+        switch dtype {
+        case .float32: AveragePooling.sweep(Float.self, g, pointer(Float.self), out.pointer(Float.self), adjoint: false)
+        case .float64: AveragePooling.sweep(Double.self, g, pointer(Double.self), out.pointer(Double.self), adjoint: false)
+        }
+        return out
+    }
+
+    /// The adjoint of `avgPool2d`: `self` is ∂L/∂y, the result ∂L/∂x of shape `inputShape`.
+    public func avgPool2dBackward(inputShape: [Int], options: PoolingOptions) -> Tensor {
+        let g = options.geometry(inputShape, op: "avgPool2dBackward")
+        tensorCheck(shape == g.outputShape, "avgPool2dBackward", "gradient \(shape) does not match output \(g.outputShape)")
+        let out = Tensor(zeros: inputShape, dtype: dtype)
+        switch dtype {
+        case .float32: AveragePooling.sweep(Float.self, g, out.pointer(Float.self), pointer(Float.self), adjoint: true)
+        case .float64: AveragePooling.sweep(Double.self, g, out.pointer(Double.self), pointer(Double.self), adjoint: true)
+        }
+        return out
+    }
+}
+
+enum AveragePooling {
+    /// Forward: y[window] = Σ x / (kh·kw). Adjoint: x[window] += y / (kh·kw). Planes are independent.
+    static func sweep<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>,
+        _ y: UnsafeMutablePointer<T>, adjoint: Bool) {
+        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        let scale = 1 / T(g.kernelHeight * g.kernelWidth)
+        Parallel.forEachChunk(g.batch * g.inputChannels, costPerItem: OH * OW * g.kernelHeight * g.kernelWidth) { planes in
+            for plane in planes {
+                let xp = x + plane * H * W
+                let yp = y + plane * OH * OW
+                for oh in 0..<OH {
+                    for ow in 0..<OW {
+                        var total: T = 0
+                        let share = adjoint ? yp[oh * OW + ow] * scale : 0
+                        for ki in 0..<g.kernelHeight {
+                            let ih = oh * g.strideH - g.padH + ki
+                            if ih < 0 || ih >= H { continue }
+                            for kj in 0..<g.kernelWidth {
+                                let iw = ow * g.strideW - g.padW + kj
+                                if iw < 0 || iw >= W { continue }
+                                if adjoint { xp[ih * W + iw] += share } else { total += xp[ih * W + iw] }
+                            }
+                        }
+                        if !adjoint { yp[oh * OW + ow] = total * scale }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// Numerically stable log-softmax and softmax over the last axis.
+extension Tensor {
+    /// `x - log Σ exp(x)` along the last axis (the maximum is subtracted first).
+    public func logSoftmax() -> Tensor {
+        tensorCheck(rank >= 1 && shape[rank - 1] > 0, "logSoftmax", "needs a non-empty last axis, got shape \(shape)")
+        switch dtype {
+        case .float32: return logSoftmaxKernel(Float.self)
+        case .float64: return logSoftmaxKernel(Double.self)
+        }
+    }
+
+    /// `exp(logSoftmax(x))`.
+    public func softmax() -> Tensor { logSoftmax().exp() }
+
+    private func logSoftmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
+        let out = Tensor(zeros: shape, dtype: dtype)
+        let (src, dst) = (pointer(T.self), out.pointer(T.self))
+        let n = shape[rank - 1]
+        Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
+            for row in range {
+                let s = src + row * n
+                let d = dst + row * n
+                var m = -T.infinity
+                for j in 0..<n where s[j] > m { m = s[j] }
+                var total = 0.0
+                for j in 0..<n { total += Double(T.exp(s[j] - m)) }
+                let shift = m + T(Glibc.log(total))
+                for j in 0..<n { d[j] = s[j] - shift }
+            }
+        }
+        return out
+    }
+}
+
+import Glibc

@@ -143,7 +143,7 @@ public struct RandomGenerator: Sendable {
             keepProbability >= 0 && keepProbability <= 1, "bernoulliMask", "keepProbability \(keepProbability) not in [0, 1]")
         // Compare a 32-bit word against p·2^32: resolution 2^-32, and p = 0 or 1 are exact.
         let threshold = UInt64((keepProbability * 0x1p32).rounded())
-        func keep<T: TensorScalar>(_ w: UInt32) -> T { UInt64(w) <= threshold / 2 + 0x1000_0000 ? 1 : 0 }
+        func keep<T: TensorScalar>(_ w: UInt32) -> T { UInt64(w) < threshold ? 1 : 0 }
         switch dtype {
         case .float32: return fill(shape, Float.self, perBlock: 4) { w in (keep(w.0), keep(w.1), keep(w.2), keep(w.3)) }
         case .float64: return fill(shape, Double.self, perBlock: 4) { w in (keep(w.0), keep(w.1), keep(w.2), keep(w.3)) }

@@ -61,6 +61,12 @@ public enum BLAS {
         a: UnsafePointer<T>, lda: Int, strideA: Int, b: UnsafePointer<T>, ldb: Int, strideB: Int,
         c: UnsafeMutablePointer<T>, ldc: Int, beta: T = 0
     ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // An empty sum: C = beta·C. BLAS would reject the zero leading dimensions.
+            for i in 0..<batch { for r in 0..<m { for j in 0..<n { let p = c + i * m * ldc + r * ldc + j; p.pointee = beta == 0 ? 0 : p.pointee * beta } } }
+            return
+        }
         // OpenBLAS reports illegal arguments by printing and returning, leaving C untouched; check
         // here so a bad call stops with the dimensions instead of producing silent garbage.
         let lim = Int(Int32.max)

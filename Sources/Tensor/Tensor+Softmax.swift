@@ -24,8 +24,10 @@ extension Tensor {
                 for j in 0..<n where s[j] > m { m = s[j] }
                 var total = 0.0
                 for j in 0..<n { total += Double(T.exp(s[j] - m)) }
-                let shift = m + T(Glibc.log(total))
-                for j in 0..<n { d[j] = s[j] - shift }
+                // (x − m) is exact for the largest entries; subtracting log Σ afterwards keeps
+                // full precision even when the logits are large (x − (m + log Σ) would not).
+                let logTotal = T(Glibc.log(total))
+                for j in 0..<n { d[j] = (s[j] - m) - logTotal }
             }
         }
         return out

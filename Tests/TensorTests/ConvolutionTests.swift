@@ -1,0 +1,66 @@
+import Tensor
+import Testing
+
+struct ConvolutionTests {
+    struct Setup: Sendable, CustomTestStringConvertible {
+        let input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), groups: Int
+        var testDescription: String { "x\(input) w\(weight) s\(stride) p\(padding) g\(groups)" }
+    }
+
+    static let setups = [
+        Setup(input: [2, 3, 9, 8], weight: [4, 3, 3, 3], stride: (1, 1), padding: (1, 1), groups: 1),
+        Setup(input: [3, 4, 7, 7], weight: [6, 2, 3, 3], stride: (2, 2), padding: (1, 1), groups: 2),
+        Setup(input: [1, 2, 6, 9], weight: [3, 2, 5, 3], stride: (1, 2), padding: (2, 0), groups: 1),
+        Setup(input: [2, 4, 5, 5], weight: [8, 4, 1, 1], stride: (1, 1), padding: (0, 0), groups: 1),
+        Setup(input: [2, 4, 6, 6], weight: [4, 1, 3, 3], stride: (1, 1), padding: (1, 1), groups: 4),
+        Setup(input: [1, 3, 16, 16], weight: [5, 3, 8, 8], stride: (8, 8), padding: (0, 0), groups: 1),
+        Setup(input: [5, 2, 4, 4], weight: [3, 2, 2, 2], stride: (2, 2), padding: (0, 0), groups: 1),
+    ]
+
+    @Test(arguments: setups)
+    func forwardMatchesDirectLoops(_ s: Setup) {
+        var r = KernelRandom(seed: 21)
+        let x = r.tensor(s.input)
+        let w = r.tensor(s.weight)
+        let options = ConvolutionOptions(stride: s.stride, padding: s.padding, groups: s.groups)
+        let expected = naiveConvolution(x, w, stride: s.stride, padding: s.padding, groups: s.groups)
+        #expect(maxAbsDifference(x.conv2d(w, options: options).doubles, expected) < 1e-12)
+        let y32 = x.converted(to: .float32).conv2d(w.converted(to: .float32), options: options)
+        #expect(maxAbsDifference(y32.doubles, expected) < 1e-4)
+    }
+
+    /// The two backward kernels are the adjoints of the forward one: ⟨B(x,w), g⟩ = ⟨x, Bᵀₓ(g,w)⟩ = ⟨w, Bᵀ_w(x,g)⟩.
+    @Test(arguments: setups)
+    func backwardKernelsAreAdjoints(_ s: Setup) {
+        var r = KernelRandom(seed: 22)
+        let x = r.tensor(s.input)
+        let w = r.tensor(s.weight)
+        let options = ConvolutionOptions(stride: s.stride, padding: s.padding, groups: s.groups)
+        let y = x.conv2d(w, options: options)
+        let g = r.tensor(y.shape)
+        let lhs = y.dot(g)
+        let viaInput = x.dot(g.conv2dBackwardInput(w, inputShape: x.shape, options: options))
+        let viaWeight = w.dot(x.conv2dBackwardWeight(g, weightShape: w.shape, options: options))
+        #expect(abs(lhs - viaInput) < 1e-11 * max(1, abs(lhs)))
+        #expect(abs(lhs - viaWeight) < 1e-11 * max(1, abs(lhs)))
+    }
+
+    @Test func resultsAreBitIdenticalAcrossRunsAndMatchAcrossThreadCounts() {
+        var r = KernelRandom(seed: 23)
+        let x = r.tensor([6, 4, 12, 12], dtype: .float32)
+        let w = r.tensor([8, 4, 3, 3], dtype: .float32)
+        let options = ConvolutionOptions(stride: 1, padding: 1)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        var outputs: [[Float]] = []
+        for threads in [1, 2, 2, 1] {
+            Parallel.threads = threads
+            let y = x.conv2d(w, options: options)
+            let gw = x.conv2dBackwardWeight(y, weightShape: w.shape, options: options)
+            outputs.append(y.floats + gw.floats)
+        }
+        #expect(outputs[1] == outputs[2], "same thread count must give bit-identical results")
+        #expect(outputs[0] == outputs[3])
+        #expect(maxAbsDifference(outputs[0].map(Double.init), outputs[1].map(Double.init)) < 1e-2)
+    }
+}

@@ -1,0 +1,77 @@
+import Tensor
+import Testing
+
+struct ElementwiseAndLayoutTests {
+    @Test func broadcastingFollowsNumPyRules() {
+        let a = Tensor(shape: [2, 1, 3], scalars: [1.0, 2, 3, 4, 5, 6])
+        let b = Tensor(shape: [4, 1], scalars: [10.0, 20, 30, 40])
+        let c = a + b
+        #expect(c.shape == [2, 4, 3])
+        #expect(c[1, 2, 0] == 4 + 30)
+        #expect(c[0, 3, 2] == 3 + 40)
+        let scalar = Tensor(shape: [], scalars: [2.0])
+        #expect((a * scalar).doubles == a.doubles.map { $0 * 2 })
+    }
+
+    @Test func reductionsOverAxes() {
+        let x = Tensor(shape: [2, 3, 2], scalars: (0..<12).map(Double.init), dtype: .float64)
+        #expect(x.sum().scalarValue == 66)
+        #expect(x.sum(axes: [1]).doubles == [6, 9, 24, 27])
+        #expect(x.sum(axes: [0, 2], keepingDimensions: true).shape == [1, 3, 1])
+        #expect(x.sum(axes: [0, 2]).doubles == [14, 22, 30])
+        #expect(x.mean(axes: [-1]).doubles == [0.5, 2.5, 4.5, 6.5, 8.5, 10.5])
+        #expect(x.max(axes: [1]).doubles == [4, 5, 10, 11])
+        #expect(x.summed(toShape: [3, 1]).doubles == [14, 22, 30])
+    }
+
+    @Test func permuteSliceEmbedConcatRoll() {
+        let x = Tensor(shape: [2, 3], scalars: [1.0, 2, 3, 4, 5, 6])
+        #expect(x.permuted([1, 0]).doubles == [1, 4, 2, 5, 3, 6])
+        #expect(x.sliced(axis: 1, start: 1, count: 2).doubles == [2, 3, 5, 6])
+        #expect(x.sliced(axis: 1, start: 1, count: 2).embedded(in: [2, 4], at: [0, 2]).doubles == [0, 0, 2, 3, 0, 0, 5, 6])
+        #expect(Tensor.concatenate([x, x * 10], axis: 0).doubles == [1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60])
+        #expect(x.rolled(shifts: [1], axes: [1]).doubles == [3, 1, 2, 6, 4, 5])
+        #expect(x.rolled(shifts: [-1, 1], axes: [1, 0]).doubles == [5, 6, 4, 2, 3, 1])
+        #expect(x.gathered(flatIndices: [5, 0, 0], shape: [3]).doubles == [6, 1, 1])
+        #expect(Tensor(shape: [3], scalars: [1.0, 2, 3]).scatterAdded(flatIndices: [1, 1, 0], shape: [2]).doubles == [3, 3])
+    }
+
+    @Test func softmaxRowsSumToOneAndSurviveLargeLogits() {
+        let x = Tensor(shape: [2, 3], scalars: [1000.0, 1001, 1002, -5, 0, 5], dtype: .float32)
+        let p = x.softmax()
+        #expect(p.isFinite)
+        #expect(abs(p.sum(axes: [1]).doubles[0] - 1) < 1e-6)
+        #expect(abs(p[0, 2] - 0.665_240_955_8) < 1e-6)
+    }
+
+    @Test func activationsMatchTheirDefinitions() {
+        let x = Tensor(shape: [5], scalars: [-2.0, -0.5, 0, 0.5, 2], dtype: .float64)
+        #expect(x.relu().doubles == [0, 0, 0, 0.5, 2])
+        let gelu = x.gelu().doubles
+        // GELU(2) = 2·Φ(2) = 2 · 0.977249868051821
+        #expect(abs(gelu[4] - 1.954_499_736_103_642) < 1e-14)
+        #expect(abs(x.tanh().doubles[3] - 0.462_117_157_260_009_8) < 1e-15)
+    }
+
+    @Test func maxPoolIndicesPickTheFirstMaximumAndIgnorePadding() {
+        let x = Tensor(shape: [1, 1, 2, 3], scalars: [-1.0, -3, -2, -4, -1, -5])
+        let (indices, shape) = x.maxPool2dIndices(.init(kernel: 2, stride: 2, padding: 1))
+        #expect(shape == [1, 1, 2, 2])
+        #expect(indices == [0, 2, 3, 4])
+        let avg = Tensor(shape: [1, 1, 2, 2], scalars: [1.0, 2, 3, 4]).avgPool2d(.init(kernel: 2))
+        #expect(avg.doubles == [2.5])
+    }
+
+    @Test func elementwiseResultsDoNotDependOnThreadCount() {
+        var r = KernelRandom(seed: 31)
+        let a = r.tensor([64, 33, 17], dtype: .float32)
+        let b = r.tensor([33, 1], dtype: .float32)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let one = ((a * b).exp() + a).sum(axes: [2]).floats
+        Parallel.threads = 2
+        let two = ((a * b).exp() + a).sum(axes: [2]).floats
+        #expect(one == two)
+    }
+}

@@ -20,11 +20,13 @@ let package = Package(
             name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
         .executableTarget(
             name: "sharp",
             dependencies: ["Tensor", "Autodiff", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
     ]

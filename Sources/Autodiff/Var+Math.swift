@@ -33,7 +33,7 @@ extension Var {
     /// max(x, 0). Its derivative is a 0/1 mask (piecewise constant, so its own derivative is 0).
     public func relu() -> Var {
         Var.record(value.relu(), [self], op: "relu") { g, x, _, _ in
-            [g.multiplied(byConstant: x[0].value.map(Unary.PositiveMask()))]
+            [g.multiplied(byConstant: x[0].value.positiveMask())]
         }
     }
 
@@ -44,7 +44,7 @@ extension Var {
 
     /// Φ(x) + x·φ(x); its derivative is φ(x)·(2 − x²).
     func geluDerivative() -> Var {
-        Var.record(value.map(Unary.GELUDerivative()), [self], op: "geluDerivative") { g, x, _, _ in
+        Var.record(value.geluDerivative(), [self], op: "geluDerivative") { g, x, _, _ in
             let t = x[0]
             let density = (t * t * -0.5).exp() * 0.398_942_280_401_432_7
             return [g * density * (2 - t * t)]
@@ -61,14 +61,14 @@ extension Var {
     }
 
     public func abs() -> Var {
-        Var.record(value.abs(), [self], op: "abs") { g, x, _, _ in [g.multiplied(byConstant: x[0].value.map(Unary.Sign()))] }
+        Var.record(value.abs(), [self], op: "abs") { g, x, _, _ in [g.multiplied(byConstant: x[0].value.sign())] }
     }
 
     /// Elementwise maximum; the gradient goes to `self` where it is ≥ `other`, else to `other`.
     public func maximum(_ other: Var) -> Var {
         Var.record(value.maximum(other.value), [self, other], op: "maximum") { g, x, _, needs in
-            let pick = x[0].value.combined(with: x[1].value, Binary.GreaterMask(), op: "maximum")
-                + x[0].value.combined(with: x[1].value, Binary.EqualMask(), op: "maximum")
+            let pick = x[0].value.greaterMask(x[1].value, op: "maximum")
+                + x[0].value.equalMask(x[1].value, op: "maximum")
             let rest = 1 - Var(pick)
             return [
                 needs[0] ? (g * Var(pick)).summed(toShape: x[0].shape) : nil,

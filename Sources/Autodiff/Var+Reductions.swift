@@ -24,7 +24,7 @@ extension Var {
         let kept = axes.map { list in list.map { $0 < 0 ? $0 + rank : $0 } } ?? Array(0..<rank)
         let keptShape = source.enumerated().map { kept.contains($0.offset) ? 1 : $0.element }
         return Var.record(value.max(axes: axes, keepingDimensions: keepingDimensions), [self], op: "max") { g, x, y, _ in
-            let hits = x[0].value.combined(with: y.value.reshaped(keptShape), Binary.EqualMask(), op: "max")
+            let hits = x[0].value.equalMask(y.value.reshaped(keptShape), op: "max")
             let share = hits / hits.sum(axes: kept, keepingDimensions: true)
             return [g.reshaped(keptShape).broadcast(to: source).multiplied(byConstant: share)]
         }

@@ -27,14 +27,14 @@ public struct ConvolutionOptions: Sendable, Equatable {
 
 /// Convolution as im2col + GEMM, one GEMM per image and group.
 ///
-/// Images are split across `Parallel.threads` workers, each running single-threaded BLAS on its
-/// own column buffer (kept hot in its core's cache); with one image, BLAS threads the GEMM instead.
+/// Images are split across `Parallel.threads` workers, each running single-threaded GEMMs on its
+/// own column buffer (kept hot in its core's cache); with one image, the GEMM itself is split.
 extension Tensor {
     /// `y[N, O, OH, OW] = conv2d(x[N, C, H, W], weight[O, C/groups, kh, kw])` (cross-correlation, no bias).
     public func conv2d(_ weight: Tensor, options: ConvolutionOptions = .init()) -> Tensor {
         let g = options.geometry(input: shape, weight: weight.shape, op: "conv2d")
         tensorCheck(dtype == weight.dtype, "conv2d", "input is \(dtype) but weight is \(weight.dtype)")
-        let out = Tensor(zeros: g.outputShape, dtype: dtype)
+        let out = Tensor(uninitialized: g.outputShape, dtype: dtype)
         switch dtype {
         case .float32: Convolution.forward(Float.self, g, pointer(Float.self), weight.pointer(Float.self), out.pointer(Float.self))
         case .float64: Convolution.forward(Double.self, g, pointer(Double.self), weight.pointer(Double.self), out.pointer(Double.self))
@@ -69,14 +69,10 @@ extension Tensor {
 }
 
 enum Convolution {
-    /// Runs `body(images, worker)` over the batch: image-parallel with single-threaded BLAS when
-    /// there are several images and threads, else one call with BLAS's own threading.
+    /// Runs `body(images, worker)` over the batch, one contiguous block of images per worker.
     static func overImages(_ g: ConvolutionGeometry, _ body: (Range<Int>, Int) -> Void) {
-        let workers = min(Parallel.threads, g.batch)
+        let workers = workerCount(g)
         guard workers > 1 else { body(0..<g.batch, 0); return }
-        let saved = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = saved }
         withoutActuallyEscaping(body) { body in
             let task = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -87,10 +83,14 @@ enum Convolution {
 
     static func workerCount(_ g: ConvolutionGeometry) -> Int { max(1, min(Parallel.threads, g.batch)) }
 
+    /// With a single worker (one image or one thread) the GEMMs themselves are split instead.
+    static func splitsGEMM(_ g: ConvolutionGeometry) -> Bool { workerCount(g) == 1 }
+
     static func forward<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>,
         _ w: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>) {
         let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
         let HW = g.inputHeight * g.inputWidth
+        let splitGEMM = splitsGEMM(g)
         overImages(g) { images, _ in
             let col = UnsafeMutablePointer<T>.allocate(capacity: g.isPointwise ? 1 : K * P)
             defer { col.deallocate() }
@@ -98,9 +98,9 @@ enum Convolution {
                 for gi in 0..<g.groups {
                     let image = x + (n * g.inputChannels + gi * Cg) * HW
                     if !g.isPointwise { Im2col.lower(image, g, into: col) }
-                    T.gemm(transposeA: false, transposeB: false, m: Og, n: P, k: K, alpha: 1,
-                        a: w + gi * Og * K, lda: K, b: g.isPointwise ? image : col, ldb: P, beta: 0,
-                        c: y + (n * g.outputChannels + gi * Og) * P, ldc: P)
+                    BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
+                        a: w + gi * Og * K, lda: K, b: g.isPointwise ? image : col, ldb: P,
+                        c: y + (n * g.outputChannels + gi * Og) * P, ldc: P, parallel: splitGEMM)
                 }
             }
         }
@@ -110,15 +110,16 @@ enum Convolution {
         _ w: UnsafeMutablePointer<T>, _ gx: UnsafeMutablePointer<T>) {
         let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
         let HW = g.inputHeight * g.inputWidth
+        let splitGEMM = splitsGEMM(g)
         overImages(g) { images, _ in
             let col = UnsafeMutablePointer<T>.allocate(capacity: g.isPointwise ? 1 : K * P)
             defer { col.deallocate() }
             for n in images {
                 for gi in 0..<g.groups {
                     let image = gx + (n * g.inputChannels + gi * Cg) * HW
-                    T.gemm(transposeA: true, transposeB: false, m: K, n: P, k: Og, alpha: 1,
-                        a: w + gi * Og * K, lda: K, b: gy + (n * g.outputChannels + gi * Og) * P, ldb: P, beta: 0,
-                        c: g.isPointwise ? image : col, ldc: P)
+                    BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: Og,
+                        a: w + gi * Og * K, lda: K, b: gy + (n * g.outputChannels + gi * Og) * P, ldb: P,
+                        c: g.isPointwise ? image : col, ldc: P, parallel: splitGEMM)
                     if !g.isPointwise { Im2col.raise(col, g, into: image) }
                 }
             }
@@ -130,6 +131,7 @@ enum Convolution {
         let HW = g.inputHeight * g.inputWidth
         let weightCount = g.outputChannels * K
         let workers = workerCount(g)
+        let splitGEMM = splitsGEMM(g)
         // One partial sum per worker, added in worker order: deterministic for a thread count.
         let partials = Tensor(zeros: [workers, weightCount], dtype: input.dtype)
         let (x, gy, acc) = (input.pointer(T.self), outputGradient.pointer(T.self), partials.pointer(T.self))
@@ -141,9 +143,9 @@ enum Convolution {
                 for gi in 0..<g.groups {
                     let image = x + (n * g.inputChannels + gi * Cg) * HW
                     if !g.isPointwise { Im2col.lower(image, g, into: col) }
-                    T.gemm(transposeA: false, transposeB: true, m: Og, n: K, k: P, alpha: 1,
+                    BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
                         a: gy + (n * g.outputChannels + gi * Og) * P, lda: P, b: g.isPointwise ? image : col, ldb: P,
-                        beta: 1, c: mine + gi * Og * K, ldc: K)
+                        c: mine + gi * Og * K, ldc: K, beta: 1, parallel: splitGEMM)
                 }
             }
         }

@@ -1,7 +1,8 @@
 /// Elementwise maps with NumPy broadcasting.
 extension Tensor {
-    /// Applies `f` to every element.
-    public func map<F: UnaryFunction>(_ f: F) -> Tensor {
+    /// Applies `f` to every element. Internal: specialised per function inside this module
+    /// (a cross-module call of a generic would run unspecialised, ~10× slower).
+    func map<F: UnaryFunction>(_ f: F) -> Tensor {
         switch dtype {
         case .float32: return mapKernel(f, Float.self)
         case .float64: return mapKernel(f, Double.self)
@@ -10,7 +11,7 @@ extension Tensor {
 
     @inline(__always)
     private func mapKernel<F: UnaryFunction, T: TensorScalar>(_ f: F, _: T.Type) -> Tensor {
-        let out = Tensor(zeros: shape, dtype: dtype)
+        let out = Tensor(uninitialized: shape, dtype: dtype)
         let (src, dst) = (pointer(T.self), out.pointer(T.self))
         Parallel.forEachChunk(count, costPerItem: 4) { range in
             for i in range { dst[i] = f(src[i]) }
@@ -19,7 +20,7 @@ extension Tensor {
     }
 
     /// Combines `self` and `other` elementwise after broadcasting both to a common shape.
-    public func combined<F: BinaryFunction>(with other: Tensor, _ f: F, op: String) -> Tensor {
+    func combined<F: BinaryFunction>(with other: Tensor, _ f: F, op: String) -> Tensor {
         tensorCheck(dtype == other.dtype, op, "dtypes \(dtype) and \(other.dtype) differ (shapes \(shape), \(other.shape))")
         switch dtype {
         case .float32: return zipKernel(other, f, Float.self, op: op)
@@ -30,7 +31,7 @@ extension Tensor {
     private func zipKernel<F: BinaryFunction, T: TensorScalar>(_ other: Tensor, _ f: F, _: T.Type, op: String) -> Tensor {
         let (a, b) = (pointer(T.self), other.pointer(T.self))
         if shape == other.shape {
-            let out = Tensor(zeros: shape, dtype: dtype)
+            let out = Tensor(uninitialized: shape, dtype: dtype)
             let c = out.pointer(T.self)
             Parallel.forEachChunk(count, costPerItem: 2) { range in
                 for i in range { c[i] = f(a[i], b[i]) }
@@ -38,19 +39,19 @@ extension Tensor {
             return out
         }
         if other.count == 1 {
-            let out = Tensor(zeros: shape, dtype: dtype)
+            let out = Tensor(uninitialized: shape, dtype: dtype)
             let (c, y) = (out.pointer(T.self), b[0])
             Parallel.forEachChunk(count, costPerItem: 2) { range in for i in range { c[i] = f(a[i], y) } }
             return out
         }
         if count == 1 && other.count >= 1 && other.rank >= rank {
-            let out = Tensor(zeros: other.shape, dtype: dtype)
+            let out = Tensor(uninitialized: other.shape, dtype: dtype)
             let (c, x) = (out.pointer(T.self), a[0])
             Parallel.forEachChunk(other.count, costPerItem: 2) { range in for i in range { c[i] = f(x, b[i]) } }
             return out
         }
         let outShape = Shape.broadcast(shape, other.shape, op: op)
-        let out = Tensor(zeros: outShape, dtype: dtype)
+        let out = Tensor(uninitialized: outShape, dtype: dtype)
         let c = out.pointer(T.self)
         let sa = Shape.broadcastStrides(shape, to: outShape)
         let sb = Shape.broadcastStrides(other.shape, to: outShape)
@@ -121,6 +122,16 @@ extension Tensor {
     public func abs() -> Tensor { map(Unary.Abs()) }
     public func sigmoid() -> Tensor { map(Unary.Sigmoid()) }
     public func pow(_ exponent: Double) -> Tensor { map(Unary.Power(exponent: exponent)) }
+    /// 1 where x > 0, else 0 (ReLU's derivative, 0 at 0 as in PyTorch).
+    public func positiveMask() -> Tensor { map(Unary.PositiveMask()) }
+    /// −1, 0 or 1.
+    public func sign() -> Tensor { map(Unary.Sign()) }
+    /// d/dx GELU(x) = Φ(x) + x·φ(x).
+    public func geluDerivative() -> Tensor { map(Unary.GELUDerivative()) }
+    /// 1 where the elements are equal (after broadcasting), else 0.
+    public func equalMask(_ other: Tensor, op: String = "equalMask") -> Tensor { combined(with: other, Binary.EqualMask(), op: op) }
+    /// 1 where self > other (after broadcasting), else 0.
+    public func greaterMask(_ other: Tensor, op: String = "greaterMask") -> Tensor { combined(with: other, Binary.GreaterMask(), op: op) }
     public func maximum(_ other: Tensor) -> Tensor { combined(with: other, Binary.Maximum(), op: "maximum") }
     public func minimum(_ other: Tensor) -> Tensor { combined(with: other, Binary.Minimum(), op: "minimum") }
 }

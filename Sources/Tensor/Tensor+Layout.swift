@@ -19,7 +19,7 @@ extension Tensor {
     }
 
     private func stridedCopyKernel<T: TensorScalar>(_: T.Type, _ outShape: [Int], _ ss: [Int], _ base: Int) -> Tensor {
-        let out = Tensor(zeros: outShape, dtype: dtype)
+        let out = Tensor(uninitialized: outShape, dtype: dtype)
         let (src, dst) = (pointer(T.self) + base, out.pointer(T.self))
         let r = outShape.count
         guard r > 0, out.count > 0 else {
@@ -171,7 +171,7 @@ extension Tensor {
         tensorCheck(indices.count == Shape.count(outShape), "gather", "\(indices.count) indices for output shape \(outShape)")
         let n = count
         tensorCheck(indices.allSatisfy { $0 >= 0 && $0 < n }, "gather", "an index is out of range for shape \(shape)")
-        let out = Tensor(zeros: outShape, dtype: dtype)
+        let out = Tensor(uninitialized: outShape, dtype: dtype)
         switch dtype {
         case .float32:
             let (s, d) = (pointer(Float.self), out.pointer(Float.self)); for i in indices.indices { d[i] = s[indices[i]] }

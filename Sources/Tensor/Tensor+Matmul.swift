@@ -1,5 +1,3 @@
-import CBLAS
-
 /// Matrix products through OpenBLAS (`cblas_sgemm` / `cblas_dgemm`).
 extension Tensor {
     /// `op(self) · op(other)` where `op` optionally transposes the last two axes.
@@ -24,7 +22,7 @@ extension Tensor {
             k == k2, op,
             "inner dimensions differ: \(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : "") (\(k) vs \(k2))")
         let outShape = rank == 3 ? [batch, m, n] : [m, n]
-        let out = Tensor(zeros: outShape, dtype: dtype)
+        let out = Tensor(uninitialized: outShape, dtype: dtype)
         guard m > 0, n > 0 else { return out }
         let strideA = r0 * c0
         let strideB = other.rank == 3 ? r1 * c1 : 0
@@ -44,42 +42,3 @@ extension Tensor {
     }
 }
 
-/// Thin, checked wrappers over OpenBLAS.
-public enum BLAS {
-    /// Threads OpenBLAS may use (it is told once at start-up; `SHARP_THREADS` overrides).
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
-    }
-
-    /// OpenBLAS's build description (version, architecture, kernel).
-    public static var configuration: String { String(cString: openblas_get_config()) }
-
-    /// `C_b = op(A_b)·op(B_b)` for each batch entry (`beta` 0 overwrites C, 1 accumulates).
-    public static func batchedGEMM<T: TensorScalar>(
-        _: T.Type, batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        a: UnsafePointer<T>, lda: Int, strideA: Int, b: UnsafePointer<T>, ldb: Int, strideB: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T = 0
-    ) {
-        if m == 0 || n == 0 { return }
-        if k == 0 {
-            // An empty sum: C = beta·C. BLAS would reject the zero leading dimensions.
-            for i in 0..<batch { for r in 0..<m { for j in 0..<n { let p = c + i * m * ldc + r * ldc + j; p.pointee = beta == 0 ? 0 : p.pointee * beta } } }
-            return
-        }
-        // OpenBLAS reports illegal arguments by printing and returning, leaving C untouched; check
-        // here so a bad call stops with the dimensions instead of producing silent garbage.
-        let lim = Int(Int32.max)
-        tensorCheck(
-            m >= 0 && n >= 0 && k >= 0 && m <= lim && n <= lim && k <= lim, "gemm",
-            "illegal sizes m=\(m) n=\(n) k=\(k)")
-        tensorCheck(lda >= max(1, transposeA ? m : k), "gemm", "lda=\(lda) too small for m=\(m) k=\(k)")
-        tensorCheck(ldb >= max(1, transposeB ? k : n), "gemm", "ldb=\(ldb) too small for k=\(k) n=\(n)")
-        tensorCheck(ldc >= max(1, n), "gemm", "ldc=\(ldc) too small for n=\(n)")
-        for i in 0..<batch {
-            T.gemm(
-                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * m * ldc, ldc: ldc)
-        }
-    }
-}

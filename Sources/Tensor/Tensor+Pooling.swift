@@ -34,32 +34,11 @@ extension Tensor {
     /// first maximum wins ties, padding never wins (it acts as −∞).
     public func maxPool2dIndices(_ options: PoolingOptions) -> (indices: [Int], outputShape: [Int]) {
         let g = options.geometry(shape, op: "maxPool2d")
-        let source = doubles
         var indices = [Int](repeating: 0, count: Shape.count(g.outputShape))
-        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
         indices.withUnsafeMutableBufferPointer { out in
-            let outBox = UncheckedSendable(out)
-            Parallel.forEachChunk(g.batch * g.inputChannels, costPerItem: OH * OW * g.kernelHeight * g.kernelWidth) { planes in
-                for plane in planes {
-                    let base = plane * H * W
-                    for oh in 0..<OH {
-                        for ow in 0..<OW {
-                            var best = -Double.infinity
-                            var bestIndex = -1
-                            for ki in 0..<g.kernelHeight {
-                                let ih = oh * g.strideH - g.padH + ki
-                                if ih < 0 || ih >= H { continue }
-                                for kj in 0..<g.kernelWidth {
-                                    let iw = ow * g.strideW - g.padW + kj
-                                    if iw < 0 || iw >= W { continue }
-                                    let v = source[base + ih * W + iw]
-                                    if bestIndex < 0 || v > best || v.isNaN { best = v; bestIndex = base + ih * W + iw }
-                                }
-                            }
-                            outBox.value[(plane * OH + oh) * OW + ow] = bestIndex
-                        }
-                    }
-                }
+            switch dtype {
+            case .float32: MaxPooling.argmax(Float.self, g, pointer(Float.self), out.baseAddress!)
+            case .float64: MaxPooling.argmax(Double.self, g, pointer(Double.self), out.baseAddress!)
             }
         }
         return (indices, g.outputShape)
@@ -113,6 +92,36 @@ enum AveragePooling {
                             }
                         }
                         if !adjoint { yp[oh * OW + ow] = total * scale }
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum MaxPooling {
+    /// Flat index of each window's first maximum; NaN wins (it propagates, as in PyTorch).
+    static func argmax<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>,
+        _ out: UnsafeMutablePointer<Int>) {
+        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        Parallel.forEachChunk(g.batch * g.inputChannels, costPerItem: OH * OW * g.kernelHeight * g.kernelWidth) { planes in
+            for plane in planes {
+                let base = plane * H * W
+                for oh in 0..<OH {
+                    for ow in 0..<OW {
+                        var best = -T.infinity
+                        var bestIndex = -1
+                        for ki in 0..<g.kernelHeight {
+                            let ih = oh * g.strideH - g.padH + ki
+                            if ih < 0 || ih >= H { continue }
+                            for kj in 0..<g.kernelWidth {
+                                let iw = ow * g.strideW - g.padW + kj
+                                if iw < 0 || iw >= W { continue }
+                                let v = x[base + ih * W + iw]
+                                if bestIndex < 0 || v > best || (v.isNaN && !best.isNaN) { best = v; bestIndex = base + ih * W + iw }
+                            }
+                        }
+                        out[(plane * OH + oh) * OW + ow] = bestIndex
                     }
                 }
             }

@@ -13,7 +13,7 @@ extension Tensor {
     public func softmax() -> Tensor { logSoftmax().exp() }
 
     private func logSoftmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
-        let out = Tensor(zeros: shape, dtype: dtype)
+        let out = Tensor(uninitialized: shape, dtype: dtype)
         let (src, dst) = (pointer(T.self), out.pointer(T.self))
         let n = shape[rank - 1]
         Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in

@@ -34,6 +34,11 @@ public struct Tensor: @unchecked Sendable {
         self.init(shape: shape, storage: TensorStorage(dtype: dtype, count: Shape.count(shape)))
     }
 
+    /// A tensor whose elements the caller will all overwrite before it escapes (kernels only).
+    init(uninitialized shape: [Int], dtype: DType) {
+        self.init(shape: shape, storage: TensorStorage(dtype: dtype, count: Shape.count(shape), zeroed: false))
+    }
+
     /// A tensor holding `scalars` in row-major order, stored as `dtype`.
     public init<S: BinaryFloatingPoint>(shape: [Int], scalars: [S], dtype: DType = S.self == Double.self ? .float64 : .float32) {
         tensorCheck(

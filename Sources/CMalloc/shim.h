@@ -1,0 +1,2 @@
+// glibc allocator tuning (mallopt); see Tensor/TensorStorage.swift.
+#include <malloc.h>

@@ -1,0 +1,95 @@
+import Autodiff
+import Foundation
+import Tensor
+
+// Sharp's engine benchmark (release build): GEMM and convolution throughput, and the cost of an
+// exact Hessian-vector product relative to a gradient. Printed as a table; `--json` for scripts.
+// Run through tools/bench, which also runs the PyTorch reference side by side when available.
+
+let arguments = CommandLine.arguments
+if arguments.contains("--profile-vgg") {
+    let network = Workloads.vggMini(batch: 16)
+    for _ in 0..<20 { _ = try! valueAndGradient(at: network.parameters, of: network.loss) }
+    exit(0)
+}
+let repeats = arguments.firstIndex(of: "--repeats").map { Int(arguments[$0 + 1]) ?? 7 } ?? 7
+let json = arguments.contains("--json")
+var rows: [(String, Double, String)] = []
+
+@MainActor func report(_ name: String, _ value: Double, _ unit: String) {
+    rows.append((name, value, unit))
+    if !json { print(name.padding(toLength: 58, withPad: " ", startingAt: 0), String(format: "%10.3f", value), unit) }
+}
+
+if !json {
+    print("Sharp engine benchmark — threads \(Parallel.threads), median of \(repeats) runs")
+    print(BLAS.configuration)
+}
+
+// sgemm, square 1024.
+do {
+    var rng = RandomGenerator(seed: 7)
+    let n = 1024
+    let a = rng.normal(shape: [n, n])
+    let b = rng.normal(shape: [n, n])
+    let t = Timing.median(repeats: repeats) { _ = a.matmul(b) }
+    report("sgemm 1024³ GFLOP/s", 2 * pow(Double(n), 3) / t / 1e9, "GFLOP/s")
+}
+let sgemm = rows.last!.1
+if arguments.contains("--shapes") {
+    var rng = RandomGenerator(seed: 3)
+    for (m, n, k, ta) in [(32, 4096, 144, false), (4096, 32, 144, false), (144, 4096, 32, true), (32, 144, 4096, false)] {
+        let a = rng.normal(shape: ta ? [k, m] : [m, k]); let b = rng.normal(shape: [k, n])
+        let c = Tensor(zeros: [m, n])
+        let t = Timing.median(repeats: 21) {
+            BLAS.gemm(Float.self, transposeA: ta, transposeB: false, m: m, n: n, k: k, a: a.pointer(Float.self), lda: ta ? m : k,
+                b: b.pointer(Float.self), ldb: n, c: c.pointer(Float.self), ldc: n, parallel: false)
+        }
+        report("1-thread sgemm m\(m) n\(n) k\(k) tA=\(ta)", 2.0 * Double(m * n * k) / t / 1e9, "GFLOP/s")
+    }
+    let x = rng.normal(shape: [1, 16, 64, 64]); let w = rng.normal(shape: [32, 16, 3, 3])
+    let t = Timing.median(repeats: 21) { _ = x.conv2d(w, options: .init(stride: 1, padding: 1)) }
+    report("1-image conv 16→32 64² (split GEMM)", 2.0 * 32 * 4096 * 144 / t / 1e9, "GFLOP/s")
+    exit(0)
+}
+
+// conv2d forward + both backward passes on the shape: x 16×16×64×64, 3×3, 16→32, pad 1.
+do {
+    var rng = RandomGenerator(seed: 8)
+    let x = rng.normal(shape: [16, 16, 64, 64])
+    let w = rng.normal(shape: [32, 16, 3, 3])
+    let options = ConvolutionOptions(stride: 1, padding: 1)
+    let flops = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: (1, 1), padding: (1, 1), groups: 1).forwardFLOPs
+    let g = x.conv2d(w, options: options)
+    let forward = Timing.median(repeats: repeats) { _ = x.conv2d(w, options: options) }
+    let backwardInput = Timing.median(repeats: repeats) { _ = g.conv2dBackwardInput(w, inputShape: x.shape, options: options) }
+    let backwardWeight = Timing.median(repeats: repeats) { _ = x.conv2dBackwardWeight(g, weightShape: w.shape, options: options) }
+    report("conv2d 16×16×64×64 3×3 16→32 forward GFLOP/s", flops / forward / 1e9, "GFLOP/s")
+    report("conv2d backward-input GFLOP/s", flops / backwardInput / 1e9, "GFLOP/s")
+    report("conv2d backward-weight GFLOP/s", flops / backwardWeight / 1e9, "GFLOP/s")
+    let total = 3 * flops / (forward + backwardInput + backwardWeight) / 1e9
+    report("conv2d forward+backward GFLOP/s", total, "GFLOP/s")
+    report("conv2d forward+backward / sgemm (goal ≥ 0.60)", total / sgemm, "×")
+}
+
+// Gradient vs exact HVP at batch 16.
+for network in [Workloads.mlp(batch: 16), Workloads.vggMini(batch: 16)] {
+    let p = network.parameters
+    var rng = RandomGenerator(seed: 9)
+    let v = p.map { rng.normal(shape: $0.shape) }
+    let gradient = Timing.median(repeats: repeats) { _ = try! valueAndGradient(at: p, of: network.loss) }
+    let fresh = Timing.median(repeats: repeats) { _ = try! hessianVectorProduct(at: p, vector: v, of: network.loss) }
+    let linearization = try! Linearization(at: p, of: network.loss)
+    let reused = Timing.median(repeats: repeats) { _ = linearization.hessianVectorProduct(v) }
+    report("\(network.name) b16 gradient ms", gradient * 1e3, "ms")
+    report("\(network.name) b16 HVP from scratch ms", fresh * 1e3, "ms")
+    report("\(network.name) b16 HVP, linearization reused ms", reused * 1e3, "ms")
+    report("\(network.name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
+    report("\(network.name) HVP reused / gradient (goal ≤ 2.0)", reused / gradient, "×")
+}
+
+if json {
+    let object = Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}

@@ -16,9 +16,10 @@ let repeats = arguments.firstIndex(of: "--repeats").map { Int(arguments[$0 + 1])
 let json = arguments.contains("--json")
 var rows: [(String, Double, String)] = []
 
-@MainActor func report(_ name: String, _ value: Double, _ unit: String) {
-    rows.append((name, value, unit))
-    if !json { print(name.padding(toLength: 58, withPad: " ", startingAt: 0), String(format: "%10.3f", value), unit) }
+/// Records one figure under a stable `key` (tools/bench pairs keys with the PyTorch reference).
+@MainActor func report(_ key: String, _ label: String, _ value: Double, _ unit: String) {
+    rows.append((key, value, unit))
+    if !json { print(label.padding(toLength: 58, withPad: " ", startingAt: 0), String(format: "%10.3f", value), unit) }
 }
 
 if !json {
@@ -33,7 +34,7 @@ do {
     let a = rng.normal(shape: [n, n])
     let b = rng.normal(shape: [n, n])
     let t = Timing.median(repeats: repeats) { _ = a.matmul(b) }
-    report("sgemm 1024³ GFLOP/s", 2 * pow(Double(n), 3) / t / 1e9, "GFLOP/s")
+    report("sgemm_gflops", "sgemm 1024³", 2 * pow(Double(n), 3) / t / 1e9, "GFLOP/s")
 }
 let sgemm = rows.last!.1
 if arguments.contains("--shapes") {
@@ -45,11 +46,11 @@ if arguments.contains("--shapes") {
             BLAS.gemm(Float.self, transposeA: ta, transposeB: false, m: m, n: n, k: k, a: a.pointer(Float.self), lda: ta ? m : k,
                 b: b.pointer(Float.self), ldb: n, c: c.pointer(Float.self), ldc: n, parallel: false)
         }
-        report("1-thread sgemm m\(m) n\(n) k\(k) tA=\(ta)", 2.0 * Double(m * n * k) / t / 1e9, "GFLOP/s")
+        report("gemm_shape_\(m)_\(n)_\(k)", "1-thread sgemm m\(m) n\(n) k\(k) tA=\(ta)", 2.0 * Double(m * n * k) / t / 1e9, "GFLOP/s")
     }
     let x = rng.normal(shape: [1, 16, 64, 64]); let w = rng.normal(shape: [32, 16, 3, 3])
     let t = Timing.median(repeats: 21) { _ = x.conv2d(w, options: .init(stride: 1, padding: 1)) }
-    report("1-image conv 16→32 64² (split GEMM)", 2.0 * 32 * 4096 * 144 / t / 1e9, "GFLOP/s")
+    report("conv_one_image_gflops", "1-image conv 16→32 64² (split GEMM)", 2.0 * 32 * 4096 * 144 / t / 1e9, "GFLOP/s")
     exit(0)
 }
 
@@ -64,12 +65,12 @@ do {
     let forward = Timing.median(repeats: repeats) { _ = x.conv2d(w, options: options) }
     let backwardInput = Timing.median(repeats: repeats) { _ = g.conv2dBackwardInput(w, inputShape: x.shape, options: options) }
     let backwardWeight = Timing.median(repeats: repeats) { _ = x.conv2dBackwardWeight(g, weightShape: w.shape, options: options) }
-    report("conv2d 16×16×64×64 3×3 16→32 forward GFLOP/s", flops / forward / 1e9, "GFLOP/s")
-    report("conv2d backward-input GFLOP/s", flops / backwardInput / 1e9, "GFLOP/s")
-    report("conv2d backward-weight GFLOP/s", flops / backwardWeight / 1e9, "GFLOP/s")
+    report("conv_forward_gflops", "conv2d 16×16×64×64 3×3 16→32 forward", flops / forward / 1e9, "GFLOP/s")
+    report("conv_backward_input_gflops", "conv2d backward-input", flops / backwardInput / 1e9, "GFLOP/s")
+    report("conv_backward_weight_gflops", "conv2d backward-weight", flops / backwardWeight / 1e9, "GFLOP/s")
     let total = 3 * flops / (forward + backwardInput + backwardWeight) / 1e9
-    report("conv2d forward+backward GFLOP/s", total, "GFLOP/s")
-    report("conv2d forward+backward / sgemm (goal ≥ 0.60)", total / sgemm, "×")
+    report("conv_total_gflops", "conv2d forward+backward", total, "GFLOP/s")
+    report("conv_fraction_of_sgemm", "conv2d forward+backward / sgemm (goal ≥ 0.60)", total / sgemm, "×")
 }
 
 // Gradient vs exact HVP at batch 16.
@@ -81,11 +82,11 @@ for network in [Workloads.mlp(batch: 16), Workloads.vggMini(batch: 16)] {
     let fresh = Timing.median(repeats: repeats) { _ = try! hessianVectorProduct(at: p, vector: v, of: network.loss) }
     let linearization = try! Linearization(at: p, of: network.loss)
     let reused = Timing.median(repeats: repeats) { _ = linearization.hessianVectorProduct(v) }
-    report("\(network.name) b16 gradient ms", gradient * 1e3, "ms")
-    report("\(network.name) b16 HVP from scratch ms", fresh * 1e3, "ms")
-    report("\(network.name) b16 HVP, linearization reused ms", reused * 1e3, "ms")
-    report("\(network.name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
-    report("\(network.name) HVP reused / gradient (goal ≤ 2.0)", reused / gradient, "×")
+    report("\(network.name)_gradient_ms", "\(network.name) b16 gradient", gradient * 1e3, "ms")
+    report("\(network.name)_hvp_fresh_ms", "\(network.name) b16 HVP from scratch", fresh * 1e3, "ms")
+    report("\(network.name)_hvp_reused_ms", "\(network.name) b16 HVP, linearization reused", reused * 1e3, "ms")
+    report("\(network.name)_hvp_fresh_ratio", "\(network.name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
+    report("\(network.name)_hvp_reused_ratio", "\(network.name) HVP reused / gradient (goal ≤ 2.0)", reused / gradient, "×")
 }
 
 if json {

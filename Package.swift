@@ -20,8 +20,7 @@ let package = Package(
             name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc"]),
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
         .executableTarget(
             name: "sharp",

@@ -59,8 +59,9 @@ enum Im2col {
                         let src = row + oh * OW
                         let dst = plane + ih * W
                         if sw == 1 {
-                            let d = dst + (owStart - pw + kj)
-                            for ow in owStart..<owEnd { d[ow - owStart] += src[ow] }
+                            // Pointer-relative indices from 0: no overflow checks, so this vectorises.
+                            let (d, s) = (dst + (owStart - pw + kj), src + owStart)
+                            for i in 0..<(owEnd - owStart) { d[i] += s[i] }
                         } else {
                             for ow in owStart..<owEnd { dst[ow * sw - pw + kj] += src[ow] }
                         }

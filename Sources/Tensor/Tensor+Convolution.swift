@@ -81,6 +81,15 @@ enum Convolution {
         }
     }
 
+    /// A column buffer from the tensor buffer pool (reused across calls, no page faults).
+    static func scratch<T: TensorScalar>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        BufferPool.shared.allocate(byteCount: count * MemoryLayout<T>.stride).assumingMemoryBound(to: T.self)
+    }
+
+    static func release<T: TensorScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int) {
+        BufferPool.shared.release(UnsafeMutableRawPointer(buffer), byteCount: count * MemoryLayout<T>.stride)
+    }
+
     static func workerCount(_ g: ConvolutionGeometry) -> Int { max(1, min(Parallel.threads, g.batch)) }
 
     /// With a single worker (one image or one thread) the GEMMs themselves are split instead.
@@ -92,8 +101,8 @@ enum Convolution {
         let HW = g.inputHeight * g.inputWidth
         let splitGEMM = splitsGEMM(g)
         overImages(g) { images, _ in
-            let col = UnsafeMutablePointer<T>.allocate(capacity: g.isPointwise ? 1 : K * P)
-            defer { col.deallocate() }
+            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
+            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
             for n in images {
                 for gi in 0..<g.groups {
                     let image = x + (n * g.inputChannels + gi * Cg) * HW
@@ -112,8 +121,8 @@ enum Convolution {
         let HW = g.inputHeight * g.inputWidth
         let splitGEMM = splitsGEMM(g)
         overImages(g) { images, _ in
-            let col = UnsafeMutablePointer<T>.allocate(capacity: g.isPointwise ? 1 : K * P)
-            defer { col.deallocate() }
+            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
+            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
             for n in images {
                 for gi in 0..<g.groups {
                     let image = gx + (n * g.inputChannels + gi * Cg) * HW
@@ -136,8 +145,8 @@ enum Convolution {
         let partials = Tensor(zeros: [workers, weightCount], dtype: input.dtype)
         let (x, gy, acc) = (input.pointer(T.self), outputGradient.pointer(T.self), partials.pointer(T.self))
         overImages(g) { images, worker in
-            let col = UnsafeMutablePointer<T>.allocate(capacity: g.isPointwise ? 1 : K * P)
-            defer { col.deallocate() }
+            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
+            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
             let mine = acc + worker * weightCount
             for n in images {
                 for gi in 0..<g.groups {

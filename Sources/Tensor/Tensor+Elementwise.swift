@@ -76,17 +76,17 @@ extension Tensor {
                     oa += index[axis] * sa[axis]
                     ob += index[axis] * sb[axis]
                 }
-                let dst = c + row * inner
+                let (dst, pa, pb) = (c + row * inner, a + oa, b + ob)
                 if ia == 1 && ib == 1 {
-                    for j in 0..<inner { dst[j] = f(a[oa + j], b[ob + j]) }
+                    for j in 0..<inner { dst[j] = f(pa[j], pb[j]) }
                 } else if ia == 1 && ib == 0 {
-                    let y = b[ob]
-                    for j in 0..<inner { dst[j] = f(a[oa + j], y) }
+                    let y = pb[0]
+                    for j in 0..<inner { dst[j] = f(pa[j], y) }
                 } else if ia == 0 && ib == 1 {
-                    let x = a[oa]
-                    for j in 0..<inner { dst[j] = f(x, b[ob + j]) }
+                    let x = pa[0]
+                    for j in 0..<inner { dst[j] = f(x, pb[j]) }
                 } else {
-                    for j in 0..<inner { dst[j] = f(a[oa + j * ia], b[ob + j * ib]) }
+                    for j in 0..<inner { dst[j] = f(pa[j &* ia], pb[j &* ib]) }
                 }
                 var axis = rank - 2
                 while axis >= 0 {

@@ -71,9 +71,11 @@ extension Tensor {
                 let v = Self.reduceRow(s, inner, isMax: isMax)
                 dst[o] = isMax ? Swift.max(dst[o], v) : dst[o] + v
             } else if isMax {
-                for j in 0..<inner where s[j] > dst[o + j] || s[j].isNaN { dst[o + j] = s[j] }
+                let d = dst + o
+                for j in 0..<inner where s[j] > d[j] || s[j].isNaN { d[j] = s[j] }
             } else {
-                for j in 0..<inner { dst[o + j] += s[j] }
+                let d = dst + o
+                for j in 0..<inner { d[j] += s[j] }
             }
             var axis = rank - 2
             while axis >= 0 {

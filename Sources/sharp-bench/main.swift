@@ -7,9 +7,25 @@ import Tensor
 // Run through tools/bench, which also runs the PyTorch reference side by side when available.
 
 let arguments = CommandLine.arguments
-if arguments.contains("--profile-vgg") {
-    let network = Workloads.vggMini(batch: 16)
-    for _ in 0..<20 { _ = try! valueAndGradient(at: network.parameters, of: network.loss) }
+if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
+    // Runs one workload in a loop for an external profiler: --profile mlp|vgg-mini:gradient|fresh|reused
+    let parts = arguments[at + 1].split(separator: ":").map(String.init)
+    let network = parts[0] == "mlp" ? Workloads.mlp(batch: 16) : Workloads.vggMini(batch: 16)
+    var rng = RandomGenerator(seed: 9)
+    let v = network.parameters.map { rng.normal(shape: $0.shape) }
+    let linearization = try! Linearization(at: network.parameters, of: network.loss)
+    for _ in 0..<20 {
+        switch parts.count > 1 ? parts[1] : "gradient" {
+        case "fresh": _ = try! hessianVectorProduct(at: network.parameters, vector: v, of: network.loss)
+        case "reused": _ = linearization.hessianVectorProduct(v)
+        case "idle": break
+        default: _ = try! valueAndGradient(at: network.parameters, of: network.loss)
+        }
+        if arguments.contains("--rss") {
+            let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+            print("rss pages", statm.split(separator: " ")[1])
+        }
+    }
     exit(0)
 }
 let repeats = arguments.firstIndex(of: "--repeats").map { Int(arguments[$0 + 1]) ?? 7 } ?? 7

@@ -1,2 +1,0 @@
-// glibc allocator tuning (mallopt); see Tensor/TensorStorage.swift.
-#include <malloc.h>

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""PyTorch (CPU, float32) reference for Sharp's engine benchmark, and tools/bench's table printer.
+
+What: the workloads of `sharp-bench` (Sources/sharp-bench) with identical shapes and layers:
+  sgemm 1024³; conv2d x 16×16×64×64, w 32×16×3×3, pad 1 (forward, backward-input,
+  backward-weight); mlp (4096→256→256→2) and vgg-mini at batch 16: gradient, exact
+  Hessian-vector product from scratch (double backward) and with the first-order graph reused.
+  Every figure is the median over --repeats runs after one untimed warm-up run, as in Sharp, and
+  is printed under the same JSON key, so the two programs can be compared key by key.
+
+Why: to tell whether a Sharp figure is good or bad on this machine, against a mature engine
+  (PyTorch's oneDNN/MKL CPU kernels) running the same work on the same threads.
+
+How:
+  python3 tools/bench_torch.py [--repeats 7] [--threads 2] [--json]
+  tools/bench --compare torch          # builds Sharp, runs both alternately, one table
+  python3 tools/bench_torch.py --merge sharp1.json ... --vs torch1.json ...
+                                       # (used by tools/bench) median per key over rounds, table
+"""
+import argparse
+import json
+import statistics
+import sys
+import time
+
+
+def median_seconds(body, repeats, warmup=1):
+    for _ in range(warmup):
+        body()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        body()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def kaiming(torch, shape, fan_in):
+    return torch.randn(shape) * (2.0 / fan_in) ** 0.5
+
+
+def mlp(torch, batch):
+    F = torch.nn.functional
+    p = [kaiming(torch, [256, 4096], 4096), torch.zeros(256),
+         kaiming(torch, [256, 256], 256), torch.zeros(256),
+         kaiming(torch, [2, 256], 256), torch.zeros(2)]
+    x = torch.randn(batch, 4096)
+
+    def logits(p):
+        h = F.relu(F.linear(x, p[0], p[1]))
+        h = F.relu(F.linear(h, p[2], p[3]))
+        return F.linear(h, p[4], p[5])
+    return "mlp", p, logits
+
+
+def vgg_mini(torch, batch):
+    F = torch.nn.functional
+    p = []
+    for i, o in [(1, 16), (16, 16), (16, 32), (32, 32), (32, 64)]:
+        p += [kaiming(torch, [o, i, 3, 3], i * 9), torch.zeros(o)]
+    p += [kaiming(torch, [128, 4096], 4096), torch.zeros(128), kaiming(torch, [2, 128], 128), torch.zeros(2)]
+    x = torch.randn(batch, 1, 64, 64)
+
+    def logits(p):
+        def conv(h, i):
+            return F.relu(F.conv2d(h, p[2 * i], p[2 * i + 1], padding=1))
+        h = F.max_pool2d(conv(conv(x, 0), 1), 2)
+        h = F.max_pool2d(conv(conv(h, 2), 3), 2)
+        h = F.max_pool2d(conv(h, 4), 2).flatten(1)
+        return F.linear(F.relu(F.linear(h, p[10], p[11])), p[12], p[13])
+    return "vgg-mini", p, logits
+
+
+def run(repeats, threads):
+    import torch
+    F = torch.nn.functional
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    out = {}
+
+    n = 1024
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    out["sgemm_gflops"] = 2 * n**3 / median_seconds(lambda: torch.mm(a, b), repeats) / 1e9
+
+    x, w = torch.randn(16, 16, 64, 64), torch.randn(32, 16, 3, 3)
+    g = F.conv2d(x, w, padding=1)
+    flops = 2.0 * 16 * 32 * 64 * 64 * 16 * 3 * 3  # 2·N·O·OH·OW·C·kh·kw
+    forward = median_seconds(lambda: F.conv2d(x, w, padding=1), repeats)
+    backward_input = median_seconds(lambda: torch.nn.grad.conv2d_input(x.shape, w, g, padding=1), repeats)
+    backward_weight = median_seconds(lambda: torch.nn.grad.conv2d_weight(x, w.shape, g, padding=1), repeats)
+    out["conv_forward_gflops"] = flops / forward / 1e9
+    out["conv_backward_input_gflops"] = flops / backward_input / 1e9
+    out["conv_backward_weight_gflops"] = flops / backward_weight / 1e9
+    out["conv_total_gflops"] = 3 * flops / (forward + backward_input + backward_weight) / 1e9
+    out["conv_fraction_of_sgemm"] = out["conv_total_gflops"] / out["sgemm_gflops"]
+
+    grad = torch.autograd.grad
+    for name, p, logits in [mlp(torch, 16), vgg_mini(torch, 16)]:
+        p = [t.requires_grad_() for t in p]
+        v = [torch.randn_like(t) for t in p]
+        labels = torch.arange(16) % 2
+
+        def loss():
+            return F.cross_entropy(logits(p), labels)
+
+        def hvp_fresh():
+            gs = grad(loss(), p, create_graph=True)
+            return grad(gs, p, grad_outputs=v, allow_unused=True)
+
+        gradient = median_seconds(lambda: grad(loss(), p), repeats)
+        fresh = median_seconds(hvp_fresh, repeats)
+        gs = grad(loss(), p, create_graph=True)  # first-order graph, kept across HVPs
+        reused = median_seconds(lambda: grad(gs, p, grad_outputs=v, retain_graph=True, allow_unused=True), repeats)
+        out[f"{name}_gradient_ms"] = gradient * 1e3
+        out[f"{name}_hvp_fresh_ms"] = fresh * 1e3
+        out[f"{name}_hvp_reused_ms"] = reused * 1e3
+        out[f"{name}_hvp_fresh_ratio"] = fresh / gradient
+        out[f"{name}_hvp_reused_ratio"] = reused / gradient
+    return out
+
+
+def unit(key):
+    return "GFLOP/s" if key.endswith("_gflops") else "ms" if key.endswith("_ms") else "×"
+
+
+def fmt(x):
+    return "—" if x is None else f"{x:.3f}"
+
+
+def print_table(out, threads, repeats):
+    import torch
+    print(f"PyTorch {torch.__version__} CPU benchmark — threads {threads}, median of {repeats} runs")
+    for key, value in out.items():
+        print(f"{key:<40} {value:10.3f} {unit(key)}")
+
+
+def merge(sharp_files, torch_files):
+    """Median per key over rounds for each side; one table, keys from either side."""
+    def medians(files):
+        rounds = [json.load(open(f)) for f in files]
+        keys = {k for r in rounds for k in r}
+        return {k: statistics.median([r[k] for r in rounds if k in r]) for k in keys}
+    s, t = medians(sharp_files), medians(torch_files)
+    keys = list(s) + [k for k in t if k not in s]
+    order = ["sgemm", "conv"]  # then networks, in first-seen order
+    keys.sort(key=lambda k: (next((i for i, p in enumerate(order) if k.startswith(p)), len(order)),
+                             k.rsplit("_", 2)[0] if "_hvp_" in k or k.endswith("_gradient_ms") else k))
+    print(f"median over {len(sharp_files)} rounds (Sharp) / {len(torch_files)} rounds (PyTorch)")
+    print("time ratio = Sharp time / PyTorch time for the same work: < 1 means Sharp is faster")
+    print("  (for _ms keys it is Sharp/PyTorch; for GFLOP/s keys it is PyTorch/Sharp)")
+    header = f"{'key':<30} {'unit':>8} {'Sharp':>10} {'PyTorch':>10} {'Sharp/PyTorch':>14} {'time ratio':>11}"
+    print(header)
+    print("-" * len(header))
+    for k in keys:
+        a, b = s.get(k), t.get(k)
+        ratio = a / b if a is not None and b else None
+        time_ratio = None
+        if ratio is not None and k.endswith("_ms"):
+            time_ratio = ratio
+        elif ratio and k.endswith("_gflops"):
+            time_ratio = 1 / ratio
+        print(f"{k:<30} {unit(k):>8} {fmt(a):>10} {fmt(b):>10} {fmt(ratio):>14} {fmt(time_ratio):>11}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--merge", nargs="+", metavar="SHARP_JSON", help="Sharp JSON files, one per round")
+    ap.add_argument("--vs", nargs="*", default=[], metavar="TORCH_JSON", help="PyTorch JSON files (with --merge)")
+    args = ap.parse_args()
+    if args.merge:
+        merge(args.merge, args.vs)
+        return
+    out = run(args.repeats, args.threads)
+    if args.json:
+        print(json.dumps(out, sort_keys=True))
+    else:
+        print_table(out, args.threads, args.repeats)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

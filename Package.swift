@@ -20,13 +20,25 @@ let package = Package(
             name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .target(name: "Hashing"),
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Autodiff", "Tensor"]),
+        .target(name: "Data", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
+        .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
         .executableTarget(
             name: "sharp",
-            dependencies: ["Tensor", "Autodiff", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Tensor", "Autodiff", "NN", "Data", "Checkpoint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "Autodiff", "Hashing"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
     ]
 )

@@ -134,6 +134,17 @@ def print_table(out, threads, repeats):
         print(f"{key:<40} {value:10.3f} {unit(key)}")
 
 
+ORDER = ["forward", "backward_input", "backward_weight", "total", "fraction",
+        "gradient_ms", "hvp_fresh_ms", "hvp_reused_ms", "hvp_fresh_ratio", "hvp_reused_ratio"]
+
+
+def order(key):
+    """sgemm, then conv, then each network (alphabetically); known figures in a fixed order."""
+    group = 0 if key.startswith("sgemm") else 1 if key.startswith("conv_") else 2
+    rank = next((i for i, word in enumerate(ORDER) if word in key), len(ORDER))
+    return group, key.split("_")[0], rank, key
+
+
 def merge(sharp_files, torch_files):
     """Median per key over rounds for each side; one table, keys from either side."""
     def medians(files):
@@ -141,10 +152,7 @@ def merge(sharp_files, torch_files):
         keys = {k for r in rounds for k in r}
         return {k: statistics.median([r[k] for r in rounds if k in r]) for k in keys}
     s, t = medians(sharp_files), medians(torch_files)
-    keys = list(s) + [k for k in t if k not in s]
-    order = ["sgemm", "conv"]  # then networks, in first-seen order
-    keys.sort(key=lambda k: (next((i for i, p in enumerate(order) if k.startswith(p)), len(order)),
-                             k.rsplit("_", 2)[0] if "_hvp_" in k or k.endswith("_gradient_ms") else k))
+    keys = sorted(set(s) | set(t), key=order)
     print(f"median over {len(sharp_files)} rounds (Sharp) / {len(torch_files)} rounds (PyTorch)")
     print("time ratio = Sharp time / PyTorch time for the same work: < 1 means Sharp is faster")
     print("  (for _ms keys it is Sharp/PyTorch; for GFLOP/s keys it is PyTorch/Sharp)")

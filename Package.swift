@@ -26,19 +26,19 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),
         .target(name: "NN", dependencies: ["Autodiff", "Tensor"]),
-        .target(name: "Data", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
+        .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
         .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "Tensor", "Autodiff", "NN", "Data", "Checkpoint",
+                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Tensor", "Autodiff", "Hashing"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
     ]
 )

@@ -1,1 +1,0 @@
-// Hashing module: see docs/architecture.md.

@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
     ]

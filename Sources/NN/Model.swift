@@ -92,3 +92,27 @@ public struct Model: Sendable {
         entries.map { ($0.name, $0.kind == .parameter ? parameters[$0.index] : buffers[$0.index]) }
     }
 }
+
+extension Model {
+    /// Replaces parameters and buffers from named tensors (e.g. a converted torchvision
+    /// `state_dict`). Every key of the model must be present with its exact shape; extra keys
+    /// are an error too, so a mismatched architecture is never loaded silently.
+    public mutating func load(stateDict: [String: Tensor]) throws(ModelError) {
+        let known = Set(entries.map(\.name))
+        if let extra = stateDict.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .stateMismatch(model: name, reason: "unexpected key '\(extra)'")
+        }
+        var newParameters = parameters
+        for entry in entries {
+            guard let value = stateDict[entry.name] else { throw .stateMismatch(model: name, reason: "missing key '\(entry.name)'") }
+            guard value.shape == entry.shape else {
+                throw .stateMismatch(model: name, reason: "'\(entry.name)' has shape \(value.shape), expected \(entry.shape)")
+            }
+            switch entry.kind {
+            case .parameter: newParameters[entry.index] = value
+            case .buffer: buffers[entry.index] = value.converted(to: buffers[entry.index].dtype)
+            }
+        }
+        setParameters(newParameters)
+    }
+}

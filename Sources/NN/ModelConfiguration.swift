@@ -28,6 +28,8 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String)
     case unsupportedInput(model: String, reason: String)
+    /// Loaded weights do not fit the architecture.
+    case stateMismatch(model: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "unknown model '\(name)'; choose one of: \(ModelZoo.names.joined(separator: ", "))"
         case .unsupportedInput(let model, let reason):
             return "\(model): \(reason)"
+        case .stateMismatch(let model, let reason):
+            return "\(model): weights do not match the architecture: \(reason); check the model name and its configuration"
         }
     }
 }

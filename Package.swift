@@ -34,7 +34,7 @@ let package = Package(
                 "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff"]),
+        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),

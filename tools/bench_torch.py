@@ -3,8 +3,10 @@
 
 What: the workloads of `sharp-bench` (Sources/sharp-bench) with identical shapes and layers:
   sgemm 1024³; conv2d x 16×16×64×64, w 32×16×3×3, pad 1 (forward, backward-input,
-  backward-weight); mlp (4096→256→256→2) and vgg-mini at batch 16: gradient, exact
-  Hessian-vector product from scratch (double backward) and with the first-order graph reused.
+  backward-weight); the zoo minis (mlp, vgg-mini, resnet-mini, vit-tiny) at batch 16 on
+  1×64×64: forward, gradient (training mode), exact Hessian-vector product in evaluation mode
+  from scratch (double backward) and with the first-order graph reused, one SAM step
+  (2 gradients + Adam).
   Every figure is the median over --repeats runs after one untimed warm-up run, as in Sharp, and
   is printed under the same JSON key, so the two programs can be compared key by key.
 
@@ -35,43 +37,42 @@ def median_seconds(body, repeats, warmup=1):
     return statistics.median(samples)
 
 
-def kaiming(torch, shape, fan_in):
-    return torch.randn(shape) * (2.0 / fan_in) ** 0.5
+def make_models(torch):
+    """Sharp's zoo minis (Sources/NN) as torch modules: same layers, shapes and torchvision layouts."""
+    nn = torch.nn
+    from torchvision.models.resnet import BasicBlock
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    def mlp():
+        return nn.Sequential(nn.Flatten(), nn.Linear(4096, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 2))
+
+    def vgg_mini():
+        layers, channels = [], 1
+        for width in [16, 16, 0, 32, 32, 0, 64, 0]:
+            if width == 0:
+                layers.append(nn.MaxPool2d(2))
+            else:
+                layers += [nn.Conv2d(channels, width, 3, padding=1), nn.ReLU()]
+                channels = width
+        return nn.Sequential(nn.Sequential(*layers), nn.Flatten(), nn.Linear(4096, 128), nn.ReLU(), nn.Linear(128, 2))
+
+    def resnet_mini():
+        def stage(inputs, width):
+            down = nn.Sequential(nn.Conv2d(inputs, width, 1, stride=2, bias=False), nn.BatchNorm2d(width))
+            return nn.Sequential(BasicBlock(inputs, width, stride=2, downsample=down), BasicBlock(width, width))
+        return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                             stage(16, 16), stage(16, 32), stage(32, 64),
+                             nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 2))
+
+    def vit_tiny():
+        vit = VisionTransformer(image_size=64, patch_size=8, num_layers=4, num_heads=4, hidden_dim=64, mlp_dim=128, num_classes=2)
+        vit.conv_proj = nn.Conv2d(1, 64, kernel_size=8, stride=8)
+        return vit
+
+    return [("mlp", mlp()), ("vgg-mini", vgg_mini()), ("resnet-mini", resnet_mini()), ("vit-tiny", vit_tiny())]
 
 
-def mlp(torch, batch):
-    F = torch.nn.functional
-    p = [kaiming(torch, [256, 4096], 4096), torch.zeros(256),
-         kaiming(torch, [256, 256], 256), torch.zeros(256),
-         kaiming(torch, [2, 256], 256), torch.zeros(2)]
-    x = torch.randn(batch, 4096)
-
-    def logits(p):
-        h = F.relu(F.linear(x, p[0], p[1]))
-        h = F.relu(F.linear(h, p[2], p[3]))
-        return F.linear(h, p[4], p[5])
-    return "mlp", p, logits
-
-
-def vgg_mini(torch, batch):
-    F = torch.nn.functional
-    p = []
-    for i, o in [(1, 16), (16, 16), (16, 32), (32, 32), (32, 64)]:
-        p += [kaiming(torch, [o, i, 3, 3], i * 9), torch.zeros(o)]
-    p += [kaiming(torch, [128, 4096], 4096), torch.zeros(128), kaiming(torch, [2, 128], 128), torch.zeros(2)]
-    x = torch.randn(batch, 1, 64, 64)
-
-    def logits(p):
-        def conv(h, i):
-            return F.relu(F.conv2d(h, p[2 * i], p[2 * i + 1], padding=1))
-        h = F.max_pool2d(conv(conv(x, 0), 1), 2)
-        h = F.max_pool2d(conv(conv(h, 2), 3), 2)
-        h = F.max_pool2d(conv(h, 4), 2).flatten(1)
-        return F.linear(F.relu(F.linear(h, p[10], p[11])), p[12], p[13])
-    return "vgg-mini", p, logits
-
-
-def run(repeats, threads):
+def run(repeats, threads, only=None):
     import torch
     F = torch.nn.functional
     torch.set_num_threads(threads)
@@ -95,27 +96,62 @@ def run(repeats, threads):
     out["conv_fraction_of_sgemm"] = out["conv_total_gflops"] / out["sgemm_gflops"]
 
     grad = torch.autograd.grad
-    for name, p, logits in [mlp(torch, 16), vgg_mini(torch, 16)]:
-        p = [t.requires_grad_() for t in p]
+    for name, model in make_models(torch):
+        if only and name not in only:
+            continue
+        p = list(model.parameters())
         v = [torch.randn_like(t) for t in p]
+        x = torch.randn(16, 1, 64, 64)
         labels = torch.arange(16) % 2
 
-        def loss():
-            return F.cross_entropy(logits(p), labels)
+        def loss(mode):
+            model.train(mode == "train")
+            return F.cross_entropy(model(x), labels)
+
+        # PyTorch's fused CPU attention kernel has no double backward; HVPs use the math kernel.
+        from torch.nn.attention import SDPBackend, sdpa_kernel
 
         def hvp_fresh():
-            gs = grad(loss(), p, create_graph=True)
-            return grad(gs, p, grad_outputs=v, allow_unused=True)
+            with sdpa_kernel(SDPBackend.MATH):
+                gs = grad(loss("eval"), p, create_graph=True)
+                return grad(gs, p, grad_outputs=v, allow_unused=True)
 
-        gradient = median_seconds(lambda: grad(loss(), p), repeats)
+        def forward():
+            model.train()
+            with torch.no_grad():
+                model(x)
+
+        optimizer = torch.optim.Adam(p, lr=1e-4)
+
+        def sam_step(rho=0.05):
+            g = grad(loss("train"), p)
+            norm = torch.sqrt(sum((t * t).sum() for t in g))
+            with torch.no_grad():
+                e = [rho * t / max(norm, 1e-12) for t in g]
+                for w, d in zip(p, e):
+                    w.add_(d)
+            g2 = grad(loss("train"), p)
+            with torch.no_grad():
+                for w, d, t in zip(p, e, g2):
+                    w.sub_(d)
+                    w.grad = t
+            optimizer.step()
+
+        fwd = median_seconds(forward, repeats)
+        gradient = median_seconds(lambda: grad(loss("train"), p), repeats)
         fresh = median_seconds(hvp_fresh, repeats)
-        gs = grad(loss(), p, create_graph=True)  # first-order graph, kept across HVPs
+        with sdpa_kernel(SDPBackend.MATH):
+            gs = grad(loss("eval"), p, create_graph=True)  # first-order graph, kept across HVPs
         reused = median_seconds(lambda: grad(gs, p, grad_outputs=v, retain_graph=True, allow_unused=True), repeats)
+        sam = median_seconds(sam_step, repeats)
+        out[f"{name}_forward_ms"] = fwd * 1e3
         out[f"{name}_gradient_ms"] = gradient * 1e3
         out[f"{name}_hvp_fresh_ms"] = fresh * 1e3
         out[f"{name}_hvp_reused_ms"] = reused * 1e3
+        out[f"{name}_sam_step_ms"] = sam * 1e3
         out[f"{name}_hvp_fresh_ratio"] = fresh / gradient
         out[f"{name}_hvp_reused_ratio"] = reused / gradient
+        out[f"{name}_sam_overhead"] = sam / (2 * gradient) - 1
     return out
 
 
@@ -175,13 +211,14 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--models", default="", help="comma-separated subset of mlp,vgg-mini,resnet-mini,vit-tiny")
     ap.add_argument("--merge", nargs="+", metavar="SHARP_JSON", help="Sharp JSON files, one per round")
     ap.add_argument("--vs", nargs="*", default=[], metavar="TORCH_JSON", help="PyTorch JSON files (with --merge)")
     args = ap.parse_args()
     if args.merge:
         merge(args.merge, args.vs)
         return
-    out = run(args.repeats, args.threads)
+    out = run(args.repeats, args.threads, [m for m in args.models.split(",") if m])
     if args.json:
         print(json.dumps(out, sort_keys=True))
     else:

@@ -9,8 +9,12 @@ extension Var {
         }
     }
 
-    /// softmax over the last axis.
-    public func softmax() -> Var { logSoftmax().exp() }
+    /// softmax over the last axis. Pullback: y ⊙ (g − Σ g⊙y), with y the output.
+    public func softmax() -> Var {
+        Var.record(value.softmax(), [self], op: "softmax") { g, _, y, _ in
+            [(g - (g * y).sum(axes: [-1], keepingDimensions: true)) * y]
+        }
+    }
 
     /// Mean softmax cross-entropy of logits [N, classes] against integer labels, with optional
     /// label smoothing ε (target = (1−ε)·onehot + ε/classes), as `torch.nn.CrossEntropyLoss`.

@@ -33,6 +33,27 @@ public enum Shape {
         return (0..<target.count).map { padded[$0] == 1 && target[$0] != 1 ? 0 : own[$0] }
     }
 
+    /// Merges adjacent axes that every operand walks contiguously (stride[i] = stride[i+1]·extent[i+1],
+    /// which also holds when both are broadcast), and drops extent-1 axes. Loops over the result
+    /// see fewer, longer rows: [16,32,32,32] + [1,32,1,1] becomes [16,32,1024] + strides (0,1,0).
+    static func collapse(_ shape: [Int], _ strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {
+        var outShape: [Int] = []
+        var outStrides = [[Int]](repeating: [], count: strides.count)
+        for axis in shape.indices where shape[axis] != 1 {
+            if let last = outShape.indices.last,
+                strides.indices.allSatisfy({ strides[$0][axis] * shape[axis] == outStrides[$0][last] })
+            {
+                outShape[last] *= shape[axis]
+                for k in strides.indices { outStrides[k][last] = strides[k][axis] }
+            } else {
+                outShape.append(shape[axis])
+                for k in strides.indices { outStrides[k].append(strides[k][axis]) }
+            }
+        }
+        if outShape.isEmpty { return ([1], strides.map { _ in [1] }) }
+        return (outShape, outStrides)
+    }
+
     /// Resolves one `-1` extent and checks that the element count is preserved.
     static func resolve(_ shape: [Int], count: Int, op: String) -> [Int] {
         let unknown = shape.indices.filter { shape[$0] == -1 }

@@ -53,15 +53,20 @@ extension Tensor {
         let outShape = Shape.broadcast(shape, other.shape, op: op)
         let out = Tensor(uninitialized: outShape, dtype: dtype)
         let c = out.pointer(T.self)
-        let sa = Shape.broadcastStrides(shape, to: outShape)
-        let sb = Shape.broadcastStrides(other.shape, to: outShape)
-        let rank = outShape.count
-        guard rank > 0 else { c[0] = f(a[0], b[0]); return out }
+        guard !outShape.isEmpty, out.count > 0 else {
+            if out.count == 1 { c[0] = f(a[0], b[0]) }
+            return out
+        }
+        let collapsed = Shape.collapse(
+            outShape, [Shape.broadcastStrides(shape, to: outShape), Shape.broadcastStrides(other.shape, to: outShape)])
+        let loopShape = collapsed.shape
+        let (sa, sb) = (collapsed.strides[0], collapsed.strides[1])
+        let rank = loopShape.count
         // Iterate over rows of the innermost axis; each row is a strided 1-D loop.
-        let inner = outShape[rank - 1]
+        let inner = loopShape[rank - 1]
         let (ia, ib) = (sa[rank - 1], sb[rank - 1])
         let rows = out.count / Swift.max(inner, 1)
-        let outerShape = Array(outShape.dropLast())
+        let outerShape = Array(loopShape.dropLast())
         Parallel.forEachChunk(rows, costPerItem: inner * 2) { range in
             var index = [Int](repeating: 0, count: rank - 1)
             var rem = range.lowerBound

@@ -104,26 +104,61 @@ enum MaxPooling {
     static func argmax<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>,
         _ out: UnsafeMutablePointer<Int>) {
         let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        let halving = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideH == 2 && g.strideW == 2 && g.padH == 0 && g.padW == 0
         Parallel.forEachChunk(g.batch * g.inputChannels, costPerItem: OH * OW * g.kernelHeight * g.kernelWidth) { planes in
             for plane in planes {
-                let base = plane * H * W
-                for oh in 0..<OH {
-                    for ow in 0..<OW {
-                        var best = -T.infinity
-                        var bestIndex = -1
-                        for ki in 0..<g.kernelHeight {
-                            let ih = oh * g.strideH - g.padH + ki
-                            if ih < 0 || ih >= H { continue }
-                            for kj in 0..<g.kernelWidth {
-                                let iw = ow * g.strideW - g.padW + kj
-                                if iw < 0 || iw >= W { continue }
-                                let v = x[base + ih * W + iw]
-                                if bestIndex < 0 || v > best || (v.isNaN && !best.isNaN) { best = v; bestIndex = base + ih * W + iw }
-                            }
-                        }
-                        out[(plane * OH + oh) * OW + ow] = bestIndex
+                let base = plane &* H &* W
+                let o = out + plane &* OH &* OW
+                if halving {
+                    halvingPlane(x + base, base: base, W: W, OH: OH, OW: OW, out: o)
+                } else {
+                    generalPlane(x + base, base: base, g, out: o)
+                }
+            }
+        }
+    }
+
+    /// The common 2×2, stride-2, unpadded window: four comparisons per output, no bounds tests.
+    @inline(__always)
+    static func halvingPlane<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, base: Int, W: Int, OH: Int, OW: Int,
+        out: UnsafeMutablePointer<Int>) {
+        for oh in 0..<OH {
+            let top = 2 &* oh &* W
+            let row = out + oh &* OW
+            for ow in 0..<OW {
+                let first = top &+ 2 &* ow
+                var best = first
+                var value = p[first]
+                @inline(__always) func consider(_ candidate: Int) {
+                    let v = p[candidate]
+                    if v > value || (v.isNaN && !value.isNaN) { best = candidate; value = v }
+                }
+                consider(first &+ 1)
+                consider(first &+ W)
+                consider(first &+ W &+ 1)
+                row[ow] = base &+ best
+            }
+        }
+    }
+
+    static func generalPlane<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, base: Int, _ g: ConvolutionGeometry,
+        out: UnsafeMutablePointer<Int>) {
+        let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+        for oh in 0..<OH {
+            for ow in 0..<OW {
+                var best = -T.infinity
+                var bestIndex = -1
+                for ki in 0..<g.kernelHeight {
+                    let ih = oh &* g.strideH &- g.padH &+ ki
+                    if ih < 0 || ih >= H { continue }
+                    for kj in 0..<g.kernelWidth {
+                        let iw = ow &* g.strideW &- g.padW &+ kj
+                        if iw < 0 || iw >= W { continue }
+                        let v = p[ih &* W &+ iw]
+                        if bestIndex < 0 || v > best || (v.isNaN && !best.isNaN) { best = v; bestIndex = ih &* W &+ iw }
                     }
                 }
+                out[oh &* OW &+ ow] = base &+ bestIndex
             }
         }
     }

@@ -49,6 +49,10 @@ extension Tensor {
             if count == 1 { dst[0] = src[0] }
             return result
         }
+        if let fast = Self.reduceGrouped(T.self, src, dst, shape: shape, axes: axes, isMax: isMax) {
+            _ = fast
+            return result
+        }
         let outStrides = Shape.broadcastStrides(keptShape, to: shape)
         let inner = shape[rank - 1]
         let innerReduced = axes.contains(rank - 1)
@@ -88,6 +92,68 @@ extension Tensor {
         return result
     }
 
+    /// Reductions whose axes, after merging neighbours of the same kind, form one of the common
+    /// patterns R, K·R, R·K, R·K·R (BatchNorm statistics) or K·R·K (means over tokens). Each
+    /// output element is computed by one worker in a fixed order (deterministic); returns nil
+    /// for other patterns.
+    private static func reduceGrouped<T: TensorScalar>(
+        _: T.Type, _ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, shape: [Int], axes: Set<Int>, isMax: Bool
+    ) -> Bool? {
+        var groups: [(extent: Int, reduced: Bool)] = []
+        for (axis, extent) in shape.enumerated() where extent != 1 {
+            let reduced = axes.contains(axis)
+            if let last = groups.last, last.reduced == reduced {
+                groups[groups.count - 1].extent *= extent
+            } else {
+                groups.append((extent, reduced))
+            }
+        }
+        let pattern = groups.map { $0.reduced ? "R" : "K" }.joined()
+        let e = groups.map(\.extent)
+        switch pattern {
+        case "R":
+            dst[0] = reduceRow(src, e[0], isMax: isMax)
+        case "KR":
+            Parallel.forEachChunk(e[0], costPerItem: e[1]) { range in
+                for k in range { dst[k] = reduceRow(src + k &* e[1], e[1], isMax: isMax) }
+            }
+        case "RKR":
+            // out[k] = Σ_a Σ_b x[a, k, b]: per channel, rows of b summed in Float64.
+            let (a, kept, b) = (e[0], e[1], e[2])
+            Parallel.forEachChunk(kept, costPerItem: a * b) { range in
+                for k in range {
+                    var maximum = -T.infinity
+                    var total = 0.0
+                    for i in 0..<a {
+                        let v = reduceRow(src + (i &* kept &+ k) &* b, b, isMax: isMax)
+                        if isMax { maximum = v > maximum || v.isNaN ? v : maximum } else { total += Double(v) }
+                    }
+                    dst[k] = isMax ? maximum : T(total)
+                }
+            }
+        case "RK", "KRK":
+            // out[o, k] = Σ_r x[o, r, k]: accumulate whole rows, split over k columns.
+            let (outer, r, k) = pattern == "RK" ? (1, e[0], e[1]) : (e[0], e[1], e[2])
+            Parallel.forEachChunk(k, costPerItem: outer * r) { columns in
+                for o in 0..<outer {
+                    let d = dst + o &* k
+                    for j in columns { d[j] = isMax ? -T.infinity : 0 }
+                    for i in 0..<r {
+                        let s = src + (o &* r &+ i) &* k
+                        if isMax {
+                            for j in columns where s[j] > d[j] || s[j].isNaN { d[j] = s[j] }
+                        } else {
+                            for j in columns { d[j] += s[j] }
+                        }
+                    }
+                }
+            }
+        default:
+            return nil
+        }
+        return true
+    }
+
     @inline(__always)
     private static func reduceRow<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int, isMax: Bool) -> T {
         if isMax {
@@ -95,14 +161,33 @@ extension Tensor {
             for j in 0..<n where p[j] > m || p[j].isNaN { m = p[j] }
             return m
         }
+        return T(Self.pairwiseLaneSum(p, n))
+    }
+
+    /// Σ p[0..<n] in Float64 with eight independent lanes (SIMD), combined in a fixed order:
+    /// deterministic, and not limited by the latency of one serial chain of additions.
+    @inline(__always)
+    static func pairwiseLaneSum<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) -> Double {
+        var lanes = SIMD8<Double>()
+        var j = 0
+        let raw = UnsafeRawPointer(p)
         if T.self == Float.self {
-            var acc = 0.0
-            for j in 0..<n { acc += Double(p[j]) }
-            return T(acc)
+            while j &+ 8 <= n {
+                lanes += SIMD8<Double>(raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self))
+                j &+= 8
+            }
+        } else {
+            while j &+ 8 <= n {
+                lanes += raw.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self)
+                j &+= 8
+            }
         }
-        var acc: T = 0
-        for j in 0..<n { acc += p[j] }
-        return acc
+        var total = lanes.sum()
+        while j < n {
+            total += Double(p[j])
+            j &+= 1
+        }
+        return total
     }
 
     /// This tensor stretched to `target` by NumPy broadcasting (a copy).

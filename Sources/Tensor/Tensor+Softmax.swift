@@ -9,8 +9,31 @@ extension Tensor {
         }
     }
 
-    /// `exp(logSoftmax(x))`.
-    public func softmax() -> Tensor { logSoftmax().exp() }
+    /// `exp(x − max) / Σ exp(x − max)` along the last axis (one exponential per element).
+    public func softmax() -> Tensor {
+        tensorCheck(rank >= 1 && shape[rank - 1] > 0, "softmax", "needs a non-empty last axis, got shape \(shape)")
+        switch dtype {
+        case .float32: return softmaxKernel(Float.self)
+        case .float64: return softmaxKernel(Double.self)
+        }
+    }
+
+    private func softmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
+        let out = Tensor(uninitialized: shape, dtype: dtype)
+        let (src, dst) = (pointer(T.self), out.pointer(T.self))
+        let n = shape[rank - 1]
+        Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
+            for row in range {
+                let (s, d) = (src + row &* n, dst + row &* n)
+                var m = -T.infinity
+                for j in 0..<n where s[j] > m { m = s[j] }
+                for j in 0..<n { d[j] = T.exp(s[j] - m) }
+                let scale = T(1 / Tensor.pairwiseLaneSum(d, n))
+                for j in 0..<n { d[j] *= scale }
+            }
+        }
+        return out
+    }
 
     private func logSoftmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
         let out = Tensor(uninitialized: shape, dtype: dtype)

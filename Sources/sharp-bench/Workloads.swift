@@ -1,60 +1,68 @@
 import Autodiff
+import NN
 import Tensor
 
-/// The networks the benchmark times, written directly with differentiable ops (the model zoo
-/// will replace these with `NN` models). Shapes follow DESIGN.md §4.
+/// The workloads the benchmark times: zoo models at batch 16 on 1×64×64 inputs, two classes.
 enum Workloads {
     struct Network {
         let name: String
-        let parameters: [Tensor]
+        let model: Model
         let input: Tensor
         let labels: [Int]
-        let logits: (Var, [Var]) -> Var
 
-        func loss(_ p: [Var]) -> Var { logits(Var(input), p).crossEntropy(labels: labels) }
-    }
+        /// Training-mode loss (batch statistics), as a trainer computes it.
+        func trainingLoss(_ p: [Var]) -> Var {
+            model.logits(Var(input), parameters: p, mode: .training).logits.crossEntropy(labels: labels)
+        }
 
-    static func kaiming(_ shape: [Int], fanIn: Int, _ rng: inout RandomGenerator) -> Tensor {
-        rng.normal(shape: shape, standardDeviation: (2 / Double(fanIn)).squareRoot())
-    }
-
-    /// mlp: 4096 → 256 → 256 → 2, ReLU, on flattened 64×64 images.
-    static func mlp(batch: Int) -> Network {
-        var rng = RandomGenerator(seed: 1)
-        let p = [
-            kaiming([256, 4096], fanIn: 4096, &rng), Tensor(zeros: [256]),
-            kaiming([256, 256], fanIn: 256, &rng), Tensor(zeros: [256]),
-            kaiming([2, 256], fanIn: 256, &rng), Tensor(zeros: [2]),
-        ]
-        return Network(
-            name: "mlp", parameters: p, input: rng.normal(shape: [batch, 4096]), labels: (0..<batch).map { $0 % 2 }
-        ) { x, p in
-            x.linear(weight: p[0], bias: p[1]).relu().linear(weight: p[2], bias: p[3]).relu().linear(weight: p[4], bias: p[5])
+        /// Evaluation-mode loss (running statistics), as the Hessian metrics compute it.
+        func evaluationLoss(_ p: [Var]) -> Var {
+            model.logits(Var(input), parameters: p, mode: .evaluation).logits.crossEntropy(labels: labels)
         }
     }
 
-    /// vgg-mini: conv(1→16) conv(16→16) pool, conv(16→32) conv(32→32) pool, conv(32→64) pool, fc 4096→128→2.
-    static func vggMini(batch: Int) -> Network {
+    static let names = ["mlp", "vgg-mini", "resnet-mini", "vit-tiny"]
+
+    static func network(_ name: String, batch: Int = 16) -> Network {
+        let model = try! ModelZoo.build(ModelConfiguration(name: name, seed: 1))  // names are the zoo's own
         var rng = RandomGenerator(seed: 2)
-        let channels = [(1, 16), (16, 16), (16, 32), (32, 32), (32, 64)]
-        var p: [Tensor] = []
-        for (i, o) in channels {
-            p.append(kaiming([o, i, 3, 3], fanIn: i * 9, &rng))
-            p.append(Tensor(zeros: [o]))
+        return Network(name: name, model: model, input: rng.normal(shape: [batch, 1, 64, 64]), labels: (0..<batch).map { $0 % 2 })
+    }
+
+    /// One SAM step (Foret et al. 2021) with Adam as the base optimizer, over flat parameter
+    /// vectors: gradient at w, ascend to w + ρ·g/‖g‖, gradient there, Adam update with it.
+    struct SAMStep {
+        var firstMoment: Tensor
+        var secondMoment: Tensor
+        var step = 0
+        let rho = 0.05, learningRate = 1e-4, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
+
+        init(count: Int) {
+            firstMoment = Tensor(zeros: [count])
+            secondMoment = Tensor(zeros: [count])
         }
-        p += [kaiming([128, 4096], fanIn: 4096, &rng), Tensor(zeros: [128]), kaiming([2, 128], fanIn: 128, &rng), Tensor(zeros: [2])]
-        return Network(
-            name: "vgg-mini", parameters: p, input: rng.normal(shape: [batch, 1, 64, 64]), labels: (0..<batch).map { $0 % 2 }
-        ) { x, p in
-            func conv(_ h: Var, _ i: Int) -> Var {
-                (h.conv2d(p[2 * i], options: .init(stride: 1, padding: 1)) + p[2 * i + 1].reshaped([1, -1, 1, 1])).relu()
+
+        mutating func callAsFunction(_ network: Network, _ w: Tensor, shapes: [[Int]]) throws -> Tensor {
+            let g = try flatGradient(network, w, shapes: shapes)
+            let norm = g.dot(g).squareRoot()
+            let g2 = try flatGradient(network, w + g * (rho / max(norm, 1e-12)), shapes: shapes)
+            step += 1
+            firstMoment = firstMoment * beta1 + g2 * (1 - beta1)
+            secondMoment = secondMoment * beta2 + g2.squared() * (1 - beta2)
+            let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
+            return w - (firstMoment / c1) / ((secondMoment / c2).sqrt() + epsilon) * learningRate
+        }
+
+        private func flatGradient(_ network: Network, _ w: Tensor, shapes: [[Int]]) throws -> Tensor {
+            var offset = 0
+            let parts = shapes.map { shape -> Tensor in
+                defer { offset += Shape.count(shape) }
+                return Tensor(shape: shape, storage: w.storage, offset: w.offset + offset)
             }
-            let pool = PoolingOptions(kernel: 2)
-            var h = conv(conv(x, 0), 1).maxPool2d(pool)
-            h = conv(conv(h, 2), 3).maxPool2d(pool)
-            h = conv(h, 4).maxPool2d(pool)
-            h = h.reshaped([h.shape[0], -1])
-            return h.linear(weight: p[10], bias: p[11]).relu().linear(weight: p[12], bias: p[13])
+            let gradient = try valueAndGradient(at: parts, of: network.trainingLoss).gradient
+            return Tensor.concatenate(gradient.map { $0.reshaped([$0.count]) }, axis: 0)
         }
     }
 }
+
+import Glibc

@@ -10,16 +10,17 @@ let arguments = CommandLine.arguments
 if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
     // Runs one workload in a loop for an external profiler: --profile mlp|vgg-mini:gradient|fresh|reused
     let parts = arguments[at + 1].split(separator: ":").map(String.init)
-    let network = parts[0] == "mlp" ? Workloads.mlp(batch: 16) : Workloads.vggMini(batch: 16)
+    let network = Workloads.network(parts[0])
+    let p = network.model.parameters
     var rng = RandomGenerator(seed: 9)
-    let v = network.parameters.map { rng.normal(shape: $0.shape) }
-    let linearization = try! Linearization(at: network.parameters, of: network.loss)
+    let v = p.map { rng.normal(shape: $0.shape) }
+    let linearization = try! Linearization(at: p, of: network.evaluationLoss)
     for _ in 0..<20 {
         switch parts.count > 1 ? parts[1] : "gradient" {
-        case "fresh": _ = try! hessianVectorProduct(at: network.parameters, vector: v, of: network.loss)
+        case "fresh": _ = try! hessianVectorProduct(at: p, vector: v, of: network.evaluationLoss)
         case "reused": _ = linearization.hessianVectorProduct(v)
         case "idle": break
-        default: _ = try! valueAndGradient(at: network.parameters, of: network.loss)
+        default: _ = try! valueAndGradient(at: p, of: network.trainingLoss)
         }
         if arguments.contains("--rss") {
             let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
@@ -89,20 +90,31 @@ do {
     report("conv_fraction_of_sgemm", "conv2d forward+backward / sgemm (goal ≥ 0.60)", total / sgemm, "×")
 }
 
-// Gradient vs exact HVP at batch 16.
-for network in [Workloads.mlp(batch: 16), Workloads.vggMini(batch: 16)] {
-    let p = network.parameters
+// Per zoo model at batch 16: forward, gradient, exact HVP (fresh and with the linearization
+// reused) and one SAM step (2 gradients + Adam), 2 threads by default.
+let only = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
+for name in only ?? Workloads.names {
+    let network = Workloads.network(name)
+    let p = network.model.parameters
     var rng = RandomGenerator(seed: 9)
     let v = p.map { rng.normal(shape: $0.shape) }
-    let gradient = Timing.median(repeats: repeats) { _ = try! valueAndGradient(at: p, of: network.loss) }
-    let fresh = Timing.median(repeats: repeats) { _ = try! hessianVectorProduct(at: p, vector: v, of: network.loss) }
-    let linearization = try! Linearization(at: p, of: network.loss)
+    let forward = Timing.median(repeats: repeats) { _ = network.model.predict(network.input, mode: .training) }
+    let gradient = Timing.median(repeats: repeats) { _ = try! valueAndGradient(at: p, of: network.trainingLoss) }
+    let fresh = Timing.median(repeats: repeats) { _ = try! hessianVectorProduct(at: p, vector: v, of: network.evaluationLoss) }
+    let linearization = try! Linearization(at: p, of: network.evaluationLoss)
     let reused = Timing.median(repeats: repeats) { _ = linearization.hessianVectorProduct(v) }
-    report("\(network.name)_gradient_ms", "\(network.name) b16 gradient", gradient * 1e3, "ms")
-    report("\(network.name)_hvp_fresh_ms", "\(network.name) b16 HVP from scratch", fresh * 1e3, "ms")
-    report("\(network.name)_hvp_reused_ms", "\(network.name) b16 HVP, linearization reused", reused * 1e3, "ms")
-    report("\(network.name)_hvp_fresh_ratio", "\(network.name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
-    report("\(network.name)_hvp_reused_ratio", "\(network.name) HVP reused / gradient (goal ≤ 2.0)", reused / gradient, "×")
+    var sam = Workloads.SAMStep(count: network.model.parameterCount)
+    var w = network.model.parameterVector
+    let shapes = p.map(\.shape)
+    let samStep = Timing.median(repeats: repeats) { w = try! sam(network, w, shapes: shapes) }
+    report("\(name)_forward_ms", "\(name) b16 forward (training mode)", forward * 1e3, "ms")
+    report("\(name)_gradient_ms", "\(name) b16 gradient", gradient * 1e3, "ms")
+    report("\(name)_hvp_fresh_ms", "\(name) b16 HVP from scratch (eval mode)", fresh * 1e3, "ms")
+    report("\(name)_hvp_reused_ms", "\(name) b16 HVP, linearization reused", reused * 1e3, "ms")
+    report("\(name)_sam_step_ms", "\(name) b16 SAM step (2 gradients + Adam)", samStep * 1e3, "ms")
+    report("\(name)_hvp_fresh_ratio", "\(name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
+    report("\(name)_hvp_reused_ratio", "\(name) HVP reused / gradient (goal ≤ 2.0)", reused / gradient, "×")
+    report("\(name)_sam_overhead", "\(name) SAM step / 2 gradients − 1 (goal < 5%)", samStep / (2 * gradient) - 1, "×")
 }
 
 if json {

@@ -19,8 +19,8 @@ public enum ModelZoo {
         case "resnet50": root = try ResNet.make(b, c, ResNet.resnet50)
         case "vit-tiny": root = try VisionTransformer.make(b, c, VisionTransformer.tiny)
         case "vit-b16": root = try VisionTransformer.make(b, c, VisionTransformer.b16)
-        // SWIN-PENDING: case "swin-mini": root = try SwinTransformer.make(b, c, SwinTransformer.mini)
-        // SWIN-PENDING: case "swin-t": root = try SwinTransformer.make(b, c, SwinTransformer.tiny)
+        case "swin-mini": root = try SwinTransformer.make(b, c, SwinTransformer.mini)
+        case "swin-t": root = try SwinTransformer.make(b, c, SwinTransformer.tiny)
         default: throw .unknownModel(c.name)
         }
         return Model(name: c.name, builder: b, root: root)

@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint",
+                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN"]),
@@ -42,3 +42,16 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
     ]
 )
+
+// Plugins (docs/plugin-abi.md): the versioned C ABI, the kit plugin authors import (a library
+// product, so out-of-tree plugin packages can depend on it), the host-side loader, and the
+// built-in optimizers, each its own dynamic library (libSAM.so, ...) registered as lower-case `sam`.
+let optimizerPlugins = ["SGD", "Adam", "AdamW", "SAM", "ASAM", "GSAM", "WSAM", "CRSAM"]
+package.products += [.library(name: "PluginKit", targets: ["PluginKit"])]
+    + optimizerPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
+package.targets += [
+    .target(name: "CSharpPlugin"),
+    .target(name: "PluginKit", dependencies: ["CSharpPlugin"]),
+    .target(name: "PluginHost", dependencies: ["CSharpPlugin", "Tensor"]),
+    .testTarget(name: "PluginTests", dependencies: ["PluginHost", "PluginKit", "Tensor"]),
+] + optimizerPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Optimizers/\($0)") }

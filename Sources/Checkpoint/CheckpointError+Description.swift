@@ -52,7 +52,8 @@ extension CheckpointError.Reason {
         case .unexpectedEntry(let name):
             return "unexpected entry \(q(name)) (a checkpoint holds only \(CheckpointArchive.entryNames.joined(separator: ", ")))"
         case .missingEntry(let name): return "missing entry \(q(name))"
-        case .checksumMismatch(let name): return "\(q(name)) does not match the sha256 recorded in manifest.json"
+        case .checksumMismatch(let name):
+            return "\(q(name)) does not match the sha256 recorded for it in manifest.json"
         case .invalidText(let name): return "\(q(name)) is not UTF-8 text"
         case .invalidManifest(let why): return "invalid manifest.json (\(why))"
         case .wrongFormat(let found): return "manifest format is \(q(found)), not '\(Manifest.formatName)'"

@@ -87,39 +87,34 @@ public struct SHA256: Sendable {
 
     /// Runs the compression function (§6.2.2) over `count` consecutive 64-byte blocks.
     private mutating func compress(blocks: UnsafeRawPointer, count: Int) {
-        // The schedule lives in a fixed-size tuple on the stack: an Array here would allocate
-        // (and bounds-check) once per block, which is most of the cost at 100 MB.
-        var w: (
-            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-            UInt32, UInt32, UInt32
-        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var (h0, h1, h2, h3, h4, h5, h6, h7) = state
-        withUnsafeMutableBytes(of: &w) { raw in
-            let schedule = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+        // The message schedule lives in one stack buffer reused for every block: an Array
+        // here would allocate (and bounds-check) per block, most of the cost at 100 MB.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             SHA256Constants.k.withUnsafeBufferPointer { k in
                 for block in 0..<count {
-                    let bytes = blocks + block * 64
-                    for t in 0..<16 { schedule[t] = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
+                    let bytes = blocks + block &* 64
+                    for t in 0..<16 { w[t] = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self)) }
+                    for t in 16..<64 {
+                        let w2 = w[t &- 2], w15 = w[t &- 15]
+                        let sigma1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 &>> 10)
+                        let sigma0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 &>> 3)
+                        w[t] = sigma1 &+ w[t &- 7] &+ sigma0 &+ w[t &- 16]
+                    }
                     var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
-                    for t in 0..<64 {
-                        let wt: UInt32
-                        if t < 16 {
-                            wt = schedule[t]
-                        } else {
-                            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], kept in a ring of 16.
-                            let w2 = schedule[(t - 2) & 15], w15 = schedule[(t - 15) & 15]
-                            let sigma1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                            let sigma0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
-                            wt = sigma1 &+ schedule[(t - 7) & 15] &+ sigma0 &+ schedule[t & 15]
-                            schedule[t & 15] = wt
-                        }
-                        let bigSigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                        let choose = (e & f) ^ (~e & g)
-                        let t1 = h &+ bigSigma1 &+ choose &+ k[t] &+ wt
-                        let bigSigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                        let majority = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = bigSigma0 &+ majority
-                        (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                    // Eight rounds per pass with the variables renamed instead of shifted
+                    // (the usual unrolling), so no register moves are left between rounds.
+                    var t = 0
+                    while t < 64 {
+                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+                        round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
+                        round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
+                        round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
+                        round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
+                        round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
+                        round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
+                        round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+                        t &+= 8
                     }
                     h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
                     h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
@@ -130,8 +125,20 @@ public struct SHA256: Sendable {
     }
 }
 
+/// One SHA-256 round (§6.2.2 step 3) with the working variables named by position: `d`
+/// receives T1 and `h` receives T1 + T2; the caller rotates the names.
+@inline(__always) private func round(
+    _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
+    _ h: inout UInt32, _ kw: UInt32
+) {
+    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ kw
+    d = d &+ t1
+    h = t1 &+ (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+}
+
 @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
-    (x >> n) | (x << (32 - n))
+    // Masking shifts: the plain `>>`/`<<` check for over-wide shifts on every call.
+    (x &>> n) | (x &<< (32 &- n))
 }
 
 /// The 64 round constants (§4.2.2): the first 32 bits of the fractional parts of the cube roots

@@ -9,6 +9,6 @@ struct SharpCommand: ParsableCommand {
             The trainer, checkpoints, plugins and metrics are being built (see the README's status).
             Today `sharp toy` trains the mlp on a toy image problem and measures its sharpness.
             """,
-        subcommands: [ToyCommand.self]
+        subcommands: [ToyCommand.self, DataCommand.self]
     )
 }

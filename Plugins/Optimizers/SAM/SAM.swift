@@ -1,0 +1,50 @@
+import PluginKit
+
+/// Sharpness-Aware Minimization (Foret et al., ICLR 2021), as davda54/sam does it (optimizers.md §3):
+/// g ← ∇L(w) (clean pass); e = ρ·g/(‖g‖ + 1e-12) with one global L2 norm; g_p ← ∇L(w + e) on the
+/// same batch; w restored from an exact saved copy; the base optimizer (Adam by default) steps at w
+/// along g_p. Two passes per step, one extra parameter copy (plus the gradient buffer).
+public final class SAM<Scalar: PluginScalar>: OptimizerPlugin {
+    public static var description: PluginDescription {
+        PluginDescription(
+            name: "sam", version: "1.0.0", summary: "SAM: ascend to w + ρ·g/‖g‖, descend with the gradient there",
+            parameters: [.number("rho", default: 0.05, minimum: 0, "radius ρ of the L2 neighbourhood")])
+    }
+
+    public static var role: OptimizerRole { .wrapper(defaultBase: "adam", passesPerStep: 2) }
+
+    let rho: Double
+    let gradient: ScratchBuffer<Scalar>
+    let backup: ScratchBuffer<Scalar>
+
+    public init(layout: ParameterLayout, hyperparameters h: Hyperparameters) throws {
+        rho = h.number("rho")
+        gradient = ScratchBuffer(count: layout.parameterCount)
+        backup = ScratchBuffer(count: layout.parameterCount)
+    }
+
+    public func step(_ c: StepContext<Scalar>) throws -> StepResult {
+        let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
+        let norm = FlatMath.norm(gradient.view)
+        do {
+            FlatMath.saveAndPerturb(c.parameters, backup: backup.mutable, direction: gradient.view, scale: rho / (norm + 1e-12))
+            defer { FlatMath.copy(backup.view, to: c.parameters) }
+            _ = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
+        }
+        try c.baseStep(direction: gradient.view)
+        return StepResult(loss: loss, gradientNorm: norm)
+    }
+
+    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
+        let loss = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
+        let norm = FlatMath.norm(gradient.view)
+        FlatMath.perturbation(into: e, weights: UnsafeBufferPointer(c.parameters), direction: gradient.view, scale: rho / (norm + 1e-12))
+        return StepResult(loss: loss, gradientNorm: norm)
+    }
+}
+
+/// The plugin's entry point (sharp_plugin.h).
+@c(sharp_plugin_entry_v1)
+public func sharpPluginEntry() -> UnsafeRawPointer {
+    PluginExport.optimizer(SAM<Float>.self, SAM<Double>.self)
+}

@@ -36,7 +36,9 @@ enum BitmapFont {
 
     /// Draws `text` into a row-major canvas of width `canvasWidth` with its top-left corner at
     /// (`x`, `y`), each font pixel a `scale × scale` square of `value`; clipped at the edges.
-    static func draw(_ text: String, into canvas: inout [Float], canvasWidth: Int, x: Int, y: Int, scale: Int, value: Float) {
+    static func draw(
+        _ text: String, into canvas: inout [Float], canvasWidth: Int, x: Int, y: Int, scale: Int, value: Float
+    ) {
         let canvasHeight = canvas.count / canvasWidth
         for (index, character) in text.enumerated() {
             for row in 0..<height {
@@ -44,7 +46,9 @@ enum BitmapFont {
                     for dy in 0..<scale {
                         for dx in 0..<scale {
                             let (px, py) = (x + (index * advance + column) * scale + dx, y + row * scale + dy)
-                            if px >= 0, py >= 0, px < canvasWidth, py < canvasHeight { canvas[py * canvasWidth + px] = value }
+                            if px >= 0, py >= 0, px < canvasWidth, py < canvasHeight {
+                                canvas[py * canvasWidth + px] = value
+                            }
                         }
                     }
                 }

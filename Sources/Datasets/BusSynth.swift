@@ -69,7 +69,9 @@ public enum BusSynth {
             Parallel.forEachChunk(n, costPerItem: 100 * size * size) { range in
                 for index in range {
                     let (image, lesion) = phantom(index: index, label: labels[index], configuration: configuration)
-                    image.withUnsafeBufferPointer { (pixels + index * size * size).update(from: $0.baseAddress!, count: $0.count) }
+                    image.withUnsafeBufferPointer {
+                        (pixels + index * size * size).update(from: $0.baseAddress!, count: $0.count)
+                    }
                     slots[index] = lesion
                 }
             }
@@ -109,7 +111,10 @@ public enum BusSynth {
             // Every target pixel that overlaps a lesion pixel.
             func first(_ p: Int) -> Int { p * size / render }
             func last(_ p: Int) -> Int { ((p + 1) * size + render - 1) / render - 1 }
-            if box.bottom >= 0 { box = .init(top: first(box.top), bottom: last(box.bottom), left: first(box.left), right: last(box.right)) }
+            if box.bottom >= 0 {
+                box = .init(
+                    top: first(box.top), bottom: last(box.bottom), left: first(box.left), right: last(box.right))
+            }
         }
         let truth = LesionParameters(
             aspectRatio: lesion.aspectRatio, marginIrregularity: lesion.irregularity,

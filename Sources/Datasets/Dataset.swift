@@ -31,8 +31,9 @@ public struct Dataset: Sendable {
         name: String, images: Tensor, labels: [Int], classNames: [String], trainIndices: [Int],
         validationIndices: [Int] = [], testIndices: [Int], skippedFiles: [SkippedFile] = []
     ) {
-        precondition(images.rank == 4 && images.shape[1] == 1 && images.dtype == .float32,
-                     "Dataset: images must be float32 [N, 1, H, W], not \(images.shape)")
+        precondition(
+            images.rank == 4 && images.shape[1] == 1 && images.dtype == .float32,
+            "Dataset: images must be float32 [N, 1, H, W], not \(images.shape)")
         precondition(images.shape[0] == labels.count, "Dataset: \(images.shape[0]) images but \(labels.count) labels")
         precondition(labels.allSatisfy { (0..<classNames.count).contains($0) }, "Dataset: a label is out of range")
         self.name = name
@@ -44,7 +45,8 @@ public struct Dataset: Sendable {
         self.testIndices = testIndices
         self.skippedFiles = skippedFiles
         fingerprint = DatasetFingerprint.content(images: images, labels: labels, classNames: classNames)
-        splitFingerprint = DatasetFingerprint.split(train: trainIndices, validation: validationIndices, test: testIndices)
+        splitFingerprint = DatasetFingerprint.split(
+            train: trainIndices, validation: validationIndices, test: testIndices)
     }
 
     /// Number of images.

@@ -19,7 +19,9 @@ public enum DatasetFingerprint {
         #if _endian(little)
             hash.update(UnsafeRawBufferPointer(start: floats.pointer(Float.self), count: floats.count * 4))
         #else
-            let bits = UnsafeBufferPointer(start: floats.pointer(Float.self), count: floats.count).map { $0.bitPattern.littleEndian }
+            let bits = UnsafeBufferPointer(start: floats.pointer(Float.self), count: floats.count).map {
+                $0.bitPattern.littleEndian
+            }
             bits.withUnsafeBytes { hash.update($0) }
         #endif
         hash.update(integers([classNames.count]))

@@ -49,16 +49,18 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
         splitSeed: UInt64 = 0, testFraction: Double = 0.2
     ) -> DatasetSpec {
         let benign = benignCount ?? BusSynthConfiguration.defaultBenignCount(for: count)
-        return DatasetSpec(kind: .busSynth, size: size, seed: seed, count: count, benignCount: benign,
-                           split: .stratified, splitSeed: splitSeed, testFraction: testFraction)
+        return DatasetSpec(
+            kind: .busSynth, size: size, seed: seed, count: count, benignCount: benign,
+            split: .stratified, splitSeed: splitSeed, testFraction: testFraction)
     }
 
     /// Images in `ROOT/<class>/`, resized to `size`, split 80/20 by default.
     public static func folder(
         _ path: String, size: Int = 64, strict: Bool = false, splitSeed: UInt64 = 0, testFraction: Double = 0.2
     ) -> DatasetSpec {
-        DatasetSpec(kind: .folder, size: size, path: path, strict: strict, split: .stratified,
-                    splitSeed: splitSeed, testFraction: testFraction)
+        DatasetSpec(
+            kind: .folder, size: size, path: path, strict: strict, split: .stratified,
+            splitSeed: splitSeed, testFraction: testFraction)
     }
 
     /// A MedMNIST-style `.npz`, resized to `size`, with the file's own split by default.
@@ -74,12 +76,15 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
     /// Builds the dataset this spec describes.
     public func build() throws(DatasetError) -> Dataset {
         guard (1...4096).contains(size) else { throw .invalidSpec("image size \(size) must be between 1 and 4096") }
-        guard testFraction >= 0, testFraction < 1 else { throw .invalidSpec("test fraction \(testFraction) must be in [0, 1)") }
+        guard testFraction >= 0, testFraction < 1 else {
+            throw .invalidSpec("test fraction \(testFraction) must be in [0, 1)")
+        }
         if split == .file && kind != .npz { throw .invalidSpec("only an .npz brings its own split") }
         let source: LoadedImages
         switch kind {
         case .busSynth:
-            let configuration = BusSynthConfiguration(seed: seed ?? 0, count: count ?? 2405, benignCount: benignCount, size: size)
+            let configuration = BusSynthConfiguration(
+                seed: seed ?? 0, count: count ?? 2405, benignCount: benignCount, size: size)
             try configuration.validate()
             let output = BusSynth.generate(configuration)
             source = LoadedImages(images: output.images, labels: output.labels, classNames: BusSynth.classNames)
@@ -88,7 +93,9 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
         case .npz:
             source = try NPZDataset.load(path: try requiredPath(), size: size)
         }
-        var (train, validation, test) = (source.fileSplit?.train ?? [], source.fileSplit?.validation ?? [], source.fileSplit?.test ?? [])
+        var (train, validation, test) = (
+            source.fileSplit?.train ?? [], source.fileSplit?.validation ?? [], source.fileSplit?.test ?? []
+        )
         if split == .stratified {
             (train, test) = StratifiedSplit.make(
                 labels: source.labels, classCount: source.classNames.count, testFraction: testFraction, seed: splitSeed)
@@ -102,7 +109,9 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
     /// Builds the dataset and checks it is the one recorded: its content fingerprint must be
     /// `expectedFingerprint` (and its split fingerprint `expectedSplitFingerprint`, if given).
     /// - Throws: `DatasetError.fingerprintMismatch` naming the dataset and both fingerprints.
-    public func build(expectingFingerprint expectedFingerprint: String, splitFingerprint expectedSplitFingerprint: String? = nil)
+    public func build(
+        expectingFingerprint expectedFingerprint: String, splitFingerprint expectedSplitFingerprint: String? = nil
+    )
         throws(DatasetError) -> Dataset
     {
         let dataset = try build()
@@ -110,7 +119,8 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
             throw .fingerprintMismatch(dataset: name, expected: expectedFingerprint, actual: dataset.fingerprint)
         }
         if let expectedSplitFingerprint, dataset.splitFingerprint != expectedSplitFingerprint {
-            throw .fingerprintMismatch(dataset: "\(name) (split)", expected: expectedSplitFingerprint, actual: dataset.splitFingerprint)
+            throw .fingerprintMismatch(
+                dataset: "\(name) (split)", expected: expectedSplitFingerprint, actual: dataset.splitFingerprint)
         }
         return dataset
     }

@@ -16,7 +16,9 @@ enum ImageFolder {
     /// does not depend on the locale or the file system's listing order.
     static func load(root: String, size: Int, strict: Bool) throws(DatasetError) -> LoadedImages {
         let classNames = try subdirectories(of: root)
-        guard !classNames.isEmpty else { throw .emptyFolder(path: root, reason: "no class folders (expected ROOT/<class>/*.png)") }
+        guard !classNames.isEmpty else {
+            throw .emptyFolder(path: root, reason: "no class folders (expected ROOT/<class>/*.png)")
+        }
         var files: [(path: String, label: Int)] = []
         for (label, name) in classNames.enumerated() {
             let folder = (root as NSString).appendingPathComponent(name)
@@ -24,7 +26,9 @@ enum ImageFolder {
                 files.append(((folder as NSString).appendingPathComponent(file), label))
             }
         }
-        guard !files.isEmpty else { throw .emptyFolder(path: root, reason: "no .png/.jpg/.jpeg files in the class folders") }
+        guard !files.isEmpty else {
+            throw .emptyFolder(path: root, reason: "no .png/.jpg/.jpeg files in the class folders")
+        }
 
         var results = [Result<[Float], ImageCodecError>?](repeating: nil, count: files.count)
         results.withUnsafeMutableBufferPointer { slots in
@@ -44,14 +48,18 @@ enum ImageFolder {
                 skipped.append(SkippedFile(path: file.path, reason: error.message))
             }
         }
-        guard !labels.isEmpty else { throw .emptyFolder(path: root, reason: "none of \(files.count) image files could be read") }
+        guard !labels.isEmpty else {
+            throw .emptyFolder(path: root, reason: "none of \(files.count) image files could be read")
+        }
         let images = Tensor(shape: [labels.count, 1, size, size], scalars: pixels, dtype: .float32)
         return LoadedImages(images: images, labels: labels, classNames: classNames, skipped: skipped)
     }
 
     /// Reads, decodes, converts to luma and resizes one file.
     static func decode(path: String, size: Int) -> Result<[Float], ImageCodecError> {
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(ImageCodecError("cannot read the file")) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(ImageCodecError("cannot read the file"))
+        }
         let bytes = [UInt8](data)
         do {
             let image: DecodedImage
@@ -62,7 +70,8 @@ enum ImageFolder {
             } else {
                 return .failure(ImageCodecError(bytes.isEmpty ? "empty file" : "neither a PNG nor a JPEG file"))
             }
-            let resized = Resampler.resize(image.luma(), width: image.width, height: image.height, targetWidth: size, targetHeight: size)
+            let resized = Resampler.resize(
+                image.luma(), width: image.width, height: image.height, targetWidth: size, targetHeight: size)
             return .success(resized.map { min(max($0, 0), 1) })
         } catch {
             return .failure(error)
@@ -82,13 +91,16 @@ enum ImageFolder {
         try listing(root).filter { name in
             var isDirectory: ObjCBool = false
             let path = (root as NSString).appendingPathComponent(name)
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
         }
     }
 
     private static func listing(_ path: String) throws(DatasetError) -> [String] {
         do {
-            return try FileManager.default.contentsOfDirectory(atPath: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            return try FileManager.default.contentsOfDirectory(atPath: path).sorted {
+                $0.utf8.lexicographicallyPrecedes($1.utf8)
+            }
         } catch {
             throw .io(path: path, reason: "cannot list the folder (\(error.localizedDescription))")
         }

@@ -21,7 +21,8 @@ public enum JPEGCodec {
         let status = data.withUnsafeBufferPointer { bytes in
             samples.withUnsafeMutableBufferPointer { out in
                 sharp_jpeg_decode(
-                    bytes.baseAddress, UInt(bytes.count), out.baseAddress, UInt(out.count), &width, &height, &channels, &message)
+                    bytes.baseAddress, UInt(bytes.count), out.baseAddress, UInt(out.count), &width, &height, &channels,
+                    &message)
             }
         }
         guard status == 0 else { throw ImageCodecError(text(message)) }

@@ -51,6 +51,7 @@ public struct MiniBatches: Sequence, IteratorProtocol {
 extension Dataset {
     /// This epoch's shuffled mini-batches of the training images.
     public func trainingBatches(batchSize: Int, seed: UInt64, epoch: Int, dropLast: Bool = false) -> MiniBatches {
-        MiniBatches(dataset: self, indices: trainIndices, batchSize: batchSize, seed: seed, epoch: epoch, dropLast: dropLast)
+        MiniBatches(
+            dataset: self, indices: trainIndices, batchSize: batchSize, seed: seed, epoch: epoch, dropLast: dropLast)
     }
 }

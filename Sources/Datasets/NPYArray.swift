@@ -49,7 +49,8 @@ struct NPYArray {
         case "<i4", "<f4": itemSize = 4
         case "<i8", "<f8": itemSize = 8
         default:
-            throw NPYError("unsupported dtype '\(descr)' (supported: |u1, |i1, <i4, <i8, <f4, <f8, little-endian, C order)")
+            throw NPYError(
+                "unsupported dtype '\(descr)' (supported: |u1, |i1, <i4, <i8, <f4, <f8, little-endian, C order)")
         }
         let dataStart = headerStart + headerLength
         guard count <= (bytes.count - dataStart) / itemSize else {
@@ -83,15 +84,21 @@ struct NPYHeader {
     init(_ text: String) throws(NPYError) {
         func value(of key: String) throws(NPYError) -> Substring {
             guard let keyRange = text.range(of: "'\(key)'"),
-                  let colon = text[keyRange.upperBound...].firstIndex(of: ":")
+                let colon = text[keyRange.upperBound...].firstIndex(of: ":")
             else { throw NPYError("header has no '\(key)': \(text.trimmingWhitespace())") }
             return text[text.index(after: colon)...].drop { $0 == " " }
         }
         let d = try value(of: "descr")
-        guard d.first == "'", let end = d.dropFirst().firstIndex(of: "'") else { throw NPYError("header 'descr' is not a string") }
+        guard d.first == "'", let end = d.dropFirst().firstIndex(of: "'") else {
+            throw NPYError("header 'descr' is not a string")
+        }
         descr = String(d[d.index(after: d.startIndex)..<end])
         let f = try value(of: "fortran_order")
-        if f.hasPrefix("False") { fortranOrder = false } else if f.hasPrefix("True") { fortranOrder = true } else {
+        if f.hasPrefix("False") {
+            fortranOrder = false
+        } else if f.hasPrefix("True") {
+            fortranOrder = true
+        } else {
             throw NPYError("header 'fortran_order' is neither True nor False")
         }
         let s = try value(of: "shape")

@@ -14,16 +14,21 @@ enum NPZDataset {
     static let parts = [("train", true), ("val", false), ("test", true)]
 
     static func load(path: String, size: Int) throws(DatasetError) -> LoadedImages {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path: path, reason: "cannot read the file")
+        }
         let entries: [String: [UInt8]]
-        do { entries = try ZipEntries.read([UInt8](data)) } catch { throw .badArchive(path: path, reason: error.message) }
+        do { entries = try ZipEntries.read([UInt8](data)) } catch {
+            throw .badArchive(path: path, reason: error.message)
+        }
         var pixels: [Float] = [], labels: [Int] = [], ranges: [Range<Int>] = []
         for (part, required) in parts {
             let (imageKey, labelKey) = ("\(part)_images.npy", "\(part)_labels.npy")
             guard let imageBytes = entries[imageKey], let labelBytes = entries[labelKey] else {
                 if required || entries[imageKey] != nil || entries[labelKey] != nil {
                     let missing = entries[imageKey] == nil ? imageKey : labelKey
-                    throw .badArchive(path: path, reason: "no \(missing) (entries: \(entries.keys.sorted().joined(separator: ", ")))")
+                    throw .badArchive(
+                        path: path, reason: "no \(missing) (entries: \(entries.keys.sorted().joined(separator: ", ")))")
                 }
                 ranges.append(labels.count..<labels.count)
                 continue
@@ -45,12 +50,18 @@ enum NPZDataset {
     }
 
     private static func array(_ bytes: [UInt8], _ path: String, _ entry: String) throws(DatasetError) -> NPYArray {
-        do { return try NPYArray(parsing: bytes) } catch { throw .badArray(path: path, entry: entry, reason: error.message) }
+        do { return try NPYArray(parsing: bytes) } catch {
+            throw .badArray(path: path, entry: entry, reason: error.message)
+        }
     }
 
-    private static func labelValues(_ a: NPYArray, count: Int, path: String, entry: String) throws(DatasetError) -> [Int] {
+    private static func labelValues(_ a: NPYArray, count: Int, path: String, entry: String) throws(DatasetError)
+        -> [Int]
+    {
         guard a.shape == [count] || a.shape == [count, 1] else {
-            throw .badArray(path: path, entry: entry, reason: "labels of shape \(a.shape) for \(count) images (expected [N] or [N, 1])")
+            throw .badArray(
+                path: path, entry: entry,
+                reason: "labels of shape \(a.shape) for \(count) images (expected [N] or [N, 1])")
         }
         var labels: [Int] = []
         labels.reserveCapacity(count)
@@ -72,19 +83,24 @@ enum NPZImages {
         case 3: channels = 1
         case 4 where a.shape[3] == 1 || a.shape[3] == 3: channels = a.shape[3]
         default:
-            throw .badArray(path: path, entry: entry, reason: "images of shape \(a.shape) (expected [N, H, W] or [N, H, W, 1|3])")
+            throw .badArray(
+                path: path, entry: entry, reason: "images of shape \(a.shape) (expected [N, H, W] or [N, H, W, 1|3])")
         }
         let (n, h, w) = (a.shape[0], a.shape[1], a.shape[2])
-        guard n == 0 || (h > 0 && w > 0) else { throw .badArray(path: path, entry: entry, reason: "empty images of shape \(a.shape)") }
+        guard n == 0 || (h > 0 && w > 0) else {
+            throw .badArray(path: path, entry: entry, reason: "empty images of shape \(a.shape)")
+        }
         let divisor: Float  // divide, not multiply by 1/255: bit-equal to PyTorch's x.float() / 255
         if a.isInteger {
             guard a.descr.hasSuffix("u1") else {
-                throw .badArray(path: path, entry: entry, reason: "integer images must be uint8 ('|u1'), not '\(a.descr)'")
+                throw .badArray(
+                    path: path, entry: entry, reason: "integer images must be uint8 ('|u1'), not '\(a.descr)'")
             }
             divisor = 255
         } else {
             guard a.values.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-                throw .badArray(path: path, entry: entry, reason: "float images must lie in [0, 1] (found values outside, or NaN)")
+                throw .badArray(
+                    path: path, entry: entry, reason: "float images must lie in [0, 1] (found values outside, or NaN)")
             }
             divisor = 1
         }
@@ -97,7 +113,10 @@ enum NPZImages {
                 let (r, g, b) = (a.values[base + 3 * p], a.values[base + 3 * p + 1], a.values[base + 3 * p + 2])
                 return (0.299 * r + 0.587 * g + 0.114 * b) / divisor
             }
-            out.append(contentsOf: Resampler.resize(luma, width: w, height: h, targetWidth: size, targetHeight: size).map { min(max($0, 0), 1) })
+            out.append(
+                contentsOf: Resampler.resize(luma, width: w, height: h, targetWidth: size, targetHeight: size).map {
+                    min(max($0, 0), 1)
+                })
         }
         return out
     }

@@ -40,11 +40,15 @@ public enum PNGCodec {
         let stride = png_int_32(image.width * image.channels)
         var size = 0
         // First call measures, second writes (libpng's documented two-pass use).
-        let measured = image.samples.withUnsafeBytes { png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, stride, nil) }
+        let measured = image.samples.withUnsafeBytes {
+            png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, stride, nil)
+        }
         guard measured != 0 else { throw ImageCodecError(message(of: &png)) }
         var bytes = [UInt8](repeating: 0, count: size)
         let written = bytes.withUnsafeMutableBytes { out in
-            image.samples.withUnsafeBytes { png_image_write_to_memory(&png, out.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
+            image.samples.withUnsafeBytes {
+                png_image_write_to_memory(&png, out.baseAddress, &size, 0, $0.baseAddress, stride, nil)
+            }
         }
         guard written != 0 else { throw ImageCodecError(message(of: &png)) }
         return Array(bytes.prefix(size))

@@ -15,8 +15,10 @@ enum PhantomLesionRenderer {
         let maxRadius = lesion.radius.max() ?? 0
         let reach = maxRadius + Float(lesion.softness) * u + 4 * u
         let (cx, cy) = (Float(lesion.centerX), Float(lesion.centerY))
-        let top = max(0, Int(((cy - reach) * s).rounded(.down))), bottom = min(size - 1, Int(((cy + reach) * s).rounded(.up)))
-        let left = max(0, Int(((cx - reach) * s).rounded(.down))), right = min(size - 1, Int(((cx + reach) * s).rounded(.up)))
+        let top = max(0, Int(((cy - reach) * s).rounded(.down))),
+            bottom = min(size - 1, Int(((cy + reach) * s).rounded(.up)))
+        let left = max(0, Int(((cx - reach) * s).rounded(.down))),
+            right = min(size - 1, Int(((cx + reach) * s).rounded(.up)))
         var box = Box(top: size, bottom: -1, left: size, right: -1)
         guard top <= bottom, left <= right else { return box }
 
@@ -47,7 +49,9 @@ enum PhantomLesionRenderer {
                 var tissue = map[i * size + j]
                 if outside > 0 { tissue *= 1 + 1.6 * halo * Profile.bump(outside - haloWidth / 2, haloWidth / 2 + u) }
                 tissue += 1.3 * capsule * Profile.bump(outside, 0.8 * u)
-                var interior = interiorMean * max(0.05, 1 + Float(lesion.heterogeneity) * texture.value(texRows[i - top], texColumns[j - left]))
+                var interior =
+                    interiorMean
+                    * max(0.05, 1 + Float(lesion.heterogeneity) * texture.value(texRows[i - top], texColumns[j - left]))
                 for (sx, sy) in specks {
                     let (ex, ey) = (x - sx, y - sy)
                     interior += 3.0 * Profile.bump((ex * ex + ey * ey).squareRoot(), 0.9 * u)
@@ -56,7 +60,9 @@ enum PhantomLesionRenderer {
                 chord[j] += m
                 if m >= 0.5 {
                     lowest[j] = i
-                    box = Box(top: min(box.top, i), bottom: max(box.bottom, i), left: min(box.left, j), right: max(box.right, j))
+                    box = Box(
+                        top: min(box.top, i), bottom: max(box.bottom, i), left: min(box.left, j),
+                        right: max(box.right, j))
                 }
             }
         }
@@ -85,7 +91,8 @@ enum PhantomLesionRenderer {
         for i in (widest + 1)..<size {
             let onset = min(Float(i - widest) / (3 * scale), 1)
             for j in 0..<size {
-                let edges = Profile.bump(Float(j - box.left), 1.5 * scale) + Profile.bump(Float(j - box.right), 1.5 * scale)
+                let edges =
+                    Profile.bump(Float(j - box.left), 1.5 * scale) + Profile.bump(Float(j - box.right), 1.5 * scale)
                 if edges > 0 { map[i * size + j] *= max(0, 1 - shadow * onset * edges) }
             }
         }

@@ -43,14 +43,17 @@ enum PhantomTissue {
                 v += (glandEcho - v) * Profile.ramp(y - fatBottom, 1.5 * u)
                 let inMuscle = Profile.ramp(y - glandBottom, 1.5 * u)
                 if inMuscle > 0 {
-                    let phase = 2 * Float.pi * (y - muscleBottom) / Float(a.striationPeriod) + Float(a.striationPhase) + 3 * x
+                    let phase =
+                        2 * Float.pi * (y - muscleBottom) / Float(a.striationPeriod) + Float(a.striationPhase) + 3 * x
                     let muscleEcho = Float(a.muscleEcho) * (1 + Float(a.striation) * sin(phase))
                     v += (muscleEcho - v) * inMuscle
                 }
                 let lungEcho = Float(a.lungEcho) * max(0.2, 1 + 0.4 * glandTexture)
                 v += (lungEcho - v) * Profile.ramp(y - pleura, u)
                 // Lines: the interfaces reflect specularly and show as thin bright bands.
-                v += Float(a.fasciaEcho) * (0.6 * Profile.bump(y - fatBottom, 1.2 * u) + Profile.bump(y - glandBottom, 1.4 * u))
+                v +=
+                    Float(a.fasciaEcho)
+                    * (0.6 * Profile.bump(y - fatBottom, 1.2 * u) + Profile.bump(y - glandBottom, 1.4 * u))
                 v += 1.8 * Profile.bump(y - pleura, 1.2 * u)
                 if y > skin && y < fatBottom {
                     for l in a.ligaments {

@@ -11,7 +11,9 @@ public enum PreviewGrid {
         public let pixels: [Float]
 
         /// The canvas as PNG file bytes.
-        public func png() throws(ImageCodecError) -> [UInt8] { try PNGCodec.encodeGray(pixels, width: width, height: height) }
+        public func png() throws(ImageCodecError) -> [UInt8] {
+            try PNGCodec.encodeGray(pixels, width: width, height: height)
+        }
     }
 
     /// Lays out the first `perClass` images of each class (in dataset order), `columns` per row,
@@ -23,7 +25,9 @@ public enum PreviewGrid {
         let textScale = max(1, min(3, tileW / 48))
         let headerH = BitmapFont.height * textScale + 2 * gap
         let counts = dataset.classCounts
-        let picks = dataset.classNames.indices.map { c in Array(dataset.labels.indices.filter { dataset.labels[$0] == c }.prefix(perClass)) }
+        let picks = dataset.classNames.indices.map { c in
+            Array(dataset.labels.indices.filter { dataset.labels[$0] == c }.prefix(perClass))
+        }
         let rowsPerClass = picks.map { max(1, ($0.count + columns - 1) / columns) }
         let width = gap + columns * (tileW + gap)
         let height = rowsPerClass.reduce(0) { $0 + headerH + $1 * (tileH + gap) } + gap

@@ -24,7 +24,9 @@ public enum Resampler {
     }
 
     /// `pixels` (`width × height`, row-major) resized to `targetWidth × targetHeight`.
-    public static func resize(_ pixels: [Float], width: Int, height: Int, targetWidth: Int, targetHeight: Int) -> [Float] {
+    public static func resize(_ pixels: [Float], width: Int, height: Int, targetWidth: Int, targetHeight: Int)
+        -> [Float]
+    {
         precondition(pixels.count == width * height, "Resampler.resize: \(pixels.count) pixels for \(width)×\(height)")
         if width == targetWidth && height == targetHeight { return pixels }
         let columns = weights(from: width, to: targetWidth), rows = weights(from: height, to: targetHeight)

@@ -5,8 +5,11 @@ import Tensor
 /// proportion (within half an image) and the split depends only on the labels and the seed.
 public enum StratifiedSplit {
     /// Train and test indices (each ascending) for `labels` with `classCount` classes.
-    public static func make(labels: [Int], classCount: Int, testFraction: Double, seed: UInt64) -> (train: [Int], test: [Int]) {
-        precondition(testFraction >= 0 && testFraction <= 1, "StratifiedSplit: test fraction \(testFraction) not in [0, 1]")
+    public static func make(labels: [Int], classCount: Int, testFraction: Double, seed: UInt64) -> (
+        train: [Int], test: [Int]
+    ) {
+        precondition(
+            testFraction >= 0 && testFraction <= 1, "StratifiedSplit: test fraction \(testFraction) not in [0, 1]")
         var train: [Int] = [], test: [Int] = []
         for c in 0..<classCount {
             let members = labels.indices.filter { labels[$0] == c }

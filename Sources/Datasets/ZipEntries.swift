@@ -23,8 +23,12 @@ enum ZipEntries {
             while true {
                 let next = archive_read_next_header(reader, &entry)
                 if next == ARCHIVE_EOF { return .success(()) }
-                guard next == ARCHIVE_OK || next == ARCHIVE_WARN, let entry else { return .failure(ZipError(errorText(reader))) }
-                guard entries.count < maximumEntries else { return .failure(ZipError("more than \(maximumEntries) entries")) }
+                guard next == ARCHIVE_OK || next == ARCHIVE_WARN, let entry else {
+                    return .failure(ZipError(errorText(reader)))
+                }
+                guard entries.count < maximumEntries else {
+                    return .failure(ZipError("more than \(maximumEntries) entries"))
+                }
                 let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
                 if archive_entry_filetype(entry) & 0o170000 != 0o100000 { continue }  // directories etc.
                 var data: [UInt8] = []
@@ -34,7 +38,9 @@ enum ZipEntries {
                     if n == 0 { break }
                     guard n > 0 else { return .failure(ZipError("\(name): \(errorText(reader))")) }
                     total += n
-                    guard total <= maximumTotalBytes else { return .failure(ZipError("entries exceed \(maximumTotalBytes >> 30) GiB")) }
+                    guard total <= maximumTotalBytes else {
+                        return .failure(ZipError("entries exceed \(maximumTotalBytes >> 30) GiB"))
+                    }
                     data.append(contentsOf: chunk[0..<n])
                 }
                 guard entries[name] == nil else { return .failure(ZipError("duplicate entry \(name)")) }

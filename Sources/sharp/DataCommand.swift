@@ -32,7 +32,9 @@ struct DataPreviewCommand: ParsableCommand {
     @Flag(help: "Folder datasets: stop at the first unreadable image instead of skipping it.") var strict = false
 
     func validate() throws {
-        guard count > 0, zoom > 0, images >= 2 else { throw ValidationError("--count, --zoom and --images must be positive") }
+        guard count > 0, zoom > 0, images >= 2 else {
+            throw ValidationError("--count, --zoom and --images must be positive")
+        }
     }
 
     func run() throws {
@@ -48,13 +50,16 @@ struct DataPreviewCommand: ParsableCommand {
         let data = try spec.build()  // a DatasetError prints as one line, exit status 1
         let seconds = Date().timeIntervalSince(start)
         for file in data.skippedFiles { print("skipped \(file.path): \(file.reason)") }
-        if !data.skippedFiles.isEmpty { print("skipped \(data.skippedFiles.count) unreadable files") }
+        if !data.skippedFiles.isEmpty { print("skipped \(data.skippedFiles.count) unreadable file(s)") }
         let perClass = max(1, (count + data.classNames.count - 1) / data.classNames.count)
         let grid = PreviewGrid.render(data, perClass: perClass, columns: min(perClass, 8), zoom: zoom)
         try Data(grid.png()).write(to: URL(fileURLWithPath: out))
         let counts = zip(data.classNames, data.classCounts).map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-        print(String(format: "%@: %d images (%@), %d×%d, built in %.2f s; fingerprint %@",
-                     data.name, data.count, counts, size, size, seconds, data.fingerprint))
-        print("wrote \(out) (\(grid.width)×\(grid.height)): first \(perClass) images of each class, one block per class")
+        print(
+            String(
+                format: "%@: %d images (%@), %d×%d, built in %.2f s; fingerprint %@",
+                data.name, data.count, counts, size, size, seconds, data.fingerprint))
+        print(
+            "wrote \(out) (\(grid.width)×\(grid.height)): first \(perClass) images of each class, one block per class")
     }
 }

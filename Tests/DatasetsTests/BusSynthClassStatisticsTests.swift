@@ -1,6 +1,7 @@
-import Testing
-@testable import Datasets
 import Tensor
+import Testing
+
+@testable import Datasets
 
 /// Class statistics of the default `bus-synth` dataset: what DESIGN.md §5 specifies for each
 /// class, measured from the generator's ground truth and from the pixels, with overlap.
@@ -37,12 +38,31 @@ import Tensor
         #expect(BusSynthConfiguration(count: 100).benignCount == 37)
     }
 
+    @Test func smallImagesAreRenderedLargerAndAveragedDownWithTheirLesionBoxes() {
+        let small = BusSynth.generate(BusSynthConfiguration(seed: 1, count: 12, size: 28))
+        #expect(small.images.shape == [12, 1, 28, 28])
+        for l in small.lesions {
+            #expect(
+                0 <= l.top && l.top <= l.bottom && l.bottom < 28 && 0 <= l.left && l.left <= l.right && l.right < 28)
+        }
+        let large = BusSynth.generate(BusSynthConfiguration(seed: 1, count: 12, size: 96))
+        #expect(large.images.shape == [12, 1, 96, 96])
+        #expect(zip(small.lesions, large.lesions).allSatisfy { $0.aspectRatio == $1.aspectRatio })
+    }
+
     @Test func benignLesionsAreWiderThanTallAndMalignantTallerThanWideWithOverlap() {
         let ar = split { $0.aspectRatio }
-        print(String(format: "aspect ratio (height/width) mean: benign %.2f, malignant %.2f", mean(ar.benign), mean(ar.malignant)))
+        print(
+            String(
+                format: "aspect ratio (height/width) mean: benign %.2f, malignant %.2f", mean(ar.benign),
+                mean(ar.malignant)))
         #expect(mean(ar.benign) < 1 && 1 < mean(ar.malignant))
-        #expect(Double(ar.benign.filter { $0 > 1 }.count) / Double(ar.benign.count) > 0.02, "some benign are taller than wide")
-        #expect(Double(ar.malignant.filter { $0 < 1 }.count) / Double(ar.malignant.count) > 0.1, "some malignant are wider than tall")
+        #expect(
+            Double(ar.benign.filter { $0 > 1 }.count) / Double(ar.benign.count) > 0.02,
+            "some benign are taller than wide")
+        #expect(
+            Double(ar.malignant.filter { $0 < 1 }.count) / Double(ar.malignant.count) > 0.1,
+            "some malignant are wider than tall")
         // The rendered lesion (mask bounding box) shows the same ordering.
         let rendered = split { $0.renderedAspectRatio }
         #expect(mean(rendered.benign) < 1 && mean(rendered.benign) < mean(rendered.malignant) - 0.3)
@@ -50,10 +70,14 @@ import Tensor
 
     @Test func malignantMarginsAreMoreIrregularWithOverlap() {
         let irregularity = split { $0.marginIrregularity }
-        print(String(format: "margin irregularity mean: benign %.3f, malignant %.3f",
-                     mean(irregularity.benign), mean(irregularity.malignant)))
+        print(
+            String(
+                format: "margin irregularity mean: benign %.3f, malignant %.3f",
+                mean(irregularity.benign), mean(irregularity.malignant)))
         #expect(mean(irregularity.malignant) > 2 * mean(irregularity.benign))
-        #expect(quantile(irregularity.benign, 0.9) > quantile(irregularity.malignant, 0.1), "some benign more irregular than some malignant")
+        #expect(
+            quantile(irregularity.benign, 0.9) > quantile(irregularity.malignant, 0.1),
+            "some benign more irregular than some malignant")
         let spicules = split { Double($0.spiculeCount) }
         #expect(mean(spicules.malignant) > mean(spicules.benign) + 1)
     }
@@ -71,7 +95,9 @@ import Tensor
         let (height, width) = (l.bottom - l.top + 1, l.right - l.left + 1)
         let rows = (l.bottom + 2)..<min(size, l.bottom + 2 + max(4, height / 2))
         let center = (l.left + width / 4)...(l.right - width / 4)
-        let beside = Array(max(0, l.left - width / 2)..<max(0, l.left - 2)) + Array(min(size, l.right + 3)..<min(size, l.right + 1 + width / 2))
+        let beside =
+            Array(max(0, l.left - width / 2)..<max(0, l.left - 2))
+            + Array(min(size, l.right + 3)..<min(size, l.right + 1 + width / 2))
         guard rows.count >= 3, !beside.isEmpty, center.count >= 2 else { return nil }
         func average(_ columns: [Int]) -> Double {
             var sum = 0.0
@@ -87,8 +113,10 @@ import Tensor
             guard let ratio = posteriorBrightness(n) else { continue }
             if Self.data.labels[n] == 0 { benign.append(ratio) } else { malignant.append(ratio) }
         }
-        print(String(format: "measured posterior brightness ratio: benign %.3f (n=%d), malignant %.3f (n=%d)",
-                     mean(benign), benign.count, mean(malignant), malignant.count))
+        print(
+            String(
+                format: "measured posterior brightness ratio: benign %.3f (n=%d), malignant %.3f (n=%d)",
+                mean(benign), benign.count, mean(malignant), malignant.count))
         #expect(benign.count > 400 && malignant.count > 700)
         #expect(mean(benign) > mean(malignant) + 0.1)
         #expect(quantile(benign, 0.1) < quantile(malignant, 0.9), "the measured feature overlaps between classes")
@@ -101,13 +129,16 @@ import Tensor
             let pixels = Self.data.images.pointer(Float.self) + n * 64 * 64
             let (cy, cx) = ((l.top + l.bottom) / 2, (l.left + l.right) / 2)
             let inside = (-1...1).flatMap { dy in (-1...1).map { dx in Double(pixels[(cy + dy) * 64 + cx + dx]) } }
-            let ring = (max(0, l.left - 4)..<max(0, l.left - 1)).map { Double(pixels[cy * 64 + $0]) }
+            let ring =
+                (max(0, l.left - 4)..<max(0, l.left - 1)).map { Double(pixels[cy * 64 + $0]) }
                 + (min(63, l.right + 2)..<min(64, l.right + 5)).map { Double(pixels[cy * 64 + $0]) }
             guard !ring.isEmpty else { continue }
             contrast[Self.data.labels[n]].append(mean(ring) - mean(inside))
         }
-        print(String(format: "measured lesion darkness (surround − centre): benign %.3f, malignant %.3f",
-                     mean(contrast[0]), mean(contrast[1])))
+        print(
+            String(
+                format: "measured lesion darkness (surround − centre): benign %.3f, malignant %.3f",
+                mean(contrast[0]), mean(contrast[1])))
         #expect(mean(contrast[0]) > 0.05 && mean(contrast[1]) > mean(contrast[0]))
     }
 }

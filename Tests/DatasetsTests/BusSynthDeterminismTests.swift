@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Datasets
 import Tensor
+import Testing
+
+@testable import Datasets
 
 /// Serialized because one test changes the global `Parallel.threads`.
 @Suite(.serialized) struct BusSynthDeterminismTests {
@@ -49,8 +50,10 @@ import Tensor
     @Test func defaultDatasetGenerationTimeIsMeasured() {
         let start = Date()
         let output = BusSynth.generate(BusSynthConfiguration())
-        print(String(format: "bus-synth default 2405 × 64×64 generated in %.2f s on %d threads (alongside other tests)",
-                     Date().timeIntervalSince(start), Parallel.threads))
+        print(
+            String(
+                format: "bus-synth default 2405 × 64×64 generated in %.2f s on %d threads (alongside other tests)",
+                Date().timeIntervalSince(start), Parallel.threads))
         #expect(output.images.shape == [2405, 1, 64, 64])
     }
 }

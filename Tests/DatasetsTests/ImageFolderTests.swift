@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Datasets
 
 @Suite struct ImageFolderTests {
@@ -11,23 +12,32 @@ import Testing
         for name in ["malignant", "benign", ".hidden"] {
             try fm.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
         }
-        func write(_ bytes: [UInt8], _ path: String) throws { try Data(bytes).write(to: root.appendingPathComponent(path)) }
-        let red = DecodedImage(width: 8, height: 8, channels: 3, samples: Array(repeating: [255, 0, 0], count: 64).flatMap { $0 })
+        func write(_ bytes: [UInt8], _ path: String) throws {
+            try Data(bytes).write(to: root.appendingPathComponent(path))
+        }
+        let red = DecodedImage(
+            width: 8, height: 8, channels: 3, samples: Array(repeating: [255, 0, 0], count: 64).flatMap { $0 })
         try write(PNGCodec.encode(red), "benign/a_red.png")
-        try write(JPEGCodec.encode(DecodedImage(width: 8, height: 8, channels: 1, samples: Array(repeating: 128, count: 64)), quality: 95),
-                  "benign/b_grey.JPG")
+        try write(
+            JPEGCodec.encode(
+                DecodedImage(width: 8, height: 8, channels: 1, samples: Array(repeating: 128, count: 64)), quality: 95),
+            "benign/b_grey.JPG")
         var corrupt = try PNGCodec.encode(red)
         corrupt.replaceSubrange(40..<corrupt.count, with: Array(repeating: 7, count: corrupt.count - 40))
         try write(corrupt, "benign/c_corrupt.png")
         try write(PNGCodec.encode(red), "benign/a_red_mask.png")
         let gradient = DecodedImage(width: 4, height: 4, channels: 1, samples: (0..<16).map { UInt8($0 % 4 * 85) })
         try write(PNGCodec.encode(gradient), "malignant/gradient.png")
-        let jpeg = try JPEGCodec.encode(DecodedImage(width: 64, height: 64, channels: 1, samples: (0..<4096).map { UInt8($0 % 256) }))
+        let jpeg = try JPEGCodec.encode(
+            DecodedImage(width: 64, height: 64, channels: 1, samples: (0..<4096).map { UInt8($0 % 256) }))
         try write(Array(jpeg.prefix(jpeg.count / 2)), "malignant/truncated.jpeg")
         try write(Array("not an image".utf8), "malignant/notes.png")
         try write(PNGCodec.encode(red), ".hidden/x.png")
-        return (root, root.appendingPathComponent("benign/c_corrupt.png").path,
-                root.appendingPathComponent("malignant/truncated.jpeg").path, root.appendingPathComponent("malignant/notes.png").path)
+        return (
+            root, root.appendingPathComponent("benign/c_corrupt.png").path,
+            root.appendingPathComponent("malignant/truncated.jpeg").path,
+            root.appendingPathComponent("malignant/notes.png").path
+        )
     }
 
     @Test func loadsClassesFromSortedFolderNamesAndSkipsUnreadableFilesWithReasons() throws {
@@ -59,7 +69,9 @@ import Testing
     @Test func strictFailsOnTheFirstUnreadableFileNamingIt() throws {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder.root) }
-        let error = #expect(throws: DatasetError.self) { try DatasetSpec.folder(folder.root.path, size: 4, strict: true).build() }
+        let error = #expect(throws: DatasetError.self) {
+            try DatasetSpec.folder(folder.root.path, size: 4, strict: true).build()
+        }
         guard case .unreadableImage(let path, _)? = error else {
             Issue.record("expected unreadableImage, got \(String(describing: error))")
             return

@@ -1,8 +1,9 @@
 import Autodiff
 import Foundation
-import Testing
-@testable import Datasets
 import Tensor
+import Testing
+
+@testable import Datasets
 
 /// `bus-synth` must not be trivially separable: a linear classifier on raw pixels, trained to
 /// convergence on the training split, stays well below perfect on the test split.
@@ -52,8 +53,10 @@ import Tensor
         let trainAccuracy = accuracy(xTrain, train.labels, parameters)
         let testAccuracy = accuracy(xTest, test.labels, parameters)
         let majority = Double(test.labels.filter { $0 == 1 }.count) / Double(test.labels.count)
-        print(String(format: "logistic regression on raw pixels (400 Adam steps): train loss %.3f, train accuracy %.3f, "
-                     + "test accuracy %.3f (majority class %.3f)", loss, trainAccuracy, testAccuracy, majority))
+        print(
+            String(
+                format: "logistic regression on raw pixels (400 Adam steps): train loss %.3f, train accuracy %.3f, "
+                    + "test accuracy %.3f (majority class %.3f)", loss, trainAccuracy, testAccuracy, majority))
         #expect(testAccuracy < 0.97)
     }
 }

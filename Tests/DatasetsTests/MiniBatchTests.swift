@@ -1,6 +1,7 @@
-import Testing
-@testable import Datasets
 import Tensor
+import Testing
+
+@testable import Datasets
 
 @Suite struct MiniBatchTests {
     let data = try! DatasetSpec.busSynth(seed: 2, count: 50, size: 16).build()
@@ -11,8 +12,12 @@ import Tensor
         #expect(batches.flatMap(\.indices).sorted() == data.trainIndices)
         let again = Array(data.trainingBatches(batchSize: 16, seed: 3, epoch: 0))
         #expect(again.flatMap(\.indices) == batches.flatMap(\.indices))
-        #expect(Array(data.trainingBatches(batchSize: 16, seed: 3, epoch: 1)).flatMap(\.indices) != batches.flatMap(\.indices))
-        #expect(Array(data.trainingBatches(batchSize: 16, seed: 4, epoch: 0)).flatMap(\.indices) != batches.flatMap(\.indices))
+        #expect(
+            Array(data.trainingBatches(batchSize: 16, seed: 3, epoch: 1)).flatMap(\.indices)
+                != batches.flatMap(\.indices))
+        #expect(
+            Array(data.trainingBatches(batchSize: 16, seed: 4, epoch: 0)).flatMap(\.indices)
+                != batches.flatMap(\.indices))
     }
 
     @Test func batchesHoldTheDatasetsImagesAndLabels() {

@@ -1,11 +1,16 @@
 import CArchive
 import Foundation
 import Testing
+
 @testable import Datasets
 
 /// `.npz` files are built here from scratch: `.npy` arrays encoded by `npy(...)` and zipped
 /// with libarchive's writer (stored and deflated), as NumPy's `savez`/`savez_compressed` do.
-@Suite struct NPZTests {
+@Suite final class NPZTests {
+    /// Each test gets its own directory, removed when the test's suite instance goes away.
+    let directory = TestData.temporaryDirectory("npz")
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
     /// A `.npy` file: magic, version, little-endian header length, the header dict padded with
     /// spaces and a newline to a multiple of 64 bytes, then the data.
     static func npy(descr: String, shape: [Int], data: [UInt8], fortran: Bool = false, version: UInt8 = 1) -> [UInt8] {
@@ -15,7 +20,9 @@ import Testing
         header += String(repeating: " ", count: 63 - (prefix + header.utf8.count) % 64) + "\n"
         let length = header.utf8.count
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [version, 0]
-        bytes += version == 1 ? [UInt8(length & 0xFF), UInt8(length >> 8)] : (0..<4).map { UInt8(length >> (8 * $0) & 0xFF) }
+        bytes +=
+            version == 1
+            ? [UInt8(length & 0xFF), UInt8(length >> 8)] : (0..<4).map { UInt8(length >> (8 * $0) & 0xFF) }
         return bytes + Array(header.utf8) + data
     }
 
@@ -54,21 +61,26 @@ import Testing
             let pixels = (0..<(n * 16)).map { UInt8(($0 + offset) % 256) }
             let labels = (0..<n).map { ($0 + offset) % 2 }
             let labelBytes = labelDescr == "<i8" ? littleEndian(labels.map { Int64($0) }) : labels.map { UInt8($0) }
-            return [("\(name)_images.npy", npy(descr: "|u1", shape: [n, 4, 4], data: pixels)),
-                    ("\(name)_labels.npy", npy(descr: labelDescr, shape: [n, 1], data: labelBytes))]
+            return [
+                ("\(name)_images.npy", npy(descr: "|u1", shape: [n, 4, 4], data: pixels)),
+                ("\(name)_labels.npy", npy(descr: labelDescr, shape: [n, 1], data: labelBytes)),
+            ]
         }
-        return zip(part("train", 6, offset: 0) + part("val", 2, offset: 100) + part("test", 4, offset: 200), compression: compression)
+        return zip(
+            part("train", 6, offset: 0) + part("val", 2, offset: 100) + part("test", 4, offset: 200),
+            compression: compression)
     }
 
     func write(_ bytes: [UInt8]) throws -> String {
-        let path = TestData.temporaryDirectory("npz").appendingPathComponent("data.npz").path
+        let path = directory.appendingPathComponent("data-\(UUID().uuidString).npz").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 
     @Test(arguments: ["store", "deflate"])
     func readsStoredAndDeflatedArchivesWithTheFilesOwnSplit(compression: String) throws {
-        let path = try write(Self.breastLike(compression: compression, labelDescr: compression == "store" ? "|u1" : "<i8"))
+        let path = try write(
+            Self.breastLike(compression: compression, labelDescr: compression == "store" ? "|u1" : "<i8"))
         let d = try DatasetSpec.npz(path, size: 4).build()
         #expect(d.images.shape == [12, 1, 4, 4])
         #expect(d.trainIndices == Array(0..<6) && d.validationIndices == [6, 7] && d.testIndices == Array(8..<12))
@@ -91,12 +103,13 @@ import Testing
         let data = Self.littleEndian(floats.map(\.bitPattern))
         let doubles = Self.littleEndian((0..<(3 * 4)).map { (Double($0) / 11).bitPattern })
         let labels = Self.littleEndian([Int64(0), 1, 2])
-        let archive = Self.zip([
-            ("train_images.npy", Self.npy(descr: "<f4", shape: [3, 2, 2], data: data, version: 2)),
-            ("train_labels.npy", Self.npy(descr: "<i8", shape: [3], data: labels, version: 3)),
-            ("test_images.npy", Self.npy(descr: "<f8", shape: [3, 2, 2], data: doubles)),
-            ("test_labels.npy", Self.npy(descr: "<i8", shape: [3, 1], data: labels)),
-        ], compression: "deflate")
+        let archive = Self.zip(
+            [
+                ("train_images.npy", Self.npy(descr: "<f4", shape: [3, 2, 2], data: data, version: 2)),
+                ("train_labels.npy", Self.npy(descr: "<i8", shape: [3], data: labels, version: 3)),
+                ("test_images.npy", Self.npy(descr: "<f8", shape: [3, 2, 2], data: doubles)),
+                ("test_labels.npy", Self.npy(descr: "<i8", shape: [3, 1], data: labels)),
+            ], compression: "deflate")
         let d = try DatasetSpec.npz(try write(archive), size: 2).build()
         #expect(d.classNames == ["0", "1", "2"])
         #expect(d.images.floats[0..<12] == ArraySlice(floats))
@@ -111,20 +124,41 @@ import Testing
 
     @Test func rejectsUnsupportedDtypesFortranOrderAndMissingArrays() throws {
         let labels = ("train_labels.npy", Self.npy(descr: "|u1", shape: [1], data: [0]))
-        let test = [("test_images.npy", Self.npy(descr: "|u1", shape: [1, 4, 4], data: Array(repeating: 0, count: 16))),
-                    ("test_labels.npy", Self.npy(descr: "|u1", shape: [1], data: [0]))]
-        try expectBadArray([("train_images.npy", Self.npy(descr: "<i2", shape: [1, 4, 4], data: Array(repeating: 0, count: 32))), labels] + test,
-                           mentioning: "unsupported dtype '<i2'")
-        try expectBadArray([("train_images.npy", Self.npy(descr: ">f4", shape: [1, 4, 4], data: Array(repeating: 0, count: 64))), labels] + test,
-                           mentioning: "unsupported dtype '>f4'")
-        try expectBadArray([("train_images.npy", Self.npy(descr: "|u1", shape: [1, 4, 4], data: Array(repeating: 0, count: 16), fortran: true)), labels] + test,
-                           mentioning: "Fortran")
-        try expectBadArray([("train_images.npy", Self.npy(descr: "|u1", shape: [1, 4, 4], data: Array(repeating: 0, count: 10))), labels] + test,
-                           mentioning: "shorter")
+        let test = [
+            ("test_images.npy", Self.npy(descr: "|u1", shape: [1, 4, 4], data: Array(repeating: 0, count: 16))),
+            ("test_labels.npy", Self.npy(descr: "|u1", shape: [1], data: [0])),
+        ]
+        try expectBadArray(
+            [
+                ("train_images.npy", Self.npy(descr: "<i2", shape: [1, 4, 4], data: Array(repeating: 0, count: 32))),
+                labels,
+            ] + test,
+            mentioning: "unsupported dtype '<i2'")
+        try expectBadArray(
+            [
+                ("train_images.npy", Self.npy(descr: ">f4", shape: [1, 4, 4], data: Array(repeating: 0, count: 64))),
+                labels,
+            ] + test,
+            mentioning: "unsupported dtype '>f4'")
+        try expectBadArray(
+            [
+                (
+                    "train_images.npy",
+                    Self.npy(descr: "|u1", shape: [1, 4, 4], data: Array(repeating: 0, count: 16), fortran: true)
+                ), labels,
+            ] + test,
+            mentioning: "Fortran")
+        try expectBadArray(
+            [
+                ("train_images.npy", Self.npy(descr: "|u1", shape: [1, 4, 4], data: Array(repeating: 0, count: 10))),
+                labels,
+            ] + test,
+            mentioning: "shorter")
         try expectBadArray([labels] + test, mentioning: "no train_images.npy")
         let floatOutOfRange = Self.littleEndian(Array(repeating: Float(3).bitPattern, count: 16))
-        try expectBadArray([("train_images.npy", Self.npy(descr: "<f4", shape: [1, 4, 4], data: floatOutOfRange)), labels] + test,
-                           mentioning: "[0, 1]")
+        try expectBadArray(
+            [("train_images.npy", Self.npy(descr: "<f4", shape: [1, 4, 4], data: floatOutOfRange)), labels] + test,
+            mentioning: "[0, 1]")
     }
 
     @Test func aFileThatIsNotAZipIsAClearError() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Datasets
 
 @Suite struct PreviewGridTests {

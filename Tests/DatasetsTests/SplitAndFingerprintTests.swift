@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Datasets
 import Tensor
+import Testing
+
+@testable import Datasets
 
 @Suite struct SplitAndFingerprintTests {
     @Test func defaultSplitIsStratifiedEightyTwentyWithinOneImagePerClass() {
@@ -27,20 +28,24 @@ import Tensor
     }
 
     @Test func specRoundTripsThroughJSONAndLeavesOutFieldsOfOtherKinds() throws {
-        let specs: [DatasetSpec] = [.busSynth(seed: 4, count: 100, size: 32, splitSeed: 9), .folder("/data/BUSI", size: 128, strict: true),
-                                    .npz("breastmnist.npz", size: 28)]
+        let specs: [DatasetSpec] = [
+            .busSynth(seed: 4, count: 100, size: 32, splitSeed: 9), .folder("/data/BUSI", size: 128, strict: true),
+            .npz("breastmnist.npz", size: 28),
+        ]
         for spec in specs {
             let json = try JSONEncoder().encode(spec)
             #expect(try JSONDecoder().decode(DatasetSpec.self, from: json) == spec)
         }
         let text = String(decoding: try JSONEncoder().encode(specs[0]), as: UTF8.self)
-        #expect(text.contains("\"kind\":\"bus-synth\"") && text.contains("\"benignCount\":37") && !text.contains("path"))
+        #expect(
+            text.contains("\"kind\":\"bus-synth\"") && text.contains("\"benignCount\":37") && !text.contains("path"))
     }
 
     @Test func buildWithTheRecordedFingerprintSucceedsAndAChangedDatasetIsNamedInOneLine() throws {
         let spec = DatasetSpec.busSynth(seed: 1, count: 30, size: 32)
         let original = try spec.build()
-        let rebuilt = try spec.build(expectingFingerprint: original.fingerprint, splitFingerprint: original.splitFingerprint)
+        let rebuilt = try spec.build(
+            expectingFingerprint: original.fingerprint, splitFingerprint: original.splitFingerprint)
         #expect(rebuilt.testIndices == original.testIndices)
         var changed = spec
         changed.seed = 2
@@ -59,10 +64,12 @@ import Tensor
         let base = DatasetFingerprint.content(images: images, labels: [0, 1], classNames: ["a", "b"])
         var pixels = [Float](repeating: 0.5, count: 8)
         pixels[7] = Float(0.5).nextUp
-        let onePixel = DatasetFingerprint.content(images: Tensor(shape: [2, 1, 2, 2], scalars: pixels), labels: [0, 1], classNames: ["a", "b"])
+        let onePixel = DatasetFingerprint.content(
+            images: Tensor(shape: [2, 1, 2, 2], scalars: pixels), labels: [0, 1], classNames: ["a", "b"])
         let labels = DatasetFingerprint.content(images: images, labels: [1, 0], classNames: ["a", "b"])
         let names = DatasetFingerprint.content(images: images, labels: [0, 1], classNames: ["a", "c"])
-        let shape = DatasetFingerprint.content(images: images.reshaped([2, 1, 4, 1]), labels: [0, 1], classNames: ["a", "b"])
+        let shape = DatasetFingerprint.content(
+            images: images.reshaped([2, 1, 4, 1]), labels: [0, 1], classNames: ["a", "b"])
         #expect(Set([base, onePixel, labels, names, shape]).count == 5)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Datasets
 import Tensor
+
+@testable import Datasets
 
 /// Datasets shared by several suites, generated once per test process.
 enum TestData {
@@ -11,7 +12,8 @@ enum TestData {
 
     /// A fresh empty directory under the system's temporary directory.
     static func temporaryDirectory(_ name: String) -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sharp-datasets-\(name)-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sharp-datasets-\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -378,7 +378,7 @@ class Margins:
             h.remove()
 
 
-def run_mode(module, params, names, x, labels, v, training, buffer_names):
+def run_mode(module, params, x, labels, v, training, buffer_names):
     """Logits, loss, gradients, H.v, v^T H v (and updated buffers in training) at the loaded state."""
     module.train(training)
     margins = Margins(module)
@@ -421,7 +421,7 @@ def mini_models():
         for mode, training in [("evaluation", False), ("training", True)]:
             load_recipes(module, recipes)  # fresh buffers for each mode
             params = list(module.parameters())
-            results[mode] = run_mode(module, params, names, x, labels, v, training, buffer_names)
+            results[mode] = run_mode(module, params, x, labels, v, training, buffer_names)
         has_bn = any(isinstance(m, nn.BatchNorm2d) for m in module.modules())
         if not has_bn:
             r_eval, r_train = results["evaluation"], results["training"]

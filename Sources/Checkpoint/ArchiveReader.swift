@@ -23,7 +23,9 @@ struct ArchiveReader {
         guard buffer.count <= limits.maxArchiveBytes else {
             throw fail(.archiveTooLarge(size: buffer.count, limit: limits.maxArchiveBytes))
         }
-        guard let archive = archive_read_new() else { throw fail(.cannotRead("libarchive could not allocate a reader")) }
+        guard let archive = archive_read_new() else {
+            throw fail(.cannotRead("libarchive could not allocate a reader"))
+        }
         defer { archive_read_free(archive) }
         archive_read_support_filter_gzip(archive)
         archive_read_support_filter_zstd(archive)
@@ -56,8 +58,8 @@ struct ArchiveReader {
             guard allowedNames.contains(name) else { throw fail(.unexpectedEntry(name: name)) }
 
             // Refuse on the declared size before decompressing anything.
-            let declared = archive_entry_size_is_set(header) != 0 ? Int(archive_entry_size(header)) : 0
-            try checkSize(name: name, entryBytes: declared, totalBytes: totalBytes + declared)
+            let declared = archive_entry_size_is_set(header) != 0 ? max(0, Int(archive_entry_size(header))) : 0
+            try checkSize(name: name, entryBytes: declared, totalBytes: totalBytes, adding: declared)
             entries[name] = try readData(archive, name: name, declared: declared, totalBefore: &totalBytes)
             endOfLastEntry = archive_filter_bytes(archive, 0)
         }
@@ -80,24 +82,31 @@ struct ArchiveReader {
         }
         let type = archive_entry_filetype(header)
         if type == 0o120000 || archive_entry_symlink(header) != nil {
-            let target = (archive_entry_symlink_utf8(header) ?? archive_entry_symlink(header)).map { String(cString: $0) } ?? ""
+            let target =
+                (archive_entry_symlink_utf8(header) ?? archive_entry_symlink(header)).map { String(cString: $0) } ?? ""
             throw fail(.linkEntry(name: original, target: target, hard: false))
         }
         guard type == 0o100000 else { throw fail(.notRegularFile(name: original, kind: Self.kindName(type))) }
         return String(name)
     }
 
-    private func checkSize(name: String, entryBytes: Int, totalBytes: Int) throws {
+    /// Throws when an entry of `entryBytes`, or `totalBytes + adding` in all, breaks a limit.
+    private func checkSize(name: String, entryBytes: Int, totalBytes: Int, adding: Int = 0) throws {
         guard entryBytes <= limits.maxEntryBytes else {
             throw fail(.entryTooLarge(name: name, size: entryBytes, limit: limits.maxEntryBytes))
         }
-        if let violation = limits.expansionViolation(totalBytes: totalBytes, archiveBytes: buffer.count) {
+        // A pax header may declare any 64-bit size: add without trapping.
+        let (total, overflow) = totalBytes.addingReportingOverflow(adding)
+        if overflow { throw fail(.totalTooLarge(limit: limits.maxTotalBytes), entry: name) }
+        if let violation = limits.expansionViolation(totalBytes: total, archiveBytes: buffer.count) {
             throw fail(violation, entry: name)
         }
     }
 
     /// Reads one entry's data in 1 MiB pieces, re-checking the limits after every piece.
-    private func readData(_ archive: OpaquePointer, name: String, declared: Int, totalBefore total: inout Int) throws -> [UInt8] {
+    private func readData(_ archive: OpaquePointer, name: String, declared: Int, totalBefore total: inout Int) throws
+        -> [UInt8]
+    {
         let chunk = 1 << 20
         var data: [UInt8] = []
         // Trust the declared size only as far as the cheap pre-check allows, and not beyond

@@ -48,12 +48,14 @@ enum ArchiveWriter {
         // makes its own reader fail with "Unknown frame descriptor" (platform.md §2).
         try check(archive, archive_write_set_bytes_in_last_block(archive, 1))
         let context = Unmanaged.passUnretained(sink).toOpaque()
-        let opened = archive_write_open(archive, context, nil, { _, context, buffer, length in
-            guard let context, let buffer else { return -1 }
-            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-            sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
-            return la_ssize_t(length)
-        }, nil)
+        let opened = archive_write_open(
+            archive, context, nil,
+            { _, context, buffer, length in
+                guard let context, let buffer else { return -1 }
+                let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+                return la_ssize_t(length)
+            }, nil)
         try check(archive, opened)
         for entry in entries { try write(entry, to: archive) }
         try check(archive, archive_write_close(archive))

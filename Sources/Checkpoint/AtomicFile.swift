@@ -35,7 +35,9 @@ enum AtomicFile {
             open = false
             // close can report a deferred write error (NFS, quota); it must not be ignored.
             guard close(descriptor) == 0 else { throw FileIO.writeError(errno: errno, path: path, step: "close") }
-            guard rename(temporary, path) == 0 else { throw FileIO.writeError(errno: errno, path: path, step: "rename") }
+            guard rename(temporary, path) == 0 else {
+                throw FileIO.writeError(errno: errno, path: path, step: "rename")
+            }
         } catch {
             if open { close(descriptor) }
             unlink(temporary)
@@ -48,7 +50,9 @@ enum AtomicFile {
             let synced = fsync(directory)
             let code = errno
             close(directory)
-            if synced != 0, code != EINVAL, code != EROFS { throw FileIO.writeError(errno: code, path: path, step: "fsync directory") }
+            if synced != 0, code != EINVAL, code != EROFS {
+                throw FileIO.writeError(errno: code, path: path, step: "fsync directory")
+            }
         }
     }
 

@@ -45,7 +45,9 @@ public struct Checkpoint: Sendable {
     public func archiveBytes(compression: CheckpointCompression = .zstd) throws -> [UInt8] {
         // The creation time doubles as every entry's mtime, so equal checkpoints are equal bytes.
         let time = (try? Date(manifest.createdAt, strategy: .iso8601)).map { Int($0.timeIntervalSince1970) } ?? 0
-        let entries = try entryBytes().map { ArchiveEntry(name: $0.name, kind: .file($0.bytes), modificationTime: time) }
+        let entries = try entryBytes().map {
+            ArchiveEntry(name: $0.name, kind: .file($0.bytes), modificationTime: time)
+        }
         return try ArchiveWriter.archive(entries, compression: compression)
     }
 
@@ -89,7 +91,8 @@ public struct Checkpoint: Sendable {
         let files = [(CheckpointArchive.modelName, model), (CheckpointArchive.optimizerName, optimizer)]
         return files.flatMap { file, tensors in
             tensors.map {
-                Manifest.TensorRecord(file: file, name: $0.name, dtype: $0.tensor.dtype.safetensorsName, shape: $0.tensor.shape)
+                Manifest.TensorRecord(
+                    file: file, name: $0.name, dtype: $0.tensor.dtype.safetensorsName, shape: $0.tensor.shape)
             }
         }
     }

@@ -50,7 +50,8 @@ extension CheckpointError.Reason {
         case .notRegularFile(let name, let kind): return "entry \(q(name)) is a \(kind), not a regular file"
         case .duplicateEntry(let name): return "entry \(q(name)) appears twice"
         case .unexpectedEntry(let name):
-            return "unexpected entry \(q(name)) (a checkpoint holds only \(CheckpointArchive.entryNames.joined(separator: ", ")))"
+            let expected = CheckpointArchive.entryNames.joined(separator: ", ")
+            return "unexpected entry \(q(name)) (a checkpoint holds only \(expected))"
         case .missingEntry(let name): return "missing entry \(q(name))"
         case .checksumMismatch(let name):
             return "\(q(name)) does not match the sha256 recorded for it in manifest.json"
@@ -59,7 +60,8 @@ extension CheckpointError.Reason {
         case .wrongFormat(let found): return "manifest format is \(q(found)), not '\(Manifest.formatName)'"
         case .newerFormat(let version): return "written by a newer Sharp (format \(version))"
         case .manifestMismatch(let why): return "manifest.json disagrees with the tensors (\(why))"
-        case .safetensorsTooSmall(let size): return "safetensors data is \(size) bytes, shorter than its 8-byte header length"
+        case .safetensorsTooSmall(let size):
+            return "safetensors data is \(size) bytes, shorter than its 8-byte header length"
         case .headerTooLarge(let length):
             return "safetensors header length \(length) exceeds the \(SafeTensors.maxHeaderBytes)-byte maximum"
         case .headerBeyondFile(let length, let fileSize):
@@ -96,7 +98,8 @@ extension CheckpointError.Reason {
         case .corrupt, .checksumMismatch, .invalidText: return Self.damaged
         case .unsafePath, .linkEntry, .notRegularFile, .duplicateEntry: return Self.unsafe
         case .unexpectedEntry: return "this is not a Sharp checkpoint — recreate it with sharp"
-        case .invalidManifest, .manifestMismatch: return "the checkpoint is inconsistent — recreate it or restore a good copy"
+        case .invalidManifest, .manifestMismatch:
+            return "the checkpoint is inconsistent — recreate it or restore a good copy"
         case .wrongFormat: return "this is not a Sharp checkpoint"
         case .newerFormat: return "upgrade Sharp"
         case .unsupportedDtype: return "convert the weights to float32 or float64 before saving"

@@ -43,12 +43,16 @@ enum FileIO {
         guard descriptor >= 0 else { throw CheckpointError(path: path, reason: .cannotRead(describe(errno))) }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw CheckpointError(path: path, reason: .cannotRead(describe(errno))) }
+        guard fstat(descriptor, &info) == 0 else {
+            throw CheckpointError(path: path, reason: .cannotRead(describe(errno)))
+        }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw CheckpointError(path: path, reason: .cannotRead("not a regular file"))
         }
         let size = Int(info.st_size)
-        guard size <= maxBytes else { throw CheckpointError(path: path, reason: .archiveTooLarge(size: size, limit: maxBytes)) }
+        guard size <= maxBytes else {
+            throw CheckpointError(path: path, reason: .archiveTooLarge(size: size, limit: maxBytes))
+        }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
         while filled < size {

@@ -52,9 +52,15 @@ struct HeaderJSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return .number(try number())
         }
     }
@@ -77,7 +83,10 @@ struct HeaderJSONParser {
     /// True (and consumes it) when the next non-space byte is `byte`.
     private mutating func consume(_ byte: UInt8) -> Bool {
         skipWhitespace()
-        if position < bytes.count, bytes[position] == byte { position += 1; return true }
+        if position < bytes.count, bytes[position] == byte {
+            position += 1
+            return true
+        }
         return false
     }
 
@@ -119,7 +128,9 @@ struct HeaderJSONParser {
         var scalars = String.UnicodeScalarView()
         var runStart = position
         func flushRun(_ end: Int) {
-            scalars.append(contentsOf: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self).unicodeScalars)
+            scalars.append(
+                contentsOf: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self)
+                    .unicodeScalars)
         }
         while position < bytes.count {
             let byte = bytes[position]
@@ -157,7 +168,8 @@ struct HeaderJSONParser {
         case UInt8(ascii: "u"):
             let high = try hex4()
             if (0xD800..<0xDC00).contains(high) {
-                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
                 else { throw failure("unpaired surrogate") }
                 position += 2
                 let low = try hex4()
@@ -174,7 +186,9 @@ struct HeaderJSONParser {
         guard position + 4 <= bytes.count else { throw failure("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let digit = Character(Unicode.Scalar(bytes[position])).hexDigitValue else { throw failure("bad \\u escape") }
+            guard let digit = Character(Unicode.Scalar(bytes[position])).hexDigitValue else {
+                throw failure("bad \\u escape")
+            }
             value = value * 16 + UInt32(digit)
             position += 1
         }

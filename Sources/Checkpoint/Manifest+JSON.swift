@@ -19,7 +19,8 @@ extension Manifest {
             let value = bytes[key.upperBound...].firstRange(of: Array(Self.blankDigest.utf8))
         else {
             throw CheckpointError(
-                path: "<memory>", entry: CheckpointArchive.manifestName, reason: .invalidManifest("manifestSHA256 not written"))
+                path: "<memory>", entry: CheckpointArchive.manifestName,
+                reason: .invalidManifest("manifestSHA256 not written"))
         }
         bytes.replaceSubrange(value, with: digest)
         return bytes
@@ -28,7 +29,9 @@ extension Manifest {
     /// True when `bytes` (the manifest this value was decoded from) hash to `manifestSHA256`.
     func digestMatches(_ bytes: [UInt8]) -> Bool {
         let digest = Array(manifestSHA256.utf8)
-        guard digest.count == 64, digest.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return false }
+        guard digest.count == 64, digest.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            return false
+        }
         // The 64 hex digits appear nowhere else unless copied there; replace every copy.
         var blank = bytes
         let zeros = Array(Self.blankDigest.utf8)
@@ -46,11 +49,13 @@ extension Manifest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: Self.nonFinite.positive, negativeInfinity: Self.nonFinite.negative, nan: Self.nonFinite.nan)
+            positiveInfinity: Self.nonFinite.positive, negativeInfinity: Self.nonFinite.negative,
+            nan: Self.nonFinite.nan)
         do {
             return Array(try encoder.encode(self)) + [0x0a]
         } catch {
-            throw CheckpointError(path: "<memory>", entry: CheckpointArchive.manifestName, reason: .invalidManifest("\(error)"))
+            throw CheckpointError(
+                path: "<memory>", entry: CheckpointArchive.manifestName, reason: .invalidManifest("\(error)"))
         }
     }
 

@@ -1,7 +1,7 @@
 import Tensor
 
 #if !_endian(little)
-#error("safetensors data is little-endian; Sharp copies it without swapping bytes")
+    #error("safetensors data is little-endian; Sharp copies it without swapping bytes")
 #endif
 
 /// A tensor with the name it is stored under (`features.0.weight`, PyTorch-style).
@@ -45,7 +45,8 @@ public enum SafeTensors {
                 throw CheckpointError(path: "<memory>", reason: .cannotEncode("\(metadataKey) is a reserved name"))
             }
             guard seen.insert(entry.name).inserted else {
-                throw CheckpointError(path: "<memory>", reason: .cannotEncode("tensor name '\(entry.name)' is repeated"))
+                throw CheckpointError(
+                    path: "<memory>", reason: .cannotEncode("tensor name '\(entry.name)' is repeated"))
             }
         }
         var header = "{"
@@ -72,12 +73,15 @@ public enum SafeTensors {
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             raw.storeBytes(of: UInt64(headerBytes.count).littleEndian, as: UInt64.self)
-            headerBytes.withUnsafeBytes { raw.baseAddress!.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            headerBytes.withUnsafeBytes {
+                raw.baseAddress!.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
             var position = 8 + headerBytes.count
             for entry in tensors {
                 let byteCount = entry.tensor.count * entry.tensor.dtype.byteSize
                 if byteCount > 0 {
-                    raw.baseAddress!.advanced(by: position).copyMemory(from: entry.tensor.rawPointer, byteCount: byteCount)
+                    raw.baseAddress!.advanced(by: position).copyMemory(
+                        from: entry.tensor.rawPointer, byteCount: byteCount)
                 }
                 position += byteCount
             }
@@ -96,12 +100,16 @@ public enum SafeTensors {
     ///   - source: Names the file in errors.
     ///   - allowNonFinite: Accept NaN/Inf values instead of reporting them.
     /// - Throws: `CheckpointError` naming `source` and the first problem found.
-    public static func decode(_ bytes: [UInt8], source: String = "<memory>", allowNonFinite: Bool = false) throws -> Contents {
+    public static func decode(_ bytes: [UInt8], source: String = "<memory>", allowNonFinite: Bool = false) throws
+        -> Contents
+    {
         try bytes.withUnsafeBytes { try decode($0, source: source, allowNonFinite: allowNonFinite) }
     }
 
     /// Decodes and validates a safetensors file held in `buffer` (see `decode(_:source:allowNonFinite:)`).
-    public static func decode(_ buffer: UnsafeRawBufferPointer, source: String = "<memory>", allowNonFinite: Bool = false) throws -> Contents {
+    public static func decode(
+        _ buffer: UnsafeRawBufferPointer, source: String = "<memory>", allowNonFinite: Bool = false
+    ) throws -> Contents {
         try SafeTensorsReader(buffer: buffer, source: source, allowNonFinite: allowNonFinite).read()
     }
 

@@ -26,7 +26,9 @@ struct SafeTensorsReader {
         let length = UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self))
         guard length <= UInt64(SafeTensors.maxHeaderBytes) else { throw fail(.headerTooLarge(length: length)) }
         let headerLength = Int(length)
-        guard 8 + headerLength <= buffer.count else { throw fail(.headerBeyondFile(length: length, fileSize: buffer.count)) }
+        guard 8 + headerLength <= buffer.count else {
+            throw fail(.headerBeyondFile(length: length, fileSize: buffer.count))
+        }
         let headerBytes = UnsafeRawBufferPointer(rebasing: buffer[8..<(8 + headerLength)])
         guard String(validating: headerBytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil else {
             throw fail(.invalidHeader("header is not UTF-8"))
@@ -103,10 +105,14 @@ struct SafeTensorsReader {
             }
             return found.value
         }
-        guard case .string(let tag) = try field("dtype") else { throw fail(.invalidHeader("tensor '\(name)' dtype is not a string")) }
+        guard case .string(let tag) = try field("dtype") else {
+            throw fail(.invalidHeader("tensor '\(name)' dtype is not a string"))
+        }
         guard let dtype = DType(safetensorsName: tag) else { throw fail(.unsupportedDtype(tensor: name, dtype: tag)) }
 
-        guard case .array(let extents) = try field("shape") else { throw fail(.invalidShape(tensor: name, detail: "not an array")) }
+        guard case .array(let extents) = try field("shape") else {
+            throw fail(.invalidShape(tensor: name, detail: "not an array"))
+        }
         var shape: [Int] = []
         var elementCount = 1
         for extent in extents {
@@ -126,9 +132,13 @@ struct SafeTensorsReader {
             case .number(let beginText) = offsets[0], case .number(let endText) = offsets[1],
             let begin = Int(beginText), let end = Int(endText), begin >= 0
         else { throw fail(.invalidOffsets(tensor: name, detail: "expected two non-negative integers")) }
-        guard end >= begin else { throw fail(.invalidOffsets(tensor: name, detail: "end \(end) is before begin \(begin)")) }
+        guard end >= begin else {
+            throw fail(.invalidOffsets(tensor: name, detail: "end \(end) is before begin \(begin)"))
+        }
         guard end <= dataSize else { throw fail(.offsetsOutOfBounds(tensor: name, end: end, dataSize: dataSize)) }
-        guard end - begin == byteCount else { throw fail(.sizeMismatch(tensor: name, expected: byteCount, actual: end - begin)) }
+        guard end - begin == byteCount else {
+            throw fail(.sizeMismatch(tensor: name, expected: byteCount, actual: end - begin))
+        }
         return Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end, headerIndex: index)
     }
 

@@ -52,7 +52,9 @@ public struct SHA256: Sendable {
         var tail = pending
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         tail.withUnsafeBytes { compress(blocks: $0.baseAddress!, count: tail.count / 64) }
         pending.removeAll()
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
@@ -94,9 +96,12 @@ public struct SHA256: Sendable {
             SHA256Constants.k.withUnsafeBufferPointer { k in
                 for block in 0..<count {
                     let bytes = blocks + block &* 64
-                    for t in 0..<16 { w[t] = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self)) }
+                    for t in 0..<16 {
+                        w[t] = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self))
+                    }
                     for t in 16..<64 {
-                        let w2 = w[t &- 2], w15 = w[t &- 15]
+                        let w2 = w[t &- 2]
+                        let w15 = w[t &- 15]
                         let sigma1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 &>> 10)
                         let sigma0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 &>> 3)
                         w[t] = sigma1 &+ w[t &- 7] &+ sigma0 &+ w[t &- 16]
@@ -116,8 +121,14 @@ public struct SHA256: Sendable {
                         round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
                         t &+= 8
                     }
-                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
-                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+                    h0 &+= a
+                    h1 &+= b
+                    h2 &+= c
+                    h3 &+= d
+                    h4 &+= e
+                    h5 &+= f
+                    h6 &+= g
+                    h7 &+= h
                 }
             }
         }

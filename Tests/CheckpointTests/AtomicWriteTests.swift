@@ -58,7 +58,10 @@ struct AtomicWriteTests {
 
     @Test func otherWriteErrorsNameTheStepAndTheSystemMessage() {
         let error = FileIO.writeError(errno: EACCES, path: "store/a.ckpt.tar.zst", step: "creating store/.a.tmp")
-        #expect(error.description == "store/a.ckpt.tar.zst: cannot write (creating store/.a.tmp: Permission denied); check that the directory exists and is writable")
+        #expect(
+            error.description
+                == "store/a.ckpt.tar.zst: cannot write (creating store/.a.tmp: Permission denied); check that the directory exists and is writable"
+        )
     }
 
     @Test func aFailedRenameRemovesTheTempFile() throws {
@@ -103,7 +106,9 @@ struct AtomicWriteTests {
         Thread {
             var round = 0
             while !state.stop {
-                do { try versions[round % 2].write(to: path, compression: round % 3 == 0 ? .gzip : .zstd) } catch { state.failed(error) }
+                do { try versions[round % 2].write(to: path, compression: round % 3 == 0 ? .gzip : .zstd) } catch {
+                    state.failed(error)
+                }
                 round += 1
                 state.wrote()
             }

@@ -16,7 +16,9 @@ struct CheckpointRoundTripTests {
         let read = try Checkpoint.read(from: path)
         #expect(Fixtures.identical(read, original))
         #expect(read.manifest.tensors.count == original.modelTensors.count + original.optimizerTensors.count)
-        #expect(read.manifest.tensors.first == .init(file: "model.safetensors", name: "features.0.weight", dtype: "F32", shape: [16, 1, 3, 3]))
+        #expect(
+            read.manifest.tensors.first
+                == .init(file: "model.safetensors", name: "features.0.weight", dtype: "F32", shape: [16, 1, 3, 3]))
         #expect(directory.listing() == ["run7-e0040.ckpt.tar.zst"])
     }
 
@@ -77,7 +79,9 @@ struct CheckpointRoundTripTests {
     }
 
     @Test func entriesPrefixedWithDotSlashAreAccepted() throws {
-        let entries = try Fixtures.small().entryBytes().map { ArchiveEntry(name: "./" + $0.name, kind: .file($0.bytes)) }
+        let entries = try Fixtures.small().entryBytes().map {
+            ArchiveEntry(name: "./" + $0.name, kind: .file($0.bytes))
+        }
         let read = try Checkpoint.read(bytes: try ArchiveWriter.archive(entries, compression: .none))
         #expect(Fixtures.identical(read, Fixtures.small()))
     }
@@ -87,7 +91,9 @@ struct CheckpointRoundTripTests {
         checkpoint.modelTensors[1].tensor.pointer(Float.self)[3] = .nan
         let bytes = try checkpoint.archiveBytes()
         let error = checkpointError { _ = try Checkpoint.read(bytes: bytes, source: "nan.ckpt") }
-        #expect(error?.description.hasPrefix("nan.ckpt (model.safetensors): tensor 'features.0.bias' has 1 NaN/Inf values") == true)
+        #expect(
+            error?.description.hasPrefix("nan.ckpt (model.safetensors): tensor 'features.0.bias' has 1 NaN/Inf values")
+                == true)
         let read = try Checkpoint.read(bytes: bytes, allowNonFinite: true)
         #expect(read.modelTensors[1].tensor.doubles[3].isNaN)
     }

@@ -43,7 +43,9 @@ struct CorruptionTests {
             let source = "store/run7-flip\(offset).ckpt.tar.zst"
             do {
                 let read = try Checkpoint.read(bytes: damaged, source: source)
-                #expect(Fixtures.identical(read, Self.original), "flip at \(offset) of \(bytes.count) read back different content")
+                #expect(
+                    Fixtures.identical(read, Self.original),
+                    "flip at \(offset) of \(bytes.count) read back different content")
             } catch let error as CheckpointError {
                 rejected += 1
                 #expect(error.description.hasPrefix(source), "flip at \(offset): \(error)")

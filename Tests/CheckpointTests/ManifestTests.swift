@@ -27,18 +27,21 @@ struct ManifestTests {
 
     @Test func usesTheDocumentedFieldNames() throws {
         let object = try Self.fixtureObject()
-        #expect(Set(object.keys) == [
-            "format", "formatVersion", "runID", "createdAt", "software", "model", "dataset", "optimizer", "training",
-            "tensors", "files", "manifestSHA256",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "format", "formatVersion", "runID", "createdAt", "software", "model", "dataset", "optimizer",
+                "training",
+                "tensors", "files", "manifestSHA256",
+            ])
         #expect(object["format"] as? String == "sharp-checkpoint")
         #expect(object["formatVersion"] as? Int == 1)
         let dataset = object["dataset"] as? [String: Any]
         #expect(Set(dataset?.keys.map { $0 } ?? []) == ["spec", "fingerprint", "splitSeed", "trainCount", "testCount"])
         let training = object["training"] as? [String: Any]
-        #expect(Set(training?.keys.map { $0 } ?? []) == [
-            "epoch", "step", "seed", "trainLoss", "trainAccuracy", "elapsedSeconds", "stopReason",
-        ])
+        #expect(
+            Set(training?.keys.map { $0 } ?? []) == [
+                "epoch", "step", "seed", "trainLoss", "trainAccuracy", "elapsedSeconds", "stopReason",
+            ])
     }
 
     @Test func freeFormValuesRoundTripThroughJSONValue() throws {
@@ -64,7 +67,9 @@ struct ManifestTests {
         object["training"] = "a shape this Sharp does not know"
         let error = checkpointError { _ = try Manifest.decode(Self.json(object), source: "store/run7.ckpt.tar.zst") }
         #expect(error?.reason == .newerFormat(version: 2))
-        #expect(error?.description == "store/run7.ckpt.tar.zst (manifest.json): written by a newer Sharp (format 2); upgrade Sharp")
+        #expect(
+            error?.description
+                == "store/run7.ckpt.tar.zst (manifest.json): written by a newer Sharp (format 2); upgrade Sharp")
     }
 
     @Test func anotherFormatNameIsRefused() throws {
@@ -92,7 +97,8 @@ struct ManifestTests {
 
     @Test func textThatIsNotJSONIsReportedAsSuch() {
         let error = checkpointError { _ = try Manifest.decode(Array("{\"format\": ".utf8)) }
-        #expect(error?.description.contains("invalid manifest.json (not valid JSON") == true, "\(error?.description ?? "")")
+        #expect(
+            error?.description.contains("invalid manifest.json (not valid JSON") == true, "\(error?.description ?? "")")
         #expect(error?.description.contains("\n") == false)
     }
 

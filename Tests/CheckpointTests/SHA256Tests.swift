@@ -57,10 +57,10 @@ struct SHA256Tests {
     /// there says more about the neighbours than about the code.
     @Test func hashesOneHundredMegabytesWellUnderASecondInRelease() {
         #if DEBUG
-        // Unoptimised builds are ~50x slower; the claim is about release builds.
-        let (size, budget) = (4 << 20, 30.0)
+            // Unoptimised builds are ~50x slower; the claim is about release builds.
+            let (size, budget) = (4 << 20, 30.0)
         #else
-        let (size, budget) = (100 << 20, 0.75)
+            let (size, budget) = (100 << 20, 0.75)
         #endif
         let message = [UInt8](repeating: 0x5a, count: size)
         func cpuSeconds() -> Double {

@@ -16,7 +16,8 @@ struct SafeTensorsTests {
     @Test func roundTripIsBitExactForBothDtypesAndAwkwardShapes() throws {
         var values = Values(state: 9)
         let special = values.tensor([6])
-        special.pointer(Float.self).update(from: [0, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .leastNormalMagnitude / 2, -1], count: 6)
+        special.pointer(Float.self).update(
+            from: [0, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .leastNormalMagnitude / 2, -1], count: 6)
         let tensors = [
             NamedTensor("a", values.tensor([2, 3])), NamedTensor("b", values.tensor([5], .float64)),
             NamedTensor("scalar", values.tensor([])), NamedTensor("empty", values.tensor([0, 3])),
@@ -63,36 +64,78 @@ struct SafeTensorsTests {
         ("broken JSON", file(#"{"a":{"dtype":"F32",}"#), "invalid safetensors header"),
         ("trailing garbage", file(#"{} x"#), "unexpected text after the JSON value"),
         ("deep nesting", file(String(repeating: "[", count: 10_000)), "nested deeper than 64 levels"),
-        ("F16", file(#"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]), "unsupported dtype 'F16'"),
-        ("BF16", file(#"{"h":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]), "unsupported dtype 'BF16'"),
-        ("I64", file(#"{"i":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: f32x2), "unsupported dtype 'I64'"),
-        ("negative extent", file(#"{"n":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: f32x2), "negative extent -2"),
-        ("fractional extent", file(#"{"n":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}"#, data: f32x2), "extents must be integers"),
         (
-            "shape [2^40, 2^40]", file(#"{"o":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,8]}}"#, data: f32x2),
+            "F16", file(#"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+            "unsupported dtype 'F16'"
+        ),
+        (
+            "BF16", file(#"{"h":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+            "unsupported dtype 'BF16'"
+        ),
+        (
+            "I64", file(#"{"i":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: f32x2),
+            "unsupported dtype 'I64'"
+        ),
+        (
+            "negative extent", file(#"{"n":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: f32x2),
+            "negative extent -2"
+        ),
+        (
+            "fractional extent", file(#"{"n":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}"#, data: f32x2),
+            "extents must be integers"
+        ),
+        (
+            "shape [2^40, 2^40]",
+            file(#"{"o":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,8]}}"#, data: f32x2),
             "element count overflows"
         ),
-        ("shape/bytes mismatch", file(#"{"m":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: f32x2), "needs 12 bytes"),
-        ("end before begin", file(#"{"e":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#, data: f32x2), "end 4 is before begin 8"),
-        ("one offset", file(#"{"e":{"dtype":"F32","shape":[2],"data_offsets":[8]}}"#, data: f32x2), "invalid data_offsets"),
-        ("no offsets", file(#"{"e":{"dtype":"F32","shape":[2]}}"#, data: f32x2), "has no data_offsets"),
-        ("past the data", file(#"{"p":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: f32x2), "past the 8-byte data section"),
         (
-            "overlap", file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: f32x2),
+            "shape/bytes mismatch", file(#"{"m":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: f32x2),
+            "needs 12 bytes"
+        ),
+        (
+            "end before begin", file(#"{"e":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#, data: f32x2),
+            "end 4 is before begin 8"
+        ),
+        (
+            "one offset", file(#"{"e":{"dtype":"F32","shape":[2],"data_offsets":[8]}}"#, data: f32x2),
+            "invalid data_offsets"
+        ),
+        ("no offsets", file(#"{"e":{"dtype":"F32","shape":[2]}}"#, data: f32x2), "has no data_offsets"),
+        (
+            "past the data", file(#"{"p":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: f32x2),
+            "past the 8-byte data section"
+        ),
+        (
+            "overlap",
+            file(
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: f32x2),
             "tensors 'a' and 'b' overlap"
         ),
-        ("gap", file(#"{"g":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: f32x2), "4 unused bytes before tensor 'g'"),
-        ("trailing bytes", file(#"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: f32x2), "4 unused bytes after the last tensor"),
         (
-            "duplicate name", file(#"{"d":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"d":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: f32x2),
+            "gap", file(#"{"g":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: f32x2),
+            "4 unused bytes before tensor 'g'"
+        ),
+        (
+            "trailing bytes", file(#"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: f32x2),
+            "4 unused bytes after the last tensor"
+        ),
+        (
+            "duplicate name",
+            file(
+                #"{"d":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"d":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: f32x2),
             "tensor 'd' appears twice"
         ),
         (
-            "NaN weight", file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0, 0, 0, 0xc0, 0x7f]),
+            "NaN weight",
+            file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0, 0, 0, 0xc0, 0x7f]),
             "tensor 'w' has 1 NaN/Inf values (first at element 1)"
         ),
         (
-            "Inf weight (F64)", file(#"{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0, 0, 0, 0xf0, 0x7f]),
+            "Inf weight (F64)",
+            file(#"{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0, 0, 0, 0xf0, 0x7f]),
             "NaN/Inf values"
         ),
     ]
@@ -107,13 +150,15 @@ struct SafeTensorsTests {
     }
 
     @Test func nonFiniteValuesAreReadWhenTheCallerAllowsThem() throws {
-        let nan = Self.file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0, 0, 0, 0xc0, 0x7f])
+        let nan = Self.file(
+            #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0, 0, 0, 0xc0, 0x7f])
         let contents = try SafeTensors.decode(nan, allowNonFinite: true)
         #expect(contents.tensors.first?.tensor.doubles[1].isNaN == true)
     }
 
     @Test func tensorsComeBackInDataOrderWhateverTheHeaderOrder() throws {
-        let header = #"{"second":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"first":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
+        let header =
+            #"{"second":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"first":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
         let contents = try SafeTensors.decode(Self.file(header, data: [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]))
         #expect(contents.tensors.map(\.name) == ["first", "second"])
         #expect(contents.tensors.map { $0.tensor.doubles } == [[1], [2]])

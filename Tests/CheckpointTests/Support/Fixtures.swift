@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Tensor
+import Testing
 
 @testable import Checkpoint
 
@@ -50,7 +50,8 @@ enum Fixtures {
             dataset: .init(
                 spec: ["kind": "bus-synth", "seed": 42, "count": 2405], fingerprint: String(repeating: "ab", count: 32),
                 splitSeed: 7, trainCount: 1924, testCount: 481),
-            optimizer: .init(plugin: "sam", version: "1.0.0", hyperparameters: ["rho": 0.05, "lr": 0.001, "base": "adam"]),
+            optimizer: .init(
+                plugin: "sam", version: "1.0.0", hyperparameters: ["rho": 0.05, "lr": 0.001, "base": "adam"]),
             training: .init(
                 epoch: 40, step: 1200, seed: 1, trainLoss: 0.3125, trainAccuracy: 0.875, elapsedSeconds: 61.5,
                 stopReason: "max-epochs"))
@@ -93,7 +94,8 @@ enum Fixtures {
 
     /// True when two checkpoints carry the same content (the manifest's computed parts aside).
     static func identical(_ a: Checkpoint, _ b: Checkpoint) -> Bool {
-        var left = a.manifest, right = b.manifest
+        var left = a.manifest
+        var right = b.manifest
         (left.tensors, left.files, left.manifestSHA256) = ([], [:], "")
         (right.tensors, right.files, right.manifestSHA256) = ([], [:], "")
         return left == right && a.history == b.history && identical(a.modelTensors, b.modelTensors)

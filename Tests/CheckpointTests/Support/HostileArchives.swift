@@ -59,7 +59,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { label }
 
-    init(_ label: String, _ phrase: String, limits: CheckpointReadLimits = .default, _ make: @escaping @Sendable () -> [UInt8]) {
+    init(
+        _ label: String, _ phrase: String, limits: CheckpointReadLimits = .default,
+        _ make: @escaping @Sendable () -> [UInt8]
+    ) {
         self.label = label
         self.phrase = phrase
         self.limits = limits
@@ -67,8 +70,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     }
 
     /// A case built from the valid parts with `change` applied.
-    static func parts(_ label: String, _ phrase: String, limits: CheckpointReadLimits = .default,
-        _ change: @escaping @Sendable (inout CheckpointParts) -> Void) -> HostileCase {
+    static func parts(
+        _ label: String, _ phrase: String, limits: CheckpointReadLimits = .default,
+        _ change: @escaping @Sendable (inout CheckpointParts) -> Void
+    ) -> HostileCase {
         HostileCase(label, phrase, limits: limits) { CheckpointParts().with(change).archive() }
     }
 

@@ -122,10 +122,10 @@ public final class Trainer {
                     if pass.updatesStatistics || clean == nil && pass.index == 0 { clean = result }
                     return result.loss
                 }
-            } catch let error as AutodiffError {
-                throw TrainingError.nonFiniteLoss(epoch: epochNumber, step: step, value: { if case .nonFiniteValue(let v) = error { return v } else { return .nan } }())
+            } catch let AutodiffError.nonFiniteValue(value) {
+                // The oracle's error reaches us unchanged: the host rethrows callback errors.
+                throw TrainingError.nonFiniteLoss(epoch: epochNumber, step: step, value: value)
             } catch {
-                if let autodiff = Self.autodiffCause(error) { throw TrainingError.nonFiniteLoss(epoch: epochNumber, step: step, value: autodiff) }
                 throw TrainingError.optimizer("\(error)")
             }
             guard let clean else { throw TrainingError.optimizer("\(optimizer.compositeName) made no gradient pass in a step") }
@@ -143,10 +143,4 @@ public final class Trainer {
             seconds: Date().timeIntervalSince(epochStart), passes: passes, steps: batches.count)
     }
 
-    /// The non-finite loss inside an optimizer error (the oracle's AutodiffError travels through the plugin).
-    static func autodiffCause(_ error: any Error) -> Double? {
-        let text = "\(error)"
-        guard text.contains("not finite") else { return nil }
-        return .nan
-    }
 }

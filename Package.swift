@@ -28,10 +28,11 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autodiff", "Tensor"]),
         .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
         .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
+        .target(name: "Training", dependencies: ["NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor"]),
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost",
+                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN"]),
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "PluginHost", "Checkpoint", "Datasets", "NN", "Tensor"]),
     ]
 )
 

@@ -6,9 +6,9 @@ struct SharpCommand: ParsableCommand {
         commandName: "sharp",
         abstract: "Train image classifiers and score them by the geometry of their loss landscape.",
         discussion: """
-            The trainer, checkpoints, plugins and metrics are being built (see the README's status).
-            Today `sharp toy` trains the mlp on a toy image problem and measures its sharpness.
+            `sharp train` writes checkpoint archives into a store; `sharp plugins` lists the optimizer
+            and metric plugins found; `sharp data preview` shows samples of a dataset.
             """,
-        subcommands: [ToyCommand.self, DataCommand.self]
+        subcommands: [TrainCommand.self, DataCommand.self, ToyCommand.self, PluginsCommand.self, PluginCommand.self]
     )
 }

@@ -1,11 +1,15 @@
-/// The loop bodies behind `PluginScalar`'s requirements.
-///
-/// Written once as protocol-extension defaults; because `Float` and `Double` take these defaults
-/// inside this module, whole-module optimisation specialises each loop per concrete type. Sums
-/// use four independent Double accumulators in a fixed order (vectorisable, deterministic).
-extension PluginScalar {
-    public static func sumOfSquares(_ x: UnsafeBufferPointer<Self>) -> Double {
+/// The loop bodies behind `PluginScalar`'s requirements, written once and inlined into the
+/// concrete `Float` and `Double` witnesses (`PluginScalar+Conformances.swift`), where they are
+/// specialised. (As public protocol-extension defaults they would run unspecialised, ~30× slower,
+/// whenever another module named `Float.kernel` directly.) Sums use four independent Double
+/// accumulators in a fixed order: vectorisable and deterministic.
+enum Kernels {
+    @inline(__always) static func sumOfSquares<T: BinaryFloatingPoint>(_ x: UnsafeBufferPointer<T>) -> Double {
         guard let p = x.baseAddress else { return 0 }
+        if T.self == Float.self {
+            let f = UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+            return FloatSums.blocked(x.count, f, f)
+        }
         let n = x.count
         var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
         var i = 0
@@ -18,7 +22,7 @@ extension PluginScalar {
         return (a0 + a1) + (a2 + a3)
     }
 
-    public static func scaledSumOfSquares(_ g: UnsafeBufferPointer<Self>, weights w: UnsafeBufferPointer<Self>, eta: Double) -> Double {
+    @inline(__always) static func scaledSumOfSquares<T: BinaryFloatingPoint>(_ g: UnsafeBufferPointer<T>, weights w: UnsafeBufferPointer<T>, eta: Double) -> Double {
         precondition(g.count == w.count, "scaledSumOfSquares: \(g.count) gradient values for \(w.count) weights")
         guard let gp = g.baseAddress, let wp = w.baseAddress else { return 0 }
         var (a0, a1) = (0.0, 0.0)
@@ -33,9 +37,12 @@ extension PluginScalar {
         return a0 + a1
     }
 
-    public static func dot(_ x: UnsafeBufferPointer<Self>, _ y: UnsafeBufferPointer<Self>) -> Double {
+    @inline(__always) static func dot<T: BinaryFloatingPoint>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> Double {
         precondition(x.count == y.count, "dot: buffers of \(x.count) and \(y.count) elements")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return 0 }
+        if T.self == Float.self {
+            return FloatSums.blocked(x.count, UnsafeRawPointer(xp).assumingMemoryBound(to: Float.self), UnsafeRawPointer(yp).assumingMemoryBound(to: Float.self))
+        }
         let n = x.count
         var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
         var i = 0
@@ -48,48 +55,48 @@ extension PluginScalar {
         return (a0 + a1) + (a2 + a3)
     }
 
-    public static func axpy(_ a: Double, _ x: UnsafeBufferPointer<Self>, _ y: UnsafeMutableBufferPointer<Self>) {
+    @inline(__always) static func axpy<T: BinaryFloatingPoint>(_ a: Double, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
         precondition(x.count == y.count, "axpy: buffers of \(x.count) and \(y.count) elements")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        let s = Self(a)
+        let s = T(a)
         for i in 0..<x.count { yp[i] += s * xp[i] }
     }
 
-    public static func combine(
-        _ out: UnsafeMutableBufferPointer<Self>, _ a: Double, _ x: UnsafeBufferPointer<Self>,
-        _ b: Double, _ y: UnsafeBufferPointer<Self>
+    @inline(__always) static func combine<T: BinaryFloatingPoint>(
+        _ out: UnsafeMutableBufferPointer<T>, _ a: Double, _ x: UnsafeBufferPointer<T>,
+        _ b: Double, _ y: UnsafeBufferPointer<T>
     ) {
         precondition(out.count == x.count && x.count == y.count, "combine: buffers of different lengths")
         guard let op = out.baseAddress, let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        let (sa, sb) = (Self(a), Self(b))
+        let (sa, sb) = (T(a), T(b))
         for i in 0..<out.count { op[i] = sa * xp[i] + sb * yp[i] }
     }
 
-    public static func combine(
-        _ out: UnsafeMutableBufferPointer<Self>, _ a: Double, _ x: UnsafeBufferPointer<Self>,
-        _ b: Double, _ y: UnsafeBufferPointer<Self>, _ c: Double, _ z: UnsafeBufferPointer<Self>
+    @inline(__always) static func combine<T: BinaryFloatingPoint>(
+        _ out: UnsafeMutableBufferPointer<T>, _ a: Double, _ x: UnsafeBufferPointer<T>,
+        _ b: Double, _ y: UnsafeBufferPointer<T>, _ c: Double, _ z: UnsafeBufferPointer<T>
     ) {
         precondition(out.count == x.count && x.count == y.count && y.count == z.count, "combine: buffers of different lengths")
         guard let op = out.baseAddress, let xp = x.baseAddress, let yp = y.baseAddress, let zp = z.baseAddress else { return }
-        let (sa, sb, sc) = (Self(a), Self(b), Self(c))
+        let (sa, sb, sc) = (T(a), T(b), T(c))
         for i in 0..<out.count { op[i] = sa * xp[i] + sb * yp[i] + sc * zp[i] }
     }
 
-    public static func scale(_ x: UnsafeMutableBufferPointer<Self>, by a: Double) {
+    @inline(__always) static func scale<T: BinaryFloatingPoint>(_ x: UnsafeMutableBufferPointer<T>, by a: Double) {
         guard let p = x.baseAddress else { return }
-        let s = Self(a)
+        let s = T(a)
         for i in 0..<x.count { p[i] *= s }
     }
 
-    public static func perturb(
-        _ w: UnsafeMutableBufferPointer<Self>, backup: UnsafeMutableBufferPointer<Self>?,
-        out: UnsafeMutableBufferPointer<Self>?, direction g: UnsafeBufferPointer<Self>,
+    @inline(__always) static func perturb<T: BinaryFloatingPoint>(
+        _ w: UnsafeMutableBufferPointer<T>, backup: UnsafeMutableBufferPointer<T>?,
+        out: UnsafeMutableBufferPointer<T>?, direction g: UnsafeBufferPointer<T>,
         scale s: Double, eta: Double, power: Int
     ) {
         precondition(w.count == g.count, "perturb: \(g.count) direction values for \(w.count) parameters")
         precondition((0...2).contains(power), "perturb: power must be 0, 1 or 2")
         guard let wp = w.baseAddress, let gp = g.baseAddress else { return }
-        let (scale, shift) = (Self(s), Self(eta))
+        let (scale, shift) = (T(s), T(eta))
         // e = s·t^power·g with t = |w| + η, each written out so the loop has no branch.
         if let out, let op = out.baseAddress {
             precondition(out.count == w.count, "perturb: output of \(out.count) values for \(w.count) parameters")
@@ -111,5 +118,32 @@ extension PluginScalar {
                 bp[i] = wi; wp[i] = wi + scale * (t * t) * gp[i]
             }
         }
+    }
+}
+
+/// Σ xᵢyᵢ over Float buffers: 16 Float lanes within blocks of 4,096 elements, each block's
+/// total added in Double. Four times the speed of a Double accumulator, deterministic (fixed
+/// order), and within ~1e-6 relative of the exact sum, which is what float32 training needs.
+enum FloatSums {
+    @inline(__always) static func blocked(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Double {
+        var total = 0.0
+        var start = 0
+        while start < n {
+            let end = min(start + 4096, n)
+            var lanes = SIMD16<Float>()
+            var i = start
+            while i + 16 <= end {
+                let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+                lanes = lanes.addingProduct(a, b)
+                i += 16
+            }
+            var block = 0.0
+            for l in 0..<16 { block += Double(lanes[l]) }
+            while i < end { block += Double(x[i]) * Double(y[i]); i += 1 }
+            total += block
+            start = end
+        }
+        return total
     }
 }

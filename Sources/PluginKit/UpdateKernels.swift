@@ -1,3 +1,4 @@
+import CSharpPlugin
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,10 +60,10 @@ public struct SGDCoefficients: Sendable {
     }
 }
 
-extension PluginScalar {
-    public static func adamUpdate(
-        _ w: UnsafeMutableBufferPointer<Self>, m: UnsafeMutableBufferPointer<Self>,
-        v: UnsafeMutableBufferPointer<Self>, direction d: UnsafeBufferPointer<Self>, _ k: AdamCoefficients
+extension Kernels {
+    @inline(__always) static func adamUpdate<T: BinaryFloatingPoint>(
+        _ w: UnsafeMutableBufferPointer<T>, m: UnsafeMutableBufferPointer<T>,
+        v: UnsafeMutableBufferPointer<T>, direction d: UnsafeBufferPointer<T>, _ k: AdamCoefficients
     ) {
         let n = w.count
         precondition(m.count == n && v.count == n && d.count == n, "adamUpdate: buffers of different lengths")
@@ -70,9 +71,9 @@ extension PluginScalar {
         let t = Double(k.step)
         let bias1 = 1 - pow(k.beta1, t), bias2 = 1 - pow(k.beta2, t)
         // PyTorch's arrangement: w ← w − (lr/bc1)·m / (√v/√bc2 + eps).
-        let b1 = Self(k.beta1), b2 = Self(k.beta2), c1 = Self(1 - k.beta1), c2 = Self(1 - k.beta2)
-        let stepSize = Self(k.learningRate / bias1), rootBias2 = Self(bias2.squareRoot()), eps = Self(k.epsilon)
-        let l2 = Self(k.weightDecay), shrink = Self(1 - k.learningRate * k.decoupledWeightDecay)
+        let b1 = T(k.beta1), b2 = T(k.beta2), c1 = T(1 - k.beta1), c2 = T(1 - k.beta2)
+        let stepSize = T(k.learningRate / bias1), rootBias2 = T(bias2.squareRoot()), eps = T(k.epsilon)
+        let l2 = T(k.weightDecay), shrink = T(1 - k.learningRate * k.decoupledWeightDecay)
         for i in 0..<n {
             let wi = wp[i]
             let di = dp[i] + l2 * wi
@@ -80,18 +81,18 @@ extension PluginScalar {
             let vi = b2 * vp[i] + c2 * (di * di)
             mp[i] = mi
             vp[i] = vi
-            wp[i] = wi * shrink - stepSize * mi / (vi.squareRoot() / rootBias2 + eps)
+            wp[i] = wi * shrink - stepSize * mi / (squareRoot(vi) / rootBias2 + eps)
         }
     }
 
-    public static func sgdUpdate(
-        _ w: UnsafeMutableBufferPointer<Self>, momentum buffer: UnsafeMutableBufferPointer<Self>?,
-        direction d: UnsafeBufferPointer<Self>, _ k: SGDCoefficients
+    @inline(__always) static func sgdUpdate<T: BinaryFloatingPoint>(
+        _ w: UnsafeMutableBufferPointer<T>, momentum buffer: UnsafeMutableBufferPointer<T>?,
+        direction d: UnsafeBufferPointer<T>, _ k: SGDCoefficients
     ) {
         let n = w.count
         precondition(d.count == n, "sgdUpdate: \(d.count) direction values for \(n) parameters")
         guard let wp = w.baseAddress, let dp = d.baseAddress else { return }
-        let lr = Self(k.learningRate), l2 = Self(k.weightDecay)
+        let lr = T(k.learningRate), l2 = T(k.weightDecay)
         guard k.momentum != 0 else {
             for i in 0..<n { let wi = wp[i]; wp[i] = wi - lr * (dp[i] + l2 * wi) }
             return
@@ -99,7 +100,7 @@ extension PluginScalar {
         guard let buffer, let bp = buffer.baseAddress, buffer.count == n else {
             preconditionFailure("sgdUpdate: momentum needs a buffer of \(n) values")
         }
-        let mu = Self(k.momentum), keep = Self(1 - k.dampening)
+        let mu = T(k.momentum), keep = T(1 - k.dampening)
         for i in 0..<n {
             let wi = wp[i]
             let di = dp[i] + l2 * wi
@@ -108,4 +109,12 @@ extension PluginScalar {
             wp[i] = wi - lr * (k.nesterov ? di + mu * bi : bi)
         }
     }
+}
+
+/// √x without libm's errno check, so loops using it vectorise (sharp_plugin_math.h); the type
+/// tests fold away once the kernel is specialised.
+@inline(__always) func squareRoot<T: BinaryFloatingPoint>(_ x: T) -> T {
+    if T.self == Float.self { return unsafeBitCast(sharp_sqrtf(unsafeBitCast(x, to: Float.self)), to: T.self) }
+    if T.self == Double.self { return unsafeBitCast(sharp_sqrt(unsafeBitCast(x, to: Double.self)), to: T.self) }
+    return x.squareRoot()
 }

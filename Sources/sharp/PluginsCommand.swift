@@ -1,0 +1,32 @@
+import ArgumentParser
+import PluginHost
+
+/// `sharp plugins`: every plugin found, and why anything was refused.
+struct PluginsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugins",
+        abstract: "List the optimizer and metric plugins found, with versions, paths and parameters.",
+        discussion: """
+            Searched in order: the directory of the sharp executable, each entry of SHARP_PLUGIN_PATH
+            (colon-separated directories or .so files), then <store>/plugins/. The first plugin of a
+            kind and name wins. Plugins of another ABI version or toolchain are listed as refused,
+            with the fix.
+            """
+    )
+
+    /// Output formats.
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @Option(help: "Store whose plugins/ directory is searched last.") var store: String?
+    @Option(help: "table, json or csv.") var format: Format = .table
+    @Flag(help: "Table: also describe every parameter.") var verbose = false
+
+    func run() throws {
+        let registry = PluginRegistry(store: store)
+        switch format {
+        case .table: print(PluginListing.table(registry, verbose: verbose))
+        case .json: print(PluginListing.json(registry))
+        case .csv: print(PluginListing.csv(registry))
+        }
+    }
+}

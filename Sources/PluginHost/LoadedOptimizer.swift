@@ -98,9 +98,13 @@ public final class LoadedOptimizer {
 
     /// One optimizer step: the plugin evaluates `oracle` (1–3 times) and updates `parameters`.
     public func step<S: OptimizerScalar>(parameters: UnsafeMutableBufferPointer<S>, epoch: Int = 0,
-                                         oracle: @escaping GradientOracle<S>) throws -> StepReport {
+                                         oracle: GradientOracle<S>) throws -> StepReport {
         try check(parameters.count, S.self)
-        let box = OracleBox(count: parameterCount, oracle)
+        // The box holds the oracle only while the plugin runs, so it need not escape.
+        return try withoutActuallyEscaping(oracle) { oracle in try step(parameters, epoch, OracleBox(count: parameterCount, oracle)) }
+    }
+
+    private func step<S: OptimizerScalar>(_ parameters: UnsafeMutableBufferPointer<S>, _ epoch: Int, _ box: OracleBox) throws -> StepReport {
         var context = makeContext(parameters, box, epoch: epoch)
         var result = sharp_step_result_v1(loss: .nan, gradient_norm: .nan)
         let table = plugin.optimizerTable
@@ -116,11 +120,16 @@ public final class LoadedOptimizer {
     /// written to `perturbation`; nil for optimizers without one (base optimizers). Weights and
     /// state are left unchanged; no oracle call updates statistics.
     public func perturbation<S: OptimizerScalar>(parameters: UnsafeMutableBufferPointer<S>, into perturbation: UnsafeMutableBufferPointer<S>,
-                                                 oracle: @escaping GradientOracle<S>) throws -> StepReport? {
+                                                 oracle: GradientOracle<S>) throws -> StepReport? {
         try check(parameters.count, S.self)
         try check(perturbation.count, S.self)
-        guard let perturb = plugin.optimizerTable.perturb else { return nil }
-        let box = OracleBox(count: parameterCount, oracle)
+        guard plugin.hasPerturbation else { return nil }
+        return try withoutActuallyEscaping(oracle) { oracle in try perturb(parameters, perturbation, OracleBox(count: parameterCount, oracle)) }
+    }
+
+    private func perturb<S: OptimizerScalar>(_ parameters: UnsafeMutableBufferPointer<S>, _ perturbation: UnsafeMutableBufferPointer<S>,
+                                             _ box: OracleBox) throws -> StepReport {
+        guard let perturb = plugin.optimizerTable.perturb else { preconditionFailure("checked by the caller") }
         var context = makeContext(parameters, box, epoch: 0)
         var result = sharp_step_result_v1(loss: .nan, gradient_norm: .nan)
         try withExtendedLifetime(box) {

@@ -89,34 +89,19 @@ enum Kernels {
     }
 
     @inline(__always) static func perturb<T: BinaryFloatingPoint>(
-        _ w: UnsafeMutableBufferPointer<T>, backup: UnsafeMutableBufferPointer<T>?,
-        out: UnsafeMutableBufferPointer<T>?, direction g: UnsafeBufferPointer<T>,
-        scale s: Double, eta: Double, power: Int
+        _ w: UnsafeBufferPointer<T>, direction g: UnsafeBufferPointer<T>, scale s: Double, eta: Double, power: Int,
+        into out: UnsafeMutableBufferPointer<T>, addingWeights: Bool
     ) {
-        precondition(w.count == g.count, "perturb: \(g.count) direction values for \(w.count) parameters")
+        precondition(w.count == g.count && out.count == w.count, "perturb: \(w.count) weights, \(g.count) direction values, \(out.count) outputs")
         precondition((0...2).contains(power), "perturb: power must be 0, 1 or 2")
-        guard let wp = w.baseAddress, let gp = g.baseAddress else { return }
-        let (scale, shift) = (T(s), T(eta))
-        // e = s·t^power·g with t = |w| + η, each written out so the loop has no branch.
-        if let out, let op = out.baseAddress {
-            precondition(out.count == w.count, "perturb: output of \(out.count) values for \(w.count) parameters")
-            switch power {
-            case 0: for i in 0..<w.count { op[i] = scale * gp[i] }
-            case 1: for i in 0..<w.count { op[i] = scale * (wp[i].magnitude + shift) * gp[i] }
-            default: for i in 0..<w.count { let t = wp[i].magnitude + shift; op[i] = scale * (t * t) * gp[i] }
-            }
-            return
-        }
-        guard let backup, let bp = backup.baseAddress else { preconditionFailure("perturb: needs an output or a backup") }
-        precondition(backup.count == w.count, "perturb: backup of \(backup.count) values for \(w.count) parameters")
+        guard let wp = w.baseAddress, let gp = g.baseAddress, let op = out.baseAddress else { return }
+        let (scale, shift, keep) = (T(s), T(eta), T(addingWeights ? 1 : 0))
+        // out = keep·w + s·t^power·g with t = |w| + η; one branch-free loop per power.
         switch power {
-        case 0: for i in 0..<w.count { let wi = wp[i]; bp[i] = wi; wp[i] = wi + scale * gp[i] }
-        case 1: for i in 0..<w.count { let wi = wp[i]; bp[i] = wi; wp[i] = wi + scale * (wi.magnitude + shift) * gp[i] }
+        case 0: for i in 0..<w.count { op[i] = keep * wp[i] + scale * gp[i] }
+        case 1: for i in 0..<w.count { let wi = wp[i]; op[i] = keep * wi + scale * (wi.magnitude + shift) * gp[i] }
         default:
-            for i in 0..<w.count {
-                let wi = wp[i], t = wi.magnitude + shift
-                bp[i] = wi; wp[i] = wi + scale * (t * t) * gp[i]
-            }
+            for i in 0..<w.count { let wi = wp[i], t = wi.magnitude + shift; op[i] = keep * wi + scale * (t * t) * gp[i] }
         }
     }
 }
@@ -135,7 +120,7 @@ enum FloatSums {
             while i + 16 <= end {
                 let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
                 let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
-                lanes = lanes.addingProduct(a, b)
+                lanes += a * b  // not addingProduct: that lowers to a libm fmaf call per lane
                 i += 16
             }
             var block = 0.0

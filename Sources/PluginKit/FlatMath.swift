@@ -61,20 +61,22 @@ public enum FlatMath {
         d.update(from: s, count: source.count)
     }
 
-    /// Saves w into `backup`, then adds the ascent step e = s·(|w| + η)^power·g to w, in one pass.
+    /// Writes the perturbed point w + e, e = s·(|w| + η)^power·g, into `point`, leaving w as it is:
+    /// evaluate the oracle there (`lossAndGradient(at:)`), and w needs no restoring (optimizers.md
+    /// §1 asks for w back bit-exactly; untouched is exact, and cheaper than save-perturb-restore).
     /// power 0 is SAM's e = s·g; 2 is ASAM's s·T²g; 1 is the big_vision "adaptive" s·|w|⊙g.
-    public static func saveAndPerturb<S: PluginScalar>(
-        _ w: UnsafeMutableBufferPointer<S>, backup: UnsafeMutableBufferPointer<S>, direction g: UnsafeBufferPointer<S>,
+    public static func perturbedPoint<S: PluginScalar>(
+        into point: UnsafeMutableBufferPointer<S>, weights w: UnsafeBufferPointer<S>, direction g: UnsafeBufferPointer<S>,
         scale s: Double, eta: Double = 0, power: Int = 0
     ) {
-        S.perturb(w, backup: backup, out: nil, direction: g, scale: s, eta: eta, power: power)
+        S.perturb(w, direction: g, scale: s, eta: eta, power: power, into: point, addingWeights: true)
     }
 
-    /// Writes e = s·(|w| + η)^power·g to `out` without touching w.
+    /// Writes e = s·(|w| + η)^power·g to `out` (what `perturbation` reports).
     public static func perturbation<S: PluginScalar>(
         into out: UnsafeMutableBufferPointer<S>, weights w: UnsafeBufferPointer<S>, direction g: UnsafeBufferPointer<S>,
         scale s: Double, eta: Double = 0, power: Int = 0
     ) {
-        S.perturb(UnsafeMutableBufferPointer(mutating: w), backup: nil, out: out, direction: g, scale: s, eta: eta, power: power)
+        S.perturb(w, direction: g, scale: s, eta: eta, power: power, into: out, addingWeights: false)
     }
 }

@@ -28,12 +28,11 @@ public protocol PluginScalar: BinaryFloatingPoint, Sendable {
         _ b: Double, _ y: UnsafeBufferPointer<Self>, _ c: Double, _ z: UnsafeBufferPointer<Self>)
     /// x ← a·x.
     static func scale(_ x: UnsafeMutableBufferPointer<Self>, by a: Double)
-    /// eᵢ ← s·(|wᵢ| + η)^power·gᵢ with power 0, 1 or 2; written to `out`, or added to `w` after
-    /// copying `w` to `backup` when `out` is nil (one pass: save and perturb).
+    /// outᵢ ← eᵢ = s·(|wᵢ| + η)^power·gᵢ with power 0, 1 or 2, or wᵢ + eᵢ when `addingWeights`
+    /// (`out` may be `w` itself).
     static func perturb(
-        _ w: UnsafeMutableBufferPointer<Self>, backup: UnsafeMutableBufferPointer<Self>?,
-        out: UnsafeMutableBufferPointer<Self>?, direction g: UnsafeBufferPointer<Self>,
-        scale s: Double, eta: Double, power: Int)
+        _ w: UnsafeBufferPointer<Self>, direction g: UnsafeBufferPointer<Self>, scale s: Double, eta: Double, power: Int,
+        into out: UnsafeMutableBufferPointer<Self>, addingWeights: Bool)
     /// One Adam/AdamW update of `w` along `d` with moments `m`, `v` (see `AdamCoefficients`).
     static func adamUpdate(
         _ w: UnsafeMutableBufferPointer<Self>, m: UnsafeMutableBufferPointer<Self>,

@@ -7,8 +7,8 @@ import PluginKit
 ///   "weight", t = 1 elsewhere (biases, BN β, position embeddings); η 0.01; e = ρ·T²g/(‖T g‖ + 1e-16).
 /// - `davda54` (davda54/sam `adaptive=True`): T = |w| + η on every tensor, η 0, ε 1e-12.
 /// - `big-vision` (GSAM paper / big_vision "adaptive"): e = ρ·(|w| + η)⊙g/(‖g‖ + 1e-12), η 0.
-/// `eta` null means the variant's own η. Then g_p ← ∇L(w + e), w restored from a saved copy, and
-/// the base optimizer (Adam by default) steps at w along g_p. Two passes per step.
+/// `eta` null means the variant's own η. Then g_p ← ∇L(w + e) (evaluated at a separate buffer, w
+/// untouched), and the base optimizer (Adam by default) steps at w along g_p. Two passes per step.
 public final class ASAM<Scalar: PluginScalar>: OptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
@@ -29,7 +29,7 @@ public final class ASAM<Scalar: PluginScalar>: OptimizerPlugin {
     let rho: Double, eta: Double, variant: String
     let segments: [Segment]
     let gradient: ScratchBuffer<Scalar>
-    let backup: ScratchBuffer<Scalar>
+    let point: ScratchBuffer<Scalar>
 
     public init(layout: ParameterLayout, hyperparameters h: Hyperparameters) throws {
         rho = h.number("rho")
@@ -46,29 +46,25 @@ public final class ASAM<Scalar: PluginScalar>: OptimizerPlugin {
         }
         self.segments = segments
         gradient = ScratchBuffer(count: layout.parameterCount)
-        backup = ScratchBuffer(count: layout.parameterCount)
+        point = ScratchBuffer(count: layout.parameterCount)
     }
 
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
-        do {
-            try ascend(c.parameters, saving: backup.mutable, into: nil)
-            defer { FlatMath.copy(backup.view, to: c.parameters) }
-            _ = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
-        }
+        ascend(from: UnsafeBufferPointer(c.parameters), into: point.mutable, addingWeights: true)
+        _ = try c.lossAndGradient(at: point.view, into: gradient.mutable, pass: .perturbed)
         try c.baseStep(direction: gradient.view)
         return StepResult(loss: loss)
     }
 
     public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
-        try ascend(c.parameters, saving: nil, into: e)
+        ascend(from: UnsafeBufferPointer(c.parameters), into: e, addingWeights: false)
         return StepResult(loss: loss)
     }
 
-    /// Forms e from `gradient` at w: adds it to w (saving w first) or writes it to `out`.
-    func ascend(_ w: UnsafeMutableBufferPointer<Scalar>, saving backup: UnsafeMutableBufferPointer<Scalar>?,
-                into out: UnsafeMutableBufferPointer<Scalar>?) throws {
+    /// Forms e from `gradient` at w and writes w + e (the point to evaluate) or e itself to `out`.
+    func ascend(from w: UnsafeBufferPointer<Scalar>, into out: UnsafeMutableBufferPointer<Scalar>, addingWeights: Bool) {
         let g = gradient.view
         let denominator: Double
         if variant == "big-vision" {
@@ -77,21 +73,17 @@ public final class ASAM<Scalar: PluginScalar>: OptimizerPlugin {
             var squares = 0.0
             for s in segments {
                 let gs = UnsafeBufferPointer(rebasing: g[s.range])
-                squares += s.scaled
-                    ? FlatMath.scaledSumOfSquares(gs, weights: UnsafeBufferPointer(rebasing: w[s.range]), eta: eta)
-                    : FlatMath.sumOfSquares(gs)
+                squares += s.scaled ? FlatMath.scaledSumOfSquares(gs, weights: UnsafeBufferPointer(rebasing: w[s.range]), eta: eta) : FlatMath.sumOfSquares(gs)
             }
             denominator = squares.squareRoot() + (variant == "official" ? 1e-16 : 1e-12)
         }
-        let scale = rho / denominator
         for s in segments {
             let power = variant == "big-vision" ? 1 : (s.scaled ? 2 : 0)
-            let ws = UnsafeMutableBufferPointer(rebasing: w[s.range]), gs = UnsafeBufferPointer(rebasing: g[s.range])
-            if let out {
-                FlatMath.perturbation(into: UnsafeMutableBufferPointer(rebasing: out[s.range]), weights: UnsafeBufferPointer(ws), direction: gs,
-                                      scale: scale, eta: eta, power: power)
-            } else if let backup {
-                FlatMath.saveAndPerturb(ws, backup: UnsafeMutableBufferPointer(rebasing: backup[s.range]), direction: gs, scale: scale, eta: eta, power: power)
+            let (ws, gs, os) = (UnsafeBufferPointer(rebasing: w[s.range]), UnsafeBufferPointer(rebasing: g[s.range]), UnsafeMutableBufferPointer(rebasing: out[s.range]))
+            if addingWeights {
+                FlatMath.perturbedPoint(into: os, weights: ws, direction: gs, scale: rho / denominator, eta: eta, power: power)
+            } else {
+                FlatMath.perturbation(into: os, weights: ws, direction: gs, scale: rho / denominator, eta: eta, power: power)
             }
         }
     }

@@ -2,7 +2,7 @@ import PluginKit
 
 /// Curvature-regularised SAM (Wu, Luo & Wunsch, AAAI 2024), optimizers.md §7, as the official
 /// code TrustAIoT/CR-SAM (utils/crsam.py): g0 ← ∇L(w); e = ρ·g0/(‖g0‖ + 1e-12);
-/// g+ ← ∇L(w + e); g− ← ∇L(w − e); w restored from a saved copy; the base steps along
+/// g+ ← ∇L(w + e); g− ← ∇L(w − e), both at a separate buffer (w untouched); the base steps along
 /// d = g+ + γc·(g+ + g− − 2g0) + β·(g+ − g−). Three passes per step. Only the first pass updates
 /// BatchNorm statistics (the reference also writes them in pass 3; Sharp follows optimizers.md §8).
 ///
@@ -31,13 +31,13 @@ public final class CRSAM<Scalar: PluginScalar>: OptimizerPlugin {
     let clean: ScratchBuffer<Scalar>
     let plus: ScratchBuffer<Scalar>
     let minus: ScratchBuffer<Scalar>
-    let backup: ScratchBuffer<Scalar>
+    let point: ScratchBuffer<Scalar>
 
     public init(layout: ParameterLayout, hyperparameters h: Hyperparameters) throws {
         (rho, curvatureWeight, gradientNormWeight) = (h.number("rho"), h.number("curvature_weight"), h.number("gradient_norm_weight"))
         logForm = h.string("form") == "log"
         let n = layout.parameterCount
-        (clean, plus, minus, backup) = (ScratchBuffer(count: n), ScratchBuffer(count: n), ScratchBuffer(count: n), ScratchBuffer(count: n))
+        (clean, plus, minus, point) = (ScratchBuffer(count: n), ScratchBuffer(count: n), ScratchBuffer(count: n), ScratchBuffer(count: n))
     }
 
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
@@ -45,13 +45,11 @@ public final class CRSAM<Scalar: PluginScalar>: OptimizerPlugin {
         let g0 = clean.view, gPlus = plus.view, gMinus = minus.view
         let norm = FlatMath.norm(g0)
         let scale = rho / (norm + 1e-12)
-        do {
-            FlatMath.saveAndPerturb(c.parameters, backup: backup.mutable, direction: g0, scale: scale)
-            defer { FlatMath.copy(backup.view, to: c.parameters) }
-            _ = try c.lossAndGradient(into: plus.mutable, pass: .perturbed)
-            FlatMath.combine(into: c.parameters, 1, backup.view, -scale, g0)  // w − e, from the saved w
-            _ = try c.lossAndGradient(into: minus.mutable, pass: .perturbed)
-        }
+        let w = UnsafeBufferPointer(c.parameters)
+        FlatMath.perturbedPoint(into: point.mutable, weights: w, direction: g0, scale: scale)
+        _ = try c.lossAndGradient(at: point.view, into: plus.mutable, pass: .perturbed)
+        FlatMath.perturbedPoint(into: point.mutable, weights: w, direction: g0, scale: -scale)
+        _ = try c.lossAndGradient(at: point.view, into: minus.mutable, pass: .perturbed)
         var (curvature, gradientNorm) = (curvatureWeight, gradientNormWeight)
         if logForm {
             let h = scale * norm

@@ -4,7 +4,7 @@ import PluginKit
 /// juntang-zhuang/GSAM (same math as big_vision's official code with `minimize_fp`):
 /// ρ_t = ρ_min + (ρ_max − ρ_min)·(lr − lr_min)/(lr_max − lr_min), linear in this step's lr and
 /// not clamped (ρ_max when lr_max = lr_min, the default: constant lr). g ← ∇L(w);
-/// e = ρ_t·g/(‖g‖ + 1e-12); g_p ← ∇L(w + e); w restored; g⊥ = g − c·g_p with
+/// e = ρ_t·g/(‖g‖ + 1e-12); g_p ← ∇L(w + e) at a separate buffer (w untouched); g⊥ = g − c·g_p with
 /// c = cos·‖g‖/(‖g_p‖ + ε), cos = ⟨g,g_p⟩/(‖g‖‖g_p‖ + ε), ε 1e-12; d = g_p − α·g⊥; the base steps
 /// along d. `minimize_fp` false is big_vision's other mode, d = g + α·(g_p − ⟨g_p,ĝ⟩ĝ).
 /// Defaults ρ_max 0.04, ρ_min 0.02, α 0.01 are the paper's Table 4 (ResNet). Two passes per step.
@@ -27,14 +27,14 @@ public final class GSAM<Scalar: PluginScalar>: OptimizerPlugin {
     let rhoMax: Double, rhoMin: Double, alpha: Double, lrMax: Double, lrMin: Double, minimizeFp: Bool
     let gradient: ScratchBuffer<Scalar>
     let perturbed: ScratchBuffer<Scalar>
-    let backup: ScratchBuffer<Scalar>
+    let point: ScratchBuffer<Scalar>
 
     public init(layout: ParameterLayout, hyperparameters h: Hyperparameters) throws {
         (rhoMax, rhoMin, alpha) = (h.number("rho_max"), h.number("rho_min"), h.number("alpha"))
         (lrMax, lrMin, minimizeFp) = (h.number("lr_max"), h.number("lr_min"), h.flag("minimize_fp"))
         gradient = ScratchBuffer(count: layout.parameterCount)
         perturbed = ScratchBuffer(count: layout.parameterCount)
-        backup = ScratchBuffer(count: layout.parameterCount)
+        point = ScratchBuffer(count: layout.parameterCount)
     }
 
     /// ρ_t for this step's learning rate.
@@ -46,11 +46,9 @@ public final class GSAM<Scalar: PluginScalar>: OptimizerPlugin {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
         let g = gradient.view, gp = perturbed.view
         let norm = FlatMath.norm(g)
-        do {
-            FlatMath.saveAndPerturb(c.parameters, backup: backup.mutable, direction: g, scale: rho(learningRate: c.learningRate) / (norm + 1e-12))
-            defer { FlatMath.copy(backup.view, to: c.parameters) }
-            _ = try c.lossAndGradient(into: perturbed.mutable, pass: .perturbed)
-        }
+        FlatMath.perturbedPoint(into: point.mutable, weights: UnsafeBufferPointer(c.parameters), direction: g,
+                                scale: rho(learningRate: c.learningRate) / (norm + 1e-12))
+        _ = try c.lossAndGradient(at: point.view, into: perturbed.mutable, pass: .perturbed)
         let inner = FlatMath.dot(g, gp)
         if minimizeFp {
             let perturbedNorm = FlatMath.norm(gp)

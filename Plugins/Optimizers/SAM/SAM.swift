@@ -2,8 +2,9 @@ import PluginKit
 
 /// Sharpness-Aware Minimization (Foret et al., ICLR 2021), as davda54/sam does it (optimizers.md §3):
 /// g ← ∇L(w) (clean pass); e = ρ·g/(‖g‖ + 1e-12) with one global L2 norm; g_p ← ∇L(w + e) on the
-/// same batch; w restored from an exact saved copy; the base optimizer (Adam by default) steps at w
-/// along g_p. Two passes per step, one extra parameter copy (plus the gradient buffer).
+/// same batch, evaluated at a separate buffer holding w + e, so w itself is never changed (the
+/// "restore" is exact by construction); the base optimizer (Adam by default) steps at w along g_p.
+/// Two passes per step; extra memory: the gradient and the perturbed point.
 public final class SAM<Scalar: PluginScalar>: OptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
@@ -15,22 +16,20 @@ public final class SAM<Scalar: PluginScalar>: OptimizerPlugin {
 
     let rho: Double
     let gradient: ScratchBuffer<Scalar>
-    let backup: ScratchBuffer<Scalar>
+    let point: ScratchBuffer<Scalar>
 
     public init(layout: ParameterLayout, hyperparameters h: Hyperparameters) throws {
         rho = h.number("rho")
         gradient = ScratchBuffer(count: layout.parameterCount)
-        backup = ScratchBuffer(count: layout.parameterCount)
+        point = ScratchBuffer(count: layout.parameterCount)
     }
 
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
         let norm = FlatMath.norm(gradient.view)
-        do {
-            FlatMath.saveAndPerturb(c.parameters, backup: backup.mutable, direction: gradient.view, scale: rho / (norm + 1e-12))
-            defer { FlatMath.copy(backup.view, to: c.parameters) }
-            _ = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
-        }
+        FlatMath.perturbedPoint(into: point.mutable, weights: UnsafeBufferPointer(c.parameters), direction: gradient.view,
+                                scale: rho / (norm + 1e-12))
+        _ = try c.lossAndGradient(at: point.view, into: gradient.mutable, pass: .perturbed)
         try c.baseStep(direction: gradient.view)
         return StepResult(loss: loss, gradientNorm: norm)
     }

@@ -3,7 +3,7 @@ import PluginKit
 /// Weighted SAM (Yue et al., KDD 2023), optimizers.md §6, as atorch's wsam.py (final version):
 /// L_WSAM = L + a·(L_SAM − L), a = γ/(1 − γ); γ = 0 is the base optimizer, γ = ½ is SAM.
 /// g ← ∇L(w); e = ρ·g/(‖g‖ + 1e-12) (adaptive: ρ·w²⊙g/(‖|w|⊙g‖ + 1e-12)); g (then g_p) clipped to
-/// `max_norm` if set; g_p ← ∇L(w + e); w restored from a saved copy. Then, `decouple` (default,
+/// `max_norm` if set; g_p ← ∇L(w + e) at a separate buffer (w untouched). Then, `decouple` (default,
 /// the authors' recommendation and the paper's setting): the base steps along g, and the sharpness
 /// term bypasses it, w ← w − lr·a·(g_p − g); coupled: the base steps along a·g_p + (1 − a)·g.
 /// Defaults ρ 0.05, γ 0.9, no clipping. Two passes per step.
@@ -25,7 +25,7 @@ public final class WSAM<Scalar: PluginScalar>: OptimizerPlugin {
     let rho: Double, weight: Double, decouple: Bool, maxNorm: Double?, adaptive: Bool
     let gradient: ScratchBuffer<Scalar>
     let perturbed: ScratchBuffer<Scalar>
-    let backup: ScratchBuffer<Scalar>
+    let point: ScratchBuffer<Scalar>
 
     public init(layout: ParameterLayout, hyperparameters h: Hyperparameters) throws {
         rho = h.number("rho")
@@ -34,7 +34,7 @@ public final class WSAM<Scalar: PluginScalar>: OptimizerPlugin {
         (decouple, maxNorm, adaptive) = (h.flag("decouple"), h.optionalNumber("max_norm"), h.flag("adaptive"))
         gradient = ScratchBuffer(count: layout.parameterCount)
         perturbed = ScratchBuffer(count: layout.parameterCount)
-        backup = ScratchBuffer(count: layout.parameterCount)
+        point = ScratchBuffer(count: layout.parameterCount)
     }
 
     /// s with e = s·(|w|^power)·g, from the current gradient at w.
@@ -47,13 +47,10 @@ public final class WSAM<Scalar: PluginScalar>: OptimizerPlugin {
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
         let g = gradient.view, gp = perturbed.view
-        do {
-            let scale = ascentScale(at: UnsafeBufferPointer(c.parameters))
-            FlatMath.saveAndPerturb(c.parameters, backup: backup.mutable, direction: g, scale: scale, power: adaptive ? 2 : 0)
-            defer { FlatMath.copy(backup.view, to: c.parameters) }
-            if let maxNorm { FlatMath.clip(gradient.mutable, toNorm: maxNorm) }  // after e is formed, as wsam.py
-            _ = try c.lossAndGradient(into: perturbed.mutable, pass: .perturbed)
-        }
+        let w = UnsafeBufferPointer(c.parameters)
+        FlatMath.perturbedPoint(into: point.mutable, weights: w, direction: g, scale: ascentScale(at: w), power: adaptive ? 2 : 0)
+        if let maxNorm { FlatMath.clip(gradient.mutable, toNorm: maxNorm) }  // after e is formed, as wsam.py
+        _ = try c.lossAndGradient(at: point.view, into: perturbed.mutable, pass: .perturbed)
         if let maxNorm { FlatMath.clip(perturbed.mutable, toNorm: maxNorm) }
         if decouple {
             FlatMath.combine(into: perturbed.mutable, 1, gp, -1, g)  // s = g_p − g

@@ -7,6 +7,7 @@ let package = Package(
     name: "Sharp",
     products: [
         .executable(name: "sharp", targets: ["sharp"]),
+        .executable(name: "sharpq", targets: ["sharpq"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
     ],
@@ -29,6 +30,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
         .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
         .target(name: "Training", dependencies: ["NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor"]),
+        .target(name: "Index", dependencies: ["CSQLite"]),
+        .executableTarget(
+            name: "sharpq",
+            dependencies: ["Index", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "sharp",
             dependencies: [
@@ -42,6 +47,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PluginHost", "Checkpoint", "Datasets", "NN", "Tensor"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index"]),
     ]
 )
 
@@ -57,3 +63,4 @@ package.targets += [
     .target(name: "PluginHost", dependencies: ["CSharpPlugin", "Tensor"]),
     .testTarget(name: "PluginTests", dependencies: ["PluginHost", "PluginKit", "Tensor"]),
 ] + optimizerPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Optimizers/\($0)") }
+

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Index
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ColorMode: ExpressibleByArgument {}
+
+/// `--store`, `--format`, `--color`: mounted by every data command.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "The store directory holding index.sqlite.")
+    var store: String = "store/"
+
+    @Option(help: "Output format: auto, table, json, jsonl, csv, tsv or md (auto: table on a terminal, else tsv).")
+    var format: OutputFormat = .auto
+
+    @Option(help: "ANSI colour: auto (terminal and no NO_COLOR), always or never.")
+    var color: ColorMode = .auto
+
+    private var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// The concrete format.
+    var resolvedFormat: OutputFormat { format.resolved(stdoutIsTerminal: isTerminal) }
+
+    /// Opens the index read-only and runs `body`, turning index errors into a message on stderr
+    /// and an exit code (64 for the user's input, 1 otherwise).
+    func withIndex(_ body: (SQLiteIndex) throws -> Void) throws {
+        do {
+            try body(try SQLiteIndex(store: store, mode: .readOnly))
+        } catch let error as IndexError {
+            Output.error(error.message)
+            throw error.isUsageError ? ExitCode.validationFailure : ExitCode.failure
+        }
+    }
+
+    /// Renders a table in the chosen format and colour.
+    func emit(_ table: ResultTable) {
+        let useColor = color.isEnabled(stdoutIsTerminal: isTerminal, environment: ProcessInfo.processInfo.environment)
+        let rendered = table.render(as: resolvedFormat, color: useColor)
+        Output.write(rendered.stdout)
+        Output.note(rendered.stderr)
+    }
+}
+
+/// `--where` (repeatable, ANDed).
+struct FilterOptions: ParsableArguments {
+    @Option(
+        name: .customLong("where"),
+        help: ArgumentHelp(
+            "A condition KEY=VALUE (also != < <= > >=, or 'KEY in A,B'); repeat to AND.", valueName: "condition"))
+    var conditions: [String] = []
+
+    /// The parsed conditions.
+    func filters() throws -> [Filter] { try conditions.map { try Filter(parsing: $0) } }
+}
+
+/// stdout/stderr writes (unbuffered, so data and notes interleave as written).
+enum Output {
+    static func write(_ text: String) {
+        if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
+    }
+
+    static func note(_ text: String) {
+        if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+
+    static func error(_ message: String) { note("sharpq: error: \(message)\n") }
+
+    static func warning(_ message: String) { note("sharpq: warning: \(message)\n") }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// `sharpq`: questions over the index `sharpd` fills (docs/index-and-queries.md).
+@main
+struct SharpQ: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sharpq",
+        abstract: "Query the Sharp index: rank, list, show and compare scored checkpoints.",
+        discussion: """
+            Reads <store>/index.sqlite read-only. Data commands take --format \
+            table|json|jsonl|csv|tsv|md (default: a table on a terminal, TSV in a pipe) and \
+            --color auto|always|never (NO_COLOR is honoured). Exit codes: 0 ok, 1 failure, \
+            64 usage (unknown names, bad --where).
+            """,
+        subcommands: [
+            TopCommand.self, ListCommand.self, ShowCommand.self, MetricsCommand.self, CompareCommand.self,
+            JobsCommand.self, SQLCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+@testable import Index
+
+/// A temporary store with an index, filled through the public API (no daemon).
+final class TestIndex {
+    let directory: String
+    let index: SQLiteIndex
+    /// Fixed clock so output is reproducible: 2026-05-01T00:00:00Z.
+    static let epoch = Date(timeIntervalSince1970: 1_777_593_600)
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "sharp-index-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        index = try SQLiteIndex(store: directory)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    var path: String { SQLiteIndex.path(forStore: directory) }
+
+    /// A 64-hex-digit content hash whose leading digits are `prefix`, the rest from `n`.
+    static func hash(_ n: Int, prefix: String = "") -> String {
+        let tail = String(format: "%016llx", UInt64(n))
+        return prefix + String(repeating: "0", count: 64 - prefix.count - tail.count) + tail
+    }
+
+    /// Adds a checkpoint; `n` picks the hash and (unless given) the creation time (n minutes in).
+    @discardableResult
+    func checkpoint(
+        _ n: Int, optimizer: String = "adam", model: String = "vgg-mini", seed: UInt64 = 1, run: String? = nil,
+        epoch: Int = 10, step: Int = 100, minutes: Double? = nil, hyperparameters: String = #"{"lr":0.0001}"#,
+        hashPrefix: String = "", path: String? = nil
+    ) throws -> Int64 {
+        let record = CheckpointRecord(
+            sha256: Self.hash(n, prefix: hashPrefix), sizeBytes: 1000 + n, runID: run ?? "run\(n)",
+            createdAt: Self.epoch.addingTimeInterval(60 * (minutes ?? Double(n))), model: model,
+            optimizer: optimizer, baseOptimizer: optimizer.hasSuffix("sam") ? "adam" : nil,
+            hyperparametersJSON: hyperparameters, seed: seed, epoch: epoch, step: step, trainingLoss: 0.25,
+            trainingAccuracy: 0.9)
+        return try index.upsertCheckpoint(record, path: path ?? "\(directory)/ckpt-\(n).ckpt.tar.zst", at: Self.epoch).id
+    }
+
+    /// Records one metric value.
+    func metric(
+        _ checkpointID: Int64, _ plugin: String, _ name: String, _ value: Double, version: String = "1.0.0",
+        standardError: Double? = nil
+    ) throws {
+        let key = PluginKey(plugin: plugin, version: version)
+        try index.recordResults(
+            ScoringResults(metrics: [
+                MetricRecord(checkpointID: checkpointID, key: key, name: name, value: value, standardError: standardError)
+            ]), at: Self.epoch)
+    }
+
+    /// Raw SQL for assertions.
+    func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] { try index.db.rows(sql, values) }
+
+    func count(_ sql: String, _ values: [SQLValue] = []) throws -> Int { Int(try index.db.scalar(sql, values).int64 ?? -1) }
+}

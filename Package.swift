@@ -40,7 +40,7 @@ let package = Package(
                 "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN"]),
+        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "PluginHost"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),

@@ -1,5 +1,6 @@
 import Autodiff
 import NN
+import PluginHost
 import Tensor
 
 /// The workloads the benchmark times: zoo models at batch 16 on 1×64×64 inputs, two classes.
@@ -29,38 +30,39 @@ enum Workloads {
         return Network(name: name, model: model, input: rng.normal(shape: [batch, 1, 64, 64]), labels: (0..<batch).map { $0 % 2 })
     }
 
-    /// One SAM step (Foret et al. 2021) with Adam as the base optimizer, over flat parameter
-    /// vectors: gradient at w, ascend to w + ρ·g/‖g‖, gradient there, Adam update with it.
+    /// One SAM step through the real plugins (`sam` over `adam`, as `sharp train` runs it): the
+    /// plugin asks for the gradient at w and at w + e, then Adam updates the flat buffer in place.
     struct SAMStep {
-        var firstMoment: Tensor
-        var secondMoment: Tensor
-        var step = 0
-        let rho = 0.05, learningRate = 1e-4, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
+        let optimizer: LoadedOptimizer
+        let weights: Tensor
+        let shapes: [[Int]]
 
-        init(count: Int) {
-            firstMoment = Tensor(zeros: [count])
-            secondMoment = Tensor(zeros: [count])
+        init(network: Network, registry: PluginRegistry) throws {
+            shapes = network.model.parameters.map(\.shape)
+            let layout = zip(network.model.parameterNames, shapes).map { ParameterLayoutEntry(name: $0, shape: $1) }
+            optimizer = try LoadedOptimizer(registry: registry, name: "sam", layout: layout, hyperparameters: ["lr": .number(1e-4)])
+            weights = network.model.parameterVector.copy()
         }
 
-        mutating func callAsFunction(_ network: Network, _ w: Tensor, shapes: [[Int]]) throws -> Tensor {
-            let g = try flatGradient(network, w, shapes: shapes)
-            let norm = g.dot(g).squareRoot()
-            let g2 = try flatGradient(network, w + g * (rho / max(norm, 1e-12)), shapes: shapes)
-            step += 1
-            firstMoment = firstMoment * beta1 + g2 * (1 - beta1)
-            secondMoment = secondMoment * beta2 + g2.squared() * (1 - beta2)
-            let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
-            return w - (firstMoment / c1) / ((secondMoment / c2).sqrt() + epsilon) * learningRate
-        }
-
-        private func flatGradient(_ network: Network, _ w: Tensor, shapes: [[Int]]) throws -> Tensor {
-            var offset = 0
-            let parts = shapes.map { shape -> Tensor in
-                defer { offset += Shape.count(shape) }
-                return Tensor(shape: shape, storage: w.storage, offset: w.offset + offset)
+        func callAsFunction(_ network: Network) throws {
+            let buffer = UnsafeMutableBufferPointer(start: weights.pointer(Float.self), count: weights.count)
+            let shapes = self.shapes
+            _ = try optimizer.step(parameters: buffer) { p, g, _ in
+                let flat = Tensor(zeros: [p.count])
+                flat.pointer(Float.self).update(from: p.baseAddress!, count: p.count)
+                var offset = 0
+                let views = shapes.map { shape -> Tensor in
+                    defer { offset += Shape.count(shape) }
+                    return Tensor(shape: shape, storage: flat.storage, offset: offset)
+                }
+                let result = try valueAndGradient(at: views, of: network.trainingLoss)
+                var position = 0
+                for t in result.gradient {
+                    (g.baseAddress! + position).update(from: t.pointer(Float.self), count: t.count)
+                    position += t.count
+                }
+                return result.value
             }
-            let gradient = try valueAndGradient(at: parts, of: network.trainingLoss).gradient
-            return Tensor.concatenate(gradient.map { $0.reshaped([$0.count]) }, axis: 0)
         }
     }
 }

@@ -1,5 +1,7 @@
 import Autodiff
 import Foundation
+import NN
+import PluginHost
 import Tensor
 
 // Sharp's engine benchmark (release build): GEMM and convolution throughput, and the cost of an
@@ -92,6 +94,8 @@ do {
 
 // Per zoo model at batch 16: forward, gradient, exact HVP (fresh and with the linearization
 // reused) and one SAM step (2 gradients + Adam), 2 threads by default.
+// Plugins are found next to this executable (tools/bench builds them with `swift build -c release`).
+let registry = PluginRegistry()
 let only = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
 for name in only ?? Workloads.names {
     let network = Workloads.network(name)
@@ -103,10 +107,8 @@ for name in only ?? Workloads.names {
     let fresh = Timing.median(repeats: repeats) { _ = try! hessianVectorProduct(at: p, vector: v, of: network.evaluationLoss) }
     let linearization = try! Linearization(at: p, of: network.evaluationLoss)
     let reused = Timing.median(repeats: repeats) { _ = linearization.hessianVectorProduct(v) }
-    var sam = Workloads.SAMStep(count: network.model.parameterCount)
-    var w = network.model.parameterVector
-    let shapes = p.map(\.shape)
-    let samStep = Timing.median(repeats: repeats) { w = try! sam(network, w, shapes: shapes) }
+    let sam = try! Workloads.SAMStep(network: network, registry: registry)
+    let samStep = Timing.median(repeats: repeats) { try! sam(network) }
     report("\(name)_forward_ms", "\(name) b16 forward (training mode)", forward * 1e3, "ms")
     report("\(name)_gradient_ms", "\(name) b16 gradient", gradient * 1e3, "ms")
     report("\(name)_hvp_fresh_ms", "\(name) b16 HVP from scratch (eval mode)", fresh * 1e3, "ms")
@@ -114,7 +116,7 @@ for name in only ?? Workloads.names {
     report("\(name)_sam_step_ms", "\(name) b16 SAM step (2 gradients + Adam)", samStep * 1e3, "ms")
     report("\(name)_hvp_fresh_ratio", "\(name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
     report("\(name)_hvp_reused_ratio", "\(name) HVP reused / gradient (goal ≤ 2.0)", reused / gradient, "×")
-    report("\(name)_sam_overhead", "\(name) SAM step / 2 gradients − 1 (goal < 5%)", samStep / (2 * gradient) - 1, "×")
+    report("\(name)_sam_overhead", "\(name) SAM step (plugins) / 2 gradients − 1 (goal < 5%)", samStep / (2 * gradient) - 1, "×")
 }
 
 if json {

@@ -76,6 +76,16 @@ struct ScaffoldTests {
             let (status, output) = try Self.run(sharp, ["plugins", "--format", "csv"], in: products, environment: ["SHARP_PLUGIN_PATH": products])
             #expect(status == 0)
             #expect(output.contains("optimizer,lookahead-sam,0.1.0,wraps adam,2,rho=0.05,\(plugin.path)"), "\(output)")
+
+            // And `sharp train` trains one epoch with it, writing a checkpoint that names it.
+            let store = "\(parent)/store"
+            let (trained, log) = try Self.run(
+                sharp, ["train", "--model", "mlp", "--image-size", "32", "--optimizer", "lookahead-sam", "--epochs", "1", "--store", store],
+                in: parent, environment: ["SHARP_PLUGIN_PATH": products])
+            #expect(trained == 0, "sharp train with the scaffolded optimizer failed:\n\(log.suffix(2000))")
+            #expect(log.contains("epoch   1/1"), "\(log.suffix(2000))")
+            let written = (try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []
+            #expect(written.contains { $0.hasPrefix("mlp-lookahead-sam-") && $0.hasSuffix(".ckpt.tar.zst") }, "\(written)")
         }
     }
 

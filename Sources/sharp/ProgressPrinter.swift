@@ -19,11 +19,17 @@ final class ProgressPrinter: TrainingProgress {
 
     func epochFinished(_ r: EpochRecord, maxEpochs: Int) {
         if isTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-        print(String(format: "epoch %3d/%d  loss %.4f  train accuracy %5.1f%%  %.1fs  %d passes", r.epoch, maxEpochs, r.trainLoss,
+        Self.line(String(format: "epoch %3d/%d  loss %.4f  train accuracy %5.1f%%  %.1fs  %d passes", r.epoch, maxEpochs, r.trainLoss,
             100 * r.trainAccuracy, r.seconds, r.passes))
     }
 
-    func checkpointWritten(path: String) { print("checkpoint \(path)") }
+    func checkpointWritten(path: String) { Self.line("checkpoint \(path)") }
+
+    /// Writes a whole line at once, unbuffered: log files and journald see each epoch as it ends
+    /// (`print` buffers when stdout is not a terminal).
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
 
     func finish() {}
 }

@@ -56,14 +56,14 @@ struct TrainCommand: ParsableCommand {
             throw ValidationFailure(error.description)
         }
         let c = trainer.configuration
-        print("sharp train: \(c.model.name) on \(trainer.dataset.name) (\(trainer.dataset.trainIndices.count) train / "
+        ProgressPrinter.line("sharp train: \(c.model.name) on \(trainer.dataset.name) (\(trainer.dataset.trainIndices.count) train / "
             + "\(trainer.dataset.testIndices.count) test), \(c.optimizer)\(c.baseOptimizer.map { "+\($0)" } ?? ""), lr \(c.lr), "
             + "batch \(c.batchSize), up to \(c.maxEpochs) epochs, run \(c.runID)")
         let progress = ProgressPrinter()
         do {
             let (reason, _) = try trainer.run(progress: progress)
             progress.finish()
-            print("stopped: \(reason.rawValue) after epoch \(trainer.epoch)")
+            ProgressPrinter.line("stopped: \(reason.rawValue) after epoch \(trainer.epoch)")
         } catch let error as TrainingError {
             progress.finish()
             throw ValidationFailure(error.description)

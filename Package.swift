@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training",
+                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "PluginHost"]),
@@ -64,3 +64,17 @@ package.targets += [
     .testTarget(name: "PluginTests", dependencies: ["PluginHost", "PluginKit", "Tensor"]),
 ] + optimizerPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Optimizers/\($0)") }
 
+// Metrics (docs/metrics.md): the built-in metric plugins, each its own dynamic library
+// (libHessianEigen.so, ...) registered as `hessian-eigen` etc.; MetricKernels holds their shared
+// Krylov and statistics code and is linked statically into each. Scoring is the host side: it
+// rebuilds a checkpoint's model and data and runs metric plugins on them.
+let metricPlugins = ["Accuracy", "HessianEigen", "HessianTrace", "HessianSpectrum", "Sharpness"]
+package.products += metricPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
+package.targets += [
+    .target(name: "MetricKernels", dependencies: ["PluginKit"], path: "Plugins/Metrics/MetricKernels"),
+    .target(name: "Scoring", dependencies: ["Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor"]),
+    .testTarget(
+        name: "MetricTests", dependencies: ["MetricKernels", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
+        exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
+    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
+] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit", "MetricKernels"], path: "Plugins/Metrics/\($0)") }

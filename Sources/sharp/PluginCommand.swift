@@ -17,9 +17,9 @@ struct PluginNewCommand: ParsableCommand {
         commandName: "new",
         abstract: "Create a Swift package that builds an optimizer or metric plugin against this Sharp.",
         discussion: """
-            Writes NAME/ with Package.swift (depending on this Sharp's PluginKit), a working example
-            (a SAM-style optimizer, or a metric reporting the gradient norm and top Hessian eigenvalue)
-            and a README. Then: cd NAME && swift build -c release, and point SHARP_PLUGIN_PATH at
+            Writes NAME/ with Package.swift (depending on this Sharp's PluginKit), a working example \
+            (a SAM-style optimizer, or a metric reporting the gradient norm and top Hessian eigenvalue) \
+            and a README. Then: cd NAME && swift build -c release, and point SHARP_PLUGIN_PATH at \
             .build/release (or copy the .so into <store>/plugins/).
             """
     )

@@ -7,9 +7,9 @@ struct PluginsCommand: ParsableCommand {
         commandName: "plugins",
         abstract: "List the optimizer and metric plugins found, with versions, paths and parameters.",
         discussion: """
-            Searched in order: the directory of the sharp executable, each entry of SHARP_PLUGIN_PATH
-            (colon-separated directories or .so files), then <store>/plugins/. The first plugin of a
-            kind and name wins. Plugins of another ABI version or toolchain are listed as refused,
+            Searched in order: the directory of the sharp executable, each entry of SHARP_PLUGIN_PATH \
+            (colon-separated directories or .so files), then <store>/plugins/. The first plugin of a \
+            kind and name wins. Plugins of another ABI version or toolchain are listed as refused, \
             with the fix.
             """
     )

@@ -9,6 +9,11 @@ struct SharpCommand: ParsableCommand {
             `sharp train` writes checkpoint archives into a store; `sharp plugins` lists the optimizer
             and metric plugins found; `sharp data preview` shows samples of a dataset.
             """,
-        subcommands: [TrainCommand.self, DataCommand.self, ToyCommand.self, PluginsCommand.self, PluginCommand.self]
+        subcommands: [
+            TrainCommand.self, ScoreCommand.self, DataCommand.self, PluginsCommand.self, PluginCommand.self, ToyCommand.self,
+        ]
     )
+
+    /// Runs with exit codes 0 / 1 / 2 (ok / failure / usage).
+    static func main() { ExitCodes.run(Self.self) }
 }

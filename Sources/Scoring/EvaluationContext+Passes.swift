@@ -1,0 +1,83 @@
+import Autodiff
+import NN
+import Tensor
+
+/// The three callbacks, batch by batch, accumulated in Float64 with weights N_b/N.
+extension EvaluationContext {
+    /// Mean loss and accuracy over `ids` at `flat` (nil: the checkpoint's weights).
+    public func loss(_ ids: [Int], at flat: UnsafeBufferPointer<Double>?) throws -> (loss: Double, accuracy: Double) {
+        counters.lossCalls += 1
+        let parameters = tensors(flat).map(Var.init)
+        let total = Double(sampleCount(ids))
+        var loss = 0.0, correct = 0
+        for id in ids {
+            let batch = batches[id]
+            let logits = subject.model.logits(Var(batch.images), parameters: parameters, mode: options.mode,
+                                              seed: options.seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15).logits
+            counters.forwardPasses += 1
+            let value = logits.crossEntropy(labels: batch.labels).value.scalarValue
+            guard value.isFinite else { throw ScoringError.metricFailed(metric: "loss", reason: "the loss of a batch is \(value)") }
+            loss += Double(batch.count) / total * value
+            correct += Self.correct(logits.value, batch.labels)
+        }
+        return (loss, Double(correct) / total)
+    }
+
+    /// Writes ∇L over `ids` at `flat` into `gradient` and returns L.
+    public func gradient(_ ids: [Int], at flat: UnsafeBufferPointer<Double>?, into gradient: UnsafeMutableBufferPointer<Double>) throws -> Double {
+        counters.gradientCalls += 1
+        let parameters = tensors(flat)
+        let total = Double(sampleCount(ids))
+        gradient.update(repeating: 0)
+        var loss = 0.0
+        for id in ids {
+            let weight = Double(batches[id].count) / total
+            let r = try valueAndGradient(at: parameters, of: objective(id))
+            counters.gradientPasses += 1
+            loss += weight * r.value
+            point.accumulate(r.gradient, weight: weight, into: gradient)
+        }
+        return loss
+    }
+
+    /// Writes H·v over `ids` at `flat` into `product`: exact (reverse-over-reverse), from each
+    /// batch's cached linearisation when `flat` is nil and the cache holds it.
+    public func hessianVectorProduct(_ ids: [Int], at flat: UnsafeBufferPointer<Double>?, vector: UnsafeBufferPointer<Double>,
+                                     into product: UnsafeMutableBufferPointer<Double>) throws {
+        counters.hessianVectorProducts += 1
+        let parameters = tensors(flat)
+        let direction = point.tensors(vector)
+        let total = Double(sampleCount(ids))
+        product.update(repeating: 0)
+        for id in ids {
+            let linearization: Linearization
+            if flat == nil, let cached = cache[id] {
+                linearization = cached
+                counters.cacheHits += 1
+            } else {
+                linearization = try Linearization(at: parameters, of: objective(id))
+                counters.gradientPasses += 1
+                counters.linearizations += 1
+                if flat == nil { cache.offer(linearization, for: id) }
+            }
+            point.accumulate(linearization.hessianVectorProduct(direction), weight: Double(batches[id].count) / total, into: product)
+            counters.batchProducts += 1
+        }
+    }
+
+    /// Drops the cached linearisations (their memory comes back to the pool).
+    public func releaseCache() { cache.removeAll() }
+
+    /// Rows of `logits` whose argmax is the label.
+    static func correct(_ logits: Tensor, _ labels: [Int]) -> Int {
+        let classes = logits.shape[1]
+        let values = logits.doubles
+        var count = 0
+        for (row, label) in labels.enumerated() {
+            var best = 0
+            for c in 1..<classes where values[row * classes + c] > values[row * classes + best] { best = c }
+            if best == label { count += 1 }
+        }
+        return count
+    }
+}

@@ -1,0 +1,133 @@
+import Autodiff
+import Datasets
+import NN
+import PluginHost
+import Tensor
+
+/// The host side of a metric evaluation on one checkpoint: the data selections cut into
+/// batches, and loss / gradient / exact Hessian-vector-product functions over them that run the
+/// model batch by batch and accumulate in Float64, each batch weighted by its size (so results
+/// do not depend on the batch size in evaluation mode; hessian.md §1.1: L = Σ_b (N_b/N)·L_b).
+///
+/// Selections: `evaluation` is the subset the options choose (train or test; all, or the first
+/// N of a seeded permutation); `train` and `test` are the whole splits (for accuracy). Products
+/// at the checkpoint's own weights reuse each batch's cached linearisation.
+///
+/// Not thread-safe: one metric runs at a time.
+public final class EvaluationContext {
+    /// The checkpoint.
+    public let subject: ScoringSubject
+    /// The options it was made with.
+    public let options: EvaluationOptions
+    /// Images per batch.
+    public let batchSize: Int
+    /// The checkpoint's weights as Float64, in layout order.
+    public let weights: [Double]
+    /// Batch ids of each selection (ids index `batches`; equal subsets share batches).
+    public let evaluationBatches: [Int], trainBatches: [Int], testBatches: [Int]
+    /// Everything the callbacks did so far.
+    public internal(set) var counters = EvaluationCounters()
+
+    struct Batch {
+        let images: Tensor  // [B, C, H, W] in the model's element type
+        let labels: [Int]
+        var count: Int { labels.count }
+    }
+
+    let batches: [Batch]
+    let point: ParameterPoint
+    let cache: LinearizationCache
+
+    /// Cuts the selections into batches and records the weights.
+    public init(subject: ScoringSubject, options: EvaluationOptions) throws {
+        let batchSize = options.batchSize ?? subject.trainingBatchSize ?? 16
+        guard batchSize >= 1 else { throw ScoringError.invalidRequest("batch size must be at least 1") }
+        let d = subject.dataset
+        let splitIndices = options.split == .train ? d.trainIndices : d.testIndices
+        var subset = splitIndices
+        if let n = options.sampleCount {
+            guard n >= 1 else { throw ScoringError.invalidRequest("the evaluation subset needs at least one sample") }
+            guard n <= splitIndices.count else {
+                throw ScoringError.invalidRequest("asked for \(n) \(options.split.rawValue) samples; the split has \(splitIndices.count)")
+            }
+            var rng = RandomGenerator(seed: options.subsetSeed)
+            subset = Array(rng.permutation(splitIndices.count).prefix(n).map { splitIndices[$0] })
+        }
+        guard !subset.isEmpty else { throw ScoringError.invalidRequest("the \(options.split.rawValue) split is empty") }
+        let dtype = subject.model.dtype
+        var store: [Batch] = []
+        func cut(_ indices: [Int]) -> [Int] {
+            stride(from: 0, to: indices.count, by: batchSize).map { start in
+                let b = d.batch(Array(indices[start..<min(start + batchSize, indices.count)]))
+                store.append(Batch(images: b.images.converted(to: dtype), labels: b.labels))
+                return store.count - 1
+            }
+        }
+        let train = cut(d.trainIndices)
+        let test = d.testIndices.isEmpty ? [] : cut(d.testIndices)
+        if subset == d.trainIndices {
+            evaluationBatches = train
+        } else if subset == d.testIndices {
+            evaluationBatches = test
+        } else {
+            evaluationBatches = cut(subset)
+        }
+        trainBatches = train
+        testBatches = test
+        batches = store
+        self.subject = subject
+        self.options = options
+        self.batchSize = batchSize
+        point = ParameterPoint(shapes: subject.model.parameters.map(\.shape), dtype: dtype)
+        weights = point.flatten(subject.model.parameters)
+        cache = LinearizationCache(budgetBytes: options.cacheBytes)
+    }
+
+    /// Samples in the evaluation subset.
+    public var evaluationSampleCount: Int { evaluationBatches.reduce(0) { $0 + batches[$1].count } }
+
+    /// Samples in a list of batches.
+    public func sampleCount(_ ids: [Int]) -> Int { ids.reduce(0) { $0 + batches[$1].count } }
+
+    /// Batch linearisations currently cached.
+    public var cachedLinearizations: Int { cache.count }
+
+    /// The batch ids a metric's data selector stands for.
+    func ids(_ selection: MetricDataSelection, evaluation: [Int]) -> [Int] {
+        switch selection {
+        case .evaluation: return evaluation
+        case .train: return trainBatches
+        case .test: return testBatches
+        }
+    }
+
+    /// The loss of batch `id` as a function of the parameters (what gets differentiated).
+    func objective(_ id: Int) -> ([Var]) -> Var {
+        let batch = batches[id], model = subject.model, mode = options.mode
+        // A fixed dropout seed per batch: every call on a batch sees the same masks, so the
+        // loss is one deterministic function of the weights (needed for HVPs in training mode).
+        let seed = options.seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15
+        return { p in model.logits(Var(batch.images), parameters: p, mode: mode, seed: seed).logits.crossEntropy(labels: batch.labels) }
+    }
+
+    /// The parameter tensors at `flat` (nil: the checkpoint's own, no copy).
+    func tensors(_ flat: UnsafeBufferPointer<Double>?) -> [Tensor] {
+        flat.map(point.tensors) ?? subject.model.parameters
+    }
+
+    /// The metric callbacks over these selections (`evaluation` narrows the evaluation subset,
+    /// e.g. to one batch for per-batch metrics).
+    public func callbacks(evaluation: [Int]? = nil, progress: ((Double) -> Bool)? = nil) -> MetricCallbacks {
+        let evaluationIDs = evaluation ?? evaluationBatches
+        return MetricCallbacks(
+            loss: { [unowned self] selection, p in
+                let r = try loss(ids(selection, evaluation: evaluationIDs), at: p)
+                return (r.loss, r.accuracy)
+            },
+            gradient: { [unowned self] selection, p, g in try gradient(ids(selection, evaluation: evaluationIDs), at: p, into: g) },
+            hessianVectorProduct: { [unowned self] selection, p, v, hv in
+                try hessianVectorProduct(ids(selection, evaluation: evaluationIDs), at: p, vector: v, into: hv)
+            },
+            progress: progress)
+    }
+}

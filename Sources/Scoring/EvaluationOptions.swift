@@ -1,0 +1,31 @@
+import NN
+import Tensor
+
+/// What data and settings the metric callbacks use (DESIGN.md §7, hessian.md §5 "always record").
+public struct EvaluationOptions: Sendable, Equatable {
+    /// Which split the evaluation subset is drawn from.
+    public enum Split: String, Sendable, CaseIterable, Codable {
+        case train, test
+    }
+
+    /// The split of the evaluation subset (the Hessian metrics' data). Default: train.
+    public var split: Split = .train
+    /// Samples in the subset: nil for the whole split, else the first N of a seeded permutation.
+    public var sampleCount: Int?
+    /// Seed of that permutation.
+    public var subsetSeed: UInt64 = 0
+    /// Images per batch; nil: the checkpoint's training batch size (16 if not recorded).
+    public var batchSize: Int?
+    /// Model mode: evaluation (running BatchNorm statistics, no dropout; the default, as
+    /// PyHessian) or training (batch statistics; dropout masks fixed per batch).
+    public var mode: Mode = .evaluation
+    /// Element type the model runs in; callbacks always accumulate in Float64.
+    public var precision: DType = .float32
+    /// Seed handed to metrics for their probes.
+    public var seed: UInt64 = 0
+    /// Memory the per-batch linearisation cache may add to the process (bytes).
+    public var cacheBytes: Int = 4 << 30
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,50 @@
+/// Everything one metric produced on one checkpoint, with what it cost.
+public struct MetricOutcome: Sendable, Codable {
+    /// A scalar output.
+    public struct Scalar: Sendable, Codable {
+        /// Output name (`lambda_max`).
+        public let name: String
+        /// Value.
+        public let value: Double
+        /// Standard error, when the value is an estimate.
+        public let standardError: Double?
+        /// Hessian-vector products behind the value (as the plugin reports it).
+        public let hvpCount: Int
+        /// Seconds the plugin spent on it.
+        public let seconds: Double
+
+        /// A scalar.
+        public init(name: String, value: Double, standardError: Double? = nil, hvpCount: Int = 0, seconds: Double = 0) {
+            self.name = name
+            self.value = value
+            self.standardError = standardError
+            self.hvpCount = hvpCount
+            self.seconds = seconds
+        }
+    }
+
+    /// A series output (a density, the top-k eigenvalues, a convergence history).
+    public struct Series: Sendable, Codable {
+        /// Output name (`density`).
+        public let name: String
+        /// Axis labels.
+        public let xLabel: String, yLabel: String
+        /// Points, equal in number.
+        public let x: [Double], y: [Double]
+    }
+
+    /// The request as typed.
+    public let request: String
+    /// The plugin's registered name and version.
+    public let plugin: String, version: String
+    /// The resolved hyperparameters as the plugin received them (JSON).
+    public let hyperparameters: String
+    /// Scalar outputs in report order.
+    public var scalars: [Scalar]
+    /// Series outputs in report order.
+    public var series: [Series]
+    /// Wall-clock seconds of the whole metric, host work included.
+    public var seconds: Double
+    /// What the evaluation callbacks did for this metric.
+    public var counters: EvaluationCounters
+}

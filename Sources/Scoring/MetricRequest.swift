@@ -1,0 +1,49 @@
+/// One metric to run, as a user writes it: `NAME[:key=value,...]`, e.g.
+/// `hessian-eigen:method=power,k=3` or `hessian-spectrum:mode=per-batch`.
+public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
+    /// The metric plugin's registered name.
+    public let name: String
+    /// Hyperparameter values as typed (parsed against the plugin's schema when it runs).
+    public let values: [(key: String, value: String)]
+
+    /// The defaults of `sharp score` (DESIGN.md §10): every built-in metric with its defaults,
+    /// plus the spectrum's per-batch mode, the definition the study's tables fit (hessian.md §5.1).
+    public static let defaults = [
+        MetricRequest(name: "accuracy", values: []), MetricRequest(name: "hessian-eigen", values: []),
+        MetricRequest(name: "hessian-trace", values: []), MetricRequest(name: "hessian-spectrum", values: []),
+        MetricRequest(name: "hessian-spectrum", values: [("mode", "per-batch")]), MetricRequest(name: "sharpness", values: []),
+    ]
+
+    /// A request.
+    public init(name: String, values: [(key: String, value: String)]) {
+        self.name = name
+        self.values = values
+    }
+
+    /// Parses `NAME[:k=v,...]`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let name = parts.first, !name.isEmpty, !name.contains("=") else {
+            throw ScoringError.invalidRequest("'\(text)' is not NAME[:key=value,...]")
+        }
+        var values: [(key: String, value: String)] = []
+        if parts.count == 2 {
+            for item in parts[1].split(separator: ",") {
+                let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, !kv[0].isEmpty else {
+                    throw ScoringError.invalidRequest("metric '\(text)': expected key=value after ':', got '\(item)'")
+                }
+                if values.contains(where: { $0.key == kv[0] }) { throw ScoringError.invalidRequest("metric '\(text)': \(kv[0]) given twice") }
+                values.append((kv[0], kv[1]))
+            }
+        }
+        self.init(name: name, values: values)
+    }
+
+    /// As typed.
+    public var description: String {
+        values.isEmpty ? name : name + ":" + values.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    public static func == (a: MetricRequest, b: MetricRequest) -> Bool { a.description == b.description }
+}

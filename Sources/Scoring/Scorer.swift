@@ -1,0 +1,104 @@
+import Foundation
+import PluginHost
+
+/// Scores one checkpoint: runs metric plugins against its evaluation context and collects what
+/// they report. The context (and its cache of batch linearisations) is shared by every metric
+/// run on the same scorer, so the Hessian metrics after the first reuse the recorded graphs.
+public final class Scorer {
+    /// The checkpoint and its data.
+    public let context: EvaluationContext
+    /// Where metric and optimizer plugins come from.
+    public let registry: PluginRegistry
+    /// Whether `sharpness` also reports `sharpness.<optimizer>` for every optimizer plugin with
+    /// a perturbation (DESIGN.md §7).
+    public var includeOptimizerSharpness = true
+
+    /// A scorer over a checkpoint already loaded.
+    public init(subject: ScoringSubject, options: EvaluationOptions, registry: PluginRegistry) throws {
+        context = try EvaluationContext(subject: subject, options: options)
+        self.registry = registry
+    }
+
+    /// Reads the checkpoint at `path` (model in `options.precision`, dataset rebuilt and checked).
+    public convenience init(checkpoint path: String, options: EvaluationOptions, registry: PluginRegistry) throws {
+        try self.init(subject: try ScoringSubject(path: path, precision: options.precision), options: options, registry: registry)
+    }
+
+    /// Runs one metric. `progress` receives the fraction done (per-batch metrics: batches done).
+    public func run(_ request: MetricRequest, progress: ((Double) -> Void)? = nil) throws -> MetricOutcome {
+        let plugin: LoadedPlugin
+        do { plugin = try registry.metric(named: request.name) } catch { throw ScoringError.invalidRequest("\(error)") }
+        var values: [String: HyperparameterValue] = [:]
+        let resolved: [String: HyperparameterValue]
+        do {
+            for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
+            resolved = try plugin.schema.resolve(values)
+        } catch {
+            throw ScoringError.invalidRequest("metric \(request.name): \(error)")
+        }
+        let before = context.counters
+        let clock = Date()
+        var outcome = MetricOutcome(request: request.description, plugin: plugin.name, version: plugin.version,
+                                    hyperparameters: plugin.schema.json(resolved), scalars: [], series: [], seconds: 0,
+                                    counters: EvaluationCounters())
+        do {
+            if resolved["mode"] == .string("per-batch") {
+                try runPerBatch(plugin, values, into: &outcome, progress: progress)
+            } else {
+                let results = try evaluate(plugin, values, evaluation: nil, seed: context.options.seed) {
+                    progress?($0)
+                    return true
+                }
+                append(results, to: &outcome)
+            }
+            if plugin.name == "sharpness", includeOptimizerSharpness {
+                outcome.scalars += try OptimizerSharpness(context: context, registry: registry).all()
+            }
+        } catch let error as ScoringError {
+            throw error
+        } catch {
+            throw ScoringError.metricFailed(metric: request.name, reason: "\(error)")
+        }
+        outcome.seconds = Date().timeIntervalSince(clock)
+        outcome.counters = context.counters.since(before)
+        return outcome
+    }
+
+    func evaluate(_ plugin: LoadedPlugin, _ values: [String: HyperparameterValue], evaluation: [Int]?, seed: UInt64,
+                  progress: @escaping (Double) -> Bool) throws -> MetricResults {
+        let ids = evaluation ?? context.evaluationBatches
+        return try plugin.evaluateMetric(parameters: context.weights, layout: context.subject.layout, seed: seed,
+                                         sampleCount: context.sampleCount(ids), hyperparameters: values,
+                                         callbacks: context.callbacks(evaluation: evaluation, progress: progress))
+    }
+
+    func append(_ results: MetricResults, to outcome: inout MetricOutcome) {
+        outcome.scalars += results.scalars.map {
+            MetricOutcome.Scalar(name: $0.name, value: $0.value, standardError: $0.standardError, hvpCount: $0.hvpCount, seconds: $0.seconds)
+        }
+        outcome.series += results.series.map { MetricOutcome.Series(name: $0.name, xLabel: $0.xLabel, yLabel: $0.yLabel, x: $0.x, y: $0.y) }
+    }
+
+    /// Per-batch scope (hessian.md §5.1, D5): the metric runs once per batch of the evaluation
+    /// subset with its evaluation data narrowed to that batch, reports one scalar each time, and
+    /// the host summarises those values over batches. The ABI has no batch-scoped callbacks, so
+    /// the host does the looping (docs/metrics.md).
+    func runPerBatch(_ plugin: LoadedPlugin, _ values: [String: HyperparameterValue], into outcome: inout MetricOutcome,
+                     progress: ((Double) -> Void)?) throws {
+        let ids = context.evaluationBatches
+        var perBatch: [Double] = [], products = 0, seconds = 0.0
+        for (i, id) in ids.enumerated() {
+            let results = try evaluate(plugin, values, evaluation: [id], seed: context.options.seed &+ UInt64(i)) { _ in true }
+            guard results.scalars.count == 1, let s = results.scalars.first else {
+                throw ScoringError.metricFailed(metric: plugin.name, reason: "in per-batch mode a metric must report exactly one scalar per batch, got \(results.scalars.count)")
+            }
+            perBatch.append(s.value)
+            products += s.hvpCount
+            seconds += s.seconds
+            progress?(Double(i + 1) / Double(ids.count))
+        }
+        outcome.scalars += PerBatchSummary(values: perBatch).scalars(hvpCount: products, seconds: seconds)
+        outcome.series.append(MetricOutcome.Series(name: "per_batch", xLabel: "batch", yLabel: "top_eigenvalue",
+                                                   x: perBatch.indices.map(Double.init), y: perBatch))
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+
+/// Sharp's exit codes (DESIGN.md §1): 0 ok, 1 failure, 2 usage. ArgumentParser reports usage
+/// errors with 64 (EX_USAGE); this maps them to 2 like most Unix tools and keeps its messages.
+enum ExitCodes {
+    static func run<Command: ParsableCommand>(_: Command.Type) -> Never {
+        do {
+            var command = try Command.parseAsRoot()
+            try command.run()
+            Command.exit()
+        } catch {
+            let code = Command.exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((Command.fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            Command.exit(withError: error)
+        }
+    }
+}

@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "Model: \(ModelZoo.names.joined(separator: ", ")).") var model = "vgg-mini"
-    @Option(name: .customLong("data"), help: "bus-synth, a folder ROOT/<class>/*.png|jpg, or a MedMNIST .npz.") var data = "bus-synth"
+    @Option(name: .customLong("data"), help: "bus-synth[:count=N,seed=S,benign=B], a folder ROOT/<class>/*.png|jpg, or a MedMNIST .npz.") var data = "bus-synth"
     @Option(help: "Image size (square).") var imageSize = 64
     @Option(help: "Optimizer plugin (sgd, adam, adamw, sam, asam, gsam, wsam, crsam, or an installed plugin).") var optimizer = "adam"
     @Option(help: "Base optimizer for sharpness-aware optimizers (default: the plugin's, adam).") var base: String?
@@ -78,14 +78,7 @@ struct TrainCommand: ParsableCommand {
             values[parts[0]] = Double(parts[1]).map(HyperparameterValue.number)
                 ?? (parts[1] == "true" ? .boolean(true) : parts[1] == "false" ? .boolean(false) : .string(parts[1]))
         }
-        let spec: DatasetSpec
-        if data == "bus-synth" {
-            spec = .busSynth(size: imageSize)
-        } else if data.hasSuffix(".npz") {
-            spec = .npz(data, size: imageSize)
-        } else {
-            spec = .folder(data, size: imageSize)
-        }
+        let spec = try DatasetSpec(commandLine: data, size: imageSize)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         return TrainingConfiguration(
             model: ModelConfiguration(name: model, inputChannels: 1, inputSize: imageSize, classes: 2, seed: seed),

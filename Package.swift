@@ -78,3 +78,13 @@ package.targets += [
         exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
     .testTarget(name: "ScoringTests", dependencies: ["Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
 ] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit", "MetricKernels"], path: "Plugins/Metrics/\($0)") }
+
+// The daemon (docs/daemon.md): `Daemon` watches a store, indexes checkpoints and runs metric jobs
+// in worker processes; `sharpd` is its command line (and the worker and planner processes).
+package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
+package.targets += [
+    .target(name: "Daemon", dependencies: ["Index", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
+    .executableTarget(
+        name: "sharpd",
+        dependencies: ["Daemon", "Scoring", "PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+]

@@ -48,4 +48,11 @@ public struct IndexError: Error, CustomStringConvertible, Equatable, Sendable {
         if case .sqlite(let code, _) = kind { return code == 5 || code == 6 }
         return false
     }
+
+    /// True when retrying later can succeed: busy or locked, disk full (SQLITE_FULL), I/O error,
+    /// out of memory, can't open (a directory briefly unavailable).
+    public var isTransient: Bool {
+        if case .sqlite(let code, _) = kind { return [5, 6, 7, 10, 13, 14].contains(code) }
+        return false
+    }
 }

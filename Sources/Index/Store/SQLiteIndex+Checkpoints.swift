@@ -62,7 +62,7 @@ extension SQLiteIndex {
 
     /// Adds or refreshes `path` for a checkpoint; true when the path is new for it. A path that
     /// held other bytes before (a file overwritten in place) now points at this checkpoint.
-    private func recordPath(_ path: String, checkpointID: Int64, now: Date) throws -> Bool {
+    func recordPath(_ path: String, checkpointID: Int64, now: Date) throws -> Bool {
         let previous = try db.scalar("SELECT checkpoint_id FROM checkpoint_paths WHERE path = ?", [.text(path)]).int64
         try db.run(
             """

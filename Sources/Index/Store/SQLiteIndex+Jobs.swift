@@ -41,6 +41,7 @@ extension SQLiteIndex {
                                     attempts = attempts + 1
                     WHERE id = (SELECT id FROM jobs
                                 WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?2)
+                                  AND \(Self.checkpointIsScorable)
                                 ORDER BY priority DESC, sort_key DESC, id LIMIT 1)
                     RETURNING id
                     """, [.text(worker), now.sql]),

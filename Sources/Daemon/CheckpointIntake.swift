@@ -1,0 +1,132 @@
+import Checkpoint
+import Foundation
+import Hashing
+import Index
+
+/// Brings one file into the index: hash it, recognise bytes already indexed (a copy or rename
+/// adds a path, nothing is rescored), otherwise read and validate the whole archive, index its
+/// manifest and queue its metric jobs. Unreadable files go to quarantine, unless they were
+/// modified moments ago: a file still being copied in is looked at again when it is complete.
+struct CheckpointIntake {
+    let layout: StoreLayout
+    let index: SQLiteIndex
+    let log: DaemonLog
+    /// A file younger than this that fails to read is presumed still being written.
+    var settleSeconds: TimeInterval = 10
+
+    /// What became of a file.
+    enum Outcome: Equatable {
+        /// New content, indexed; `queued` jobs were added.
+        case indexed(id: Int64, queued: Int)
+        /// Content already indexed; the path was recorded (and missing jobs queued).
+        case known(id: Int64, queued: Int)
+        /// Unreadable; moved to quarantine.
+        case quarantined(reason: String)
+        /// Unreadable but recent: look again at `retryAt`.
+        case deferred(retryAt: Date)
+        /// Gone before it could be read, or not a regular file.
+        case vanished
+    }
+
+    /// Examines `path`, queueing `plan` for it at `priority`.
+    func examine(_ path: String, plan: [PlannedMetric], priority: Int, now: Date = Date()) throws -> Outcome {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular
+        else { return .vanished }
+        let modified = (attributes[.modificationDate] as? Date) ?? now
+        let bytes: [UInt8]
+        do {
+            bytes = try Self.readAll(path, maxBytes: CheckpointReadLimits.default.maxArchiveBytes)
+        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+            return .vanished
+        } catch {
+            return try unreadable(path, reason: "\(error)", bytes: nil, modified: modified, now: now)
+        }
+        var hasher = SHA256()
+        hasher.update(bytes)
+        let sha = SHA256.hexString(hasher.finalize())
+        if let known = try index.checkpointStatus(sha256: sha) {
+            if known.status == "quarantined" {
+                return try moveToQuarantine(path, sha: sha, size: bytes.count, reason: known.error ?? "known to be unreadable")
+            }
+            try index.addPath(path, checkpointID: known.id, at: now)
+            let queued = try index.enqueueJobs(checkpointID: known.id, plugins: plan.map(\.key), priority: priority, at: now)
+            return .known(id: known.id, queued: queued)
+        }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.read(bytes: bytes, source: path)
+        } catch {
+            return try unreadable(path, reason: "\(error)", bytes: bytes, sha: sha, modified: modified, now: now)
+        }
+        let record = CheckpointRecord(manifest: checkpoint.manifest, sha256: sha, sizeBytes: bytes.count)
+        let upsert = try index.upsertCheckpoint(record, path: path, at: now)
+        let queued = try index.enqueueJobs(checkpointID: upsert.id, plugins: plan.map(\.key), priority: priority, at: now)
+        return upsert.isNew ? .indexed(id: upsert.id, queued: queued) : .known(id: upsert.id, queued: queued)
+    }
+
+    private func unreadable(_ path: String, reason: String, bytes: [UInt8]?, sha: String? = nil, modified: Date, now: Date)
+        throws -> Outcome
+    {
+        if now.timeIntervalSince(modified) < settleSeconds {
+            return .deferred(retryAt: modified.addingTimeInterval(settleSeconds + 0.5))
+        }
+        let digest = sha ?? bytes.map { b in
+            var hasher = SHA256()
+            hasher.update(b)
+            return SHA256.hexString(hasher.finalize())
+        } ?? "unread:" + path
+        return try moveToQuarantine(path, sha: digest, size: bytes?.count ?? 0, reason: reason)
+    }
+
+    /// Moves the file into `<store>/quarantine/` with a `.reason.txt` beside it, and records it.
+    func moveToQuarantine(_ path: String, sha: String, size: Int, reason: String) throws -> Outcome {
+        let destination = try Quarantine(layout: layout).move(path, reason: reason, sha256: sha)
+        try index.recordUnreadableFile(sha256: sha, path: destination ?? path, sizeBytes: size, reason: reason, at: Date())
+        if destination != nil { try? index.markPathMissing(path, at: Date()) }
+        log.warning("quarantined \(path): \(reason)" + (destination.map { " (now \($0))" } ?? " (could not be moved)"))
+        return .quarantined(reason: reason)
+    }
+
+    /// The whole file, refusing anything over `maxBytes`.
+    static func readAll(_ path: String, maxBytes: Int) throws -> [UInt8] {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+        guard data.count <= maxBytes else {
+            throw DaemonError.store("\(path) is larger than the \(maxBytes >> 20) MiB a checkpoint may be")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// `<store>/quarantine/`: where unreadable files are kept (never deleted) with their reason.
+struct Quarantine {
+    let layout: StoreLayout
+
+    /// Moves `path` in (renamed with a number if the name is taken) and writes the reason file;
+    /// returns the new path, or nil when the file could not be moved (then it stays put, and the
+    /// index still records it as unreadable).
+    func move(_ path: String, reason: String, sha256: String) throws -> String? {
+        let files = FileManager.default
+        try? files.createDirectory(atPath: layout.quarantineDirectory, withIntermediateDirectories: true)
+        let name = (path as NSString).lastPathComponent
+        var destination = layout.quarantineDirectory + "/" + name
+        var n = 1
+        while files.fileExists(atPath: destination) {
+            destination = layout.quarantineDirectory + "/" + name + ".\(n)"
+            n += 1
+        }
+        guard rename(path, destination) == 0 else { return nil }
+        let note = """
+            file: \(path)
+            sha256: \(sha256)
+            quarantined_at: \(ISO8601DateFormatter().string(from: Date()))
+            reason: \(reason)
+            fix: if the file is fine (e.g. it was copied in before the copy had finished), move it back into the store
+
+            """
+        try? note.write(toFile: destination + ".reason.txt", atomically: true, encoding: .utf8)
+        return destination
+    }
+}

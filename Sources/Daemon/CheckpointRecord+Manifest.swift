@@ -1,0 +1,29 @@
+import Checkpoint
+import Foundation
+import Index
+
+extension CheckpointRecord {
+    /// The index row for a readable checkpoint: identity, what was trained how, on what data.
+    public init(manifest m: Manifest, sha256: String, sizeBytes: Int) {
+        let hyperparameters = m.optimizer.hyperparameters
+        self.init(
+            sha256: sha256, sizeBytes: sizeBytes, runID: m.runID,
+            createdAt: ISO8601DateFormatter().date(from: m.createdAt) ?? Date(timeIntervalSince1970: 0),
+            softwareVersion: m.software.version, model: m.model.name, modelConfigJSON: Self.text(m.model.config),
+            optimizer: m.optimizer.plugin, optimizerVersion: m.optimizer.version,
+            baseOptimizer: hyperparameters["base"]?.stringValue, hyperparametersJSON: Self.text(hyperparameters),
+            dataset: m.dataset.spec["kind"]?.stringValue ?? "unknown", datasetFingerprint: m.dataset.fingerprint,
+            datasetSpecJSON: Self.text(m.dataset.spec), splitSeed: m.dataset.splitSeed, trainCount: m.dataset.trainCount,
+            testCount: m.dataset.testCount, seed: m.training.seed, epoch: m.training.epoch, step: m.training.step,
+            trainingLoss: m.training.trainLoss, trainingAccuracy: m.training.trainAccuracy,
+            elapsedSeconds: m.training.elapsedSeconds, stopReason: m.training.stopReason)
+    }
+
+    /// Compact JSON with sorted keys (the index checks it with json_valid).
+    static func text(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Index
+import PluginHost
+
+/// The store side: watches, the start-up scan, and turning file events into index rows.
+extension Daemon {
+    /// Watches every directory of the store and every plugin directory that exists.
+    func watchStore() throws {
+        for directory in layout.watchedDirectories() { try watcher.watch(directory) }
+        pluginDirectories = PluginSearchPath.standard(store: layout.root).entries.map(\.path)
+        for directory in pluginDirectories where FileManager.default.fileExists(atPath: directory) {
+            try? watcher.watch(directory)
+        }
+    }
+
+    /// Looks at every checkpoint file now, and notes paths the index thinks present that are
+    /// gone (deleted while the daemon was down).
+    func scanStore(priority: Int) throws {
+        let files = layout.checkpointFiles()
+        for path in files { try examine(path, priority: priority) }
+        let present = Set(files)
+        for path in try index.presentPaths() where !present.contains(path) && path.hasPrefix(layout.root + "/") {
+            if !FileManager.default.fileExists(atPath: path) { try index.markPathMissing(path, at: Date()) }
+        }
+    }
+
+    /// Reacts to inotify events: new files are examined, removed ones marked missing, new
+    /// directories watched and scanned, changed plugin files trigger a re-plan.
+    func handle(events: [InotifyWatcher.Event]) throws {
+        for event in events {
+            if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                log.warning("inotify queue overflowed; rescanning the store")
+                try scanStore(priority: JobPriority.newCheckpoint)
+                continue
+            }
+            let directory = (event.path as NSString).deletingLastPathComponent
+            if pluginDirectories.contains(directory) {
+                if event.name.hasSuffix(".so"), event.isFileReady || event.isRemoval {
+                    replanAt = Date().addingTimeInterval(1)  // let a copy of several files settle
+                }
+                if directory != layout.pluginDirectory || !event.path.hasPrefix(layout.root) { continue }
+            }
+            if event.isNewDirectory, !layout.isIgnoredDirectory(event.path), event.path.hasPrefix(layout.root) {
+                try watcher.watch(event.path)
+                for path in StoreLayout(root: event.path).checkpointFiles() { pendingFiles[path] = Date() }
+            } else if event.isFileReady, StoreLayout.isCheckpointName(event.name), !isIgnored(event.path) {
+                pendingFiles[event.path] = Date()
+            } else if event.isRemoval, StoreLayout.isCheckpointName(event.name) {
+                pendingFiles[event.path] = nil
+                try index.markPathMissing(event.path, at: Date())
+            }
+        }
+    }
+
+    private func isIgnored(_ path: String) -> Bool {
+        var directory = (path as NSString).deletingLastPathComponent
+        while directory.hasPrefix(layout.root), directory != layout.root {
+            if layout.isIgnoredDirectory(directory) { return true }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        return false
+    }
+
+    /// Examines the files whose time has come.
+    func examineDueFiles() throws {
+        let now = Date()
+        for (path, due) in pendingFiles where due <= now {
+            pendingFiles[path] = nil
+            try examine(path, priority: JobPriority.newCheckpoint)
+        }
+    }
+
+    /// Brings one file into the index (see `CheckpointIntake`).
+    func examine(_ path: String, priority: Int) throws {
+        do {
+            switch try intake.examine(path, plan: plan, priority: priority) {
+            case .indexed(let id, let queued):
+                tally.indexed += 1
+                log.info("indexed \(path) (checkpoint \(id)); \(queued) job(s) queued")
+            case .known(let id, let queued):
+                log.debug("known bytes at \(path) (checkpoint \(id)); \(queued) job(s) queued")
+            case .quarantined:
+                tally.quarantined += 1
+            case .deferred(let retryAt):
+                log.debug("\(path) does not read yet; looking again at \(retryAt)")
+                pendingFiles[path] = retryAt
+            case .vanished:
+                break
+            }
+        } catch let error as IndexError where error.isTransient {
+            log.warning("index busy while indexing \(path) (\(error)); retrying in 5 s")
+            pendingFiles[path] = Date().addingTimeInterval(5)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Glibc
+import Index
+
+/// One worker process and the jobs it holds.
+final class WorkerBatch {
+    let process: WorkerProcess
+    /// The tag the jobs were claimed under (`host:daemon-pid:n`).
+    let tag: String
+    /// The jobs, in the order the worker runs them.
+    let jobs: [Job]
+    /// The job it is on, and since when.
+    var current: Int64?
+    var currentSince: Date
+    /// Jobs it reported on (done or failed).
+    var settled: Set<Int64> = []
+    /// Set when the daemon killed it for running past its timeout.
+    var timedOut = false
+
+    init(process: WorkerProcess, tag: String, jobs: [Job]) {
+        self.process = process
+        self.tag = tag
+        self.jobs = jobs
+        currentSince = Date()
+    }
+
+    /// When the current job (or the start-up before the first) runs out of time.
+    func deadline(timeout: TimeInterval) -> Date { currentSince.addingTimeInterval(timeout) }
+
+    func job(_ id: Int64) -> Job? { jobs.first { $0.id == id } }
+}
+
+/// The job side: claiming, starting workers, reading their reports, and settling every job a
+/// worker held when it ends, however it ends.
+extension Daemon {
+    /// Starts workers while there are free slots and runnable jobs.
+    func dispatch() throws {
+        while shutdownDeadline == nil, running.count < configuration.workers {
+            workerSequence += 1
+            let tag = "\(workerPrefix):\(workerSequence)"
+            let now = Date()
+            guard let first = try index.claimNextJob(worker: tag, at: now) else { return }
+            let jobs = [first] + (try index.claimJobs(checkpointID: first.checkpointID, worker: tag,
+                                                      limit: configuration.jobsPerWorker - 1, at: now))
+            let arguments = ["worker", "--store", layout.root, "--worker", tag, "--jobs", jobs.map { String($0.id) }.joined(separator: ","),
+                             "--cache-mb", String(configuration.cacheBytes >> 20)]
+            do {
+                let process = try WorkerProcess(executable: configuration.executable, arguments: arguments,
+                                                environment: ["SHARP_THREADS": String(configuration.workerThreads)])
+                running[process.pid] = WorkerBatch(process: process, tag: tag, jobs: jobs)
+                log.debug("worker \(process.pid): \(jobs.count) job(s) for \(first.path)")
+            } catch {
+                try index.releaseJobs(jobs.map(\.id), worker: tag, reason: "requeued: could not start a worker", at: now)
+                throw error
+            }
+        }
+    }
+
+    /// Handles the report lines a worker wrote.
+    func readReports(of batch: WorkerBatch) throws {
+        let (lines, _) = batch.process.readLines()
+        for line in lines {
+            guard let report = WorkerReport(line: line) else {
+                log.warning("worker \(batch.process.pid) wrote an unexpected line: \(line)")
+                continue
+            }
+            try handle(report, from: batch)
+        }
+    }
+
+    private func handle(_ report: WorkerReport, from batch: WorkerBatch) throws {
+        switch report {
+        case .begin(let id):
+            batch.current = id
+            batch.currentSince = Date()
+        case .done(let id):
+            batch.settled.insert(id)
+            tally.scored += 1
+            if let job = batch.job(id) {
+                log.info("scored \(job.path) with \(job.key.plugin) \(job.key.version) in \(Int(Date().timeIntervalSince(batch.currentSince))) s")
+            }
+        case .failed(let id, let failure, let reason):
+            batch.settled.insert(id)
+            if let job = batch.job(id) { try settle(job, failure: failure, reason: reason, worker: batch.tag) }
+        case .checkpointFailed(let failure, let reason):
+            let open = batch.jobs.filter { !batch.settled.contains($0.id) }
+            batch.settled.formUnion(open.map(\.id))
+            guard let first = open.first else { return }
+            switch failure {
+            case .corrupt:
+                try quarantine(first, reason: reason)
+                for job in open { try fail(job, reason: "checkpoint quarantined: \(reason)", worker: batch.tag) }
+                try index.failQueuedJobs(checkpointID: first.checkpointID, reason: "checkpoint quarantined: \(reason)", at: Date())
+            case .missing:
+                try index.markPathMissing(first.path, at: Date())
+                try index.releaseJobs(open.map(\.id), worker: batch.tag, reason: "waiting: \(first.path) is gone", at: Date())
+                log.warning("\(first.path) disappeared before it was scored; its jobs wait for the file to come back")
+            case .transient, .permanent:
+                for job in open { try settle(job, failure: failure, reason: reason, worker: batch.tag) }
+            }
+        }
+    }
+
+    /// Records one job's failure: retried with backoff when transient and attempts remain.
+    private func settle(_ job: Job, failure: WorkerReport.Failure, reason: String, worker: String) throws {
+        switch failure {
+        case .transient:
+            let attempts = (try index.job(withID: job.id)?.attempts) ?? configuration.maxAttempts
+            if attempts < configuration.maxAttempts {
+                let delay = min(600, 10 * pow(2, Double(attempts - 1)))
+                try index.failJob(id: job.id, worker: worker, reason: "retrying in \(Int(delay)) s: \(reason)",
+                                  retryAt: Date().addingTimeInterval(delay), at: Date())
+                log.warning("\(job.key.plugin) on \(job.path) failed (attempt \(attempts)), retrying in \(Int(delay)) s: \(reason)")
+            } else {
+                try fail(job, reason: "gave up after \(attempts) attempts: \(reason)", worker: worker)
+            }
+        case .corrupt:
+            try quarantine(job, reason: reason)
+            try fail(job, reason: "checkpoint quarantined: \(reason)", worker: worker)
+        case .missing:
+            try index.releaseJobs([job.id], worker: worker, reason: "waiting: \(job.path) is gone", at: Date())
+        case .permanent:
+            try fail(job, reason: reason, worker: worker)
+        }
+    }
+
+    private func fail(_ job: Job, reason: String, worker: String) throws {
+        if try index.failJob(id: job.id, worker: worker, reason: reason, retryAt: nil, at: Date()) {
+            tally.failed += 1
+            log.warning("\(job.key.plugin) \(job.key.version) failed on \(job.path): \(reason)")
+        }
+    }
+
+    private func quarantine(_ job: Job, reason: String) throws {
+        try index.quarantineCheckpoint(id: job.checkpointID, reason: reason, at: Date())
+        if FileManager.default.fileExists(atPath: job.path) {
+            _ = try intake.moveToQuarantine(job.path, sha: job.checkpointSHA256, size: 0, reason: reason)
+        }
+        tally.quarantined += 1
+    }
+
+    /// Collects exited workers and settles every job they held without a report.
+    func reapWorkers() throws {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let batch = running.removeValue(forKey: pid) else { continue }
+            try readReports(of: batch)
+            batch.process.closePipes()
+            let exit = ExitStatus(waitStatus: status)
+            let open = batch.jobs.filter { !batch.settled.contains($0.id) }
+            let now = Date()
+            for job in open {
+                if shutdownDeadline != nil, !batch.timedOut {
+                    try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: sharpd was stopped", at: now)
+                } else if job.id == batch.current || (batch.current == nil && job.id == open.first?.id) {
+                    let reason = batch.timedOut
+                        ? "timed out after \(Int(configuration.jobTimeout)) s (sharpd --timeout); the worker was killed"
+                        : "the worker \(exit == .exited(0) ? "exited without reporting a result" : "was \(exit)") while \(job.key.plugin) \(job.key.version) ran (plugin crash?)"
+                    try fail(job, reason: reason, worker: batch.tag)
+                } else {
+                    try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: its worker stopped before starting it", at: now)
+                }
+            }
+            if running.isEmpty { index.checkpointWALQuietly() }
+        }
+    }
+
+    /// Kills workers past their job's timeout, and every worker once a shutdown's grace is over.
+    func enforceDeadlines() throws {
+        let now = Date()
+        for batch in running.values where !batch.timedOut && batch.deadline(timeout: configuration.jobTimeout) <= now {
+            batch.timedOut = true
+            log.warning("worker \(batch.process.pid) ran past --timeout \(Int(configuration.jobTimeout)) s; killing it")
+            batch.process.kill(SIGKILL)
+        }
+        if let deadline = shutdownDeadline, deadline <= now {
+            for batch in running.values { batch.process.kill(SIGKILL) }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Glibc
+import Index
+import PluginHost
+
+/// The scoring daemon (DESIGN.md §9, docs/daemon.md): watches a store, indexes every checkpoint
+/// that appears, and scores each with the planned metrics in worker processes.
+///
+/// One thread runs everything from one `poll` loop: the inotify descriptor, the signal pipe and
+/// the workers' report pipes are its inputs, and its timeout is the nearest deadline (a job
+/// timeout, a retry, a file to look at again), or none at all when idle, so an idle daemon uses
+/// no CPU. All state that must survive a crash is in the index, changed in transactions.
+public final class Daemon {
+    let configuration: DaemonConfiguration
+    let log: DaemonLog
+    var layout: StoreLayout { configuration.layout }
+    let index: SQLiteIndex
+    let lock: StoreLock
+    let watcher: InotifyWatcher
+    let intake: CheckpointIntake
+    /// The metrics every checkpoint is scored with (refreshed when plugins change).
+    var plan: [PlannedMetric] = []
+    /// Workers by pid.
+    var running: [pid_t: WorkerBatch] = [:]
+    /// Files to look at (again) no earlier than the given time.
+    var pendingFiles: [String: Date] = [:]
+    /// When to re-read the plugins (a plugin file changed moments ago).
+    var replanAt: Date?
+    /// Set by SIGTERM/SIGINT: no new jobs; running ones get until `shutdownDeadline`.
+    var shutdownDeadline: Date?
+    /// Plugin directories being watched.
+    var pluginDirectories: [String] = []
+    var workerSequence = 0
+    let workerPrefix: String
+    /// What this run did (the `--once` summary and exit status).
+    var tally = Tally()
+
+    struct Tally {
+        var indexed = 0, scored = 0, failed = 0, quarantined = 0
+    }
+
+    /// Takes the store's lock, opens (creates, migrates) the index, and starts watching.
+    public init(configuration: DaemonConfiguration, log: DaemonLog) throws {
+        self.configuration = configuration
+        self.log = log
+        let layout = configuration.layout
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: layout.root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DaemonError.store("no store directory at \(layout.root); create it (mkdir -p) or pass another --store")
+        }
+        lock = try StoreLock(layout: layout)
+        index = try SQLiteIndex(path: layout.indexPath)
+        watcher = try InotifyWatcher()
+        intake = CheckpointIntake(layout: layout, index: index, log: log)
+        workerPrefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        try? FileManager.default.createDirectory(atPath: layout.pluginDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Runs until SIGTERM/SIGINT (or, with `once`, until everything is scored). Returns the exit
+    /// status: 0, or with `once` 1 when a job failed or a file was quarantined during the run.
+    public func run() throws -> Int32 {
+        defer { lock.release() }
+        try SignalPipe.install([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        // Jobs left running by a daemon that died: nobody runs them now (we hold the lock).
+        let requeued = try index.requeueStaleJobs(heartbeatBefore: .distantFuture, deadWorkers: [], maxAttempts: Int(Int32.max), at: Date())
+        if requeued > 0 { log.info("requeued \(requeued) job(s) left running by a previous sharpd") }
+        try refreshPlan(initial: true)
+        try watchStore()
+        try scanStore(priority: JobPriority.newCheckpoint)
+        log.info("watching \(layout.root) with \(configuration.workers) worker(s); \(plan.count) metric(s): "
+            + plan.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", "))
+        while true {
+            try dispatch()
+            if try isFinished() { break }
+            try waitForInput()
+        }
+        index.checkpointWALQuietly()
+        let t = tally
+        log.info("stopped: \(t.indexed) checkpoint(s) indexed, \(t.scored) job(s) scored, \(t.failed) failed, \(t.quarantined) quarantined")
+        return configuration.once && (t.failed > 0 || t.quarantined > 0) ? 1 : 0
+    }
+
+    /// True when the loop should end: a shutdown with no worker left, or `--once` with nothing
+    /// left to do now or later.
+    private func isFinished() throws -> Bool {
+        if shutdownDeadline != nil { return running.isEmpty }
+        guard configuration.once, running.isEmpty, pendingFiles.isEmpty, replanAt == nil else { return false }
+        return try index.queuedJobCount() == 0
+    }
+
+    /// Sleeps in `poll` until input or the nearest deadline, then handles what arrived.
+    private func waitForInput() throws {
+        var fds = [pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)]
+        let workers = Array(running.values)
+        fds += workers.map { pollfd(fd: $0.process.reportFD, events: Int16(POLLIN), revents: 0) }
+        let timeout = try pollTimeout()
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        guard ready >= 0 || errno == EINTR else { throw DaemonError.system(call: "poll", errno: errno, detail: "the event loop") }
+        for signal in SignalPipe.drain() { try handle(signal: signal) }
+        if fds[1].revents != 0 { try handle(events: watcher.readEvents()) }
+        for (i, worker) in workers.enumerated() where fds[i + 2].revents != 0 { try readReports(of: worker) }
+        try reapWorkers()
+        try enforceDeadlines()
+        try examineDueFiles()
+        if let at = replanAt, at <= Date() { try refreshPlan(initial: false) }
+    }
+
+    /// Milliseconds until the nearest deadline; -1 (forever) when there is none.
+    private func pollTimeout() throws -> Int32 {
+        var deadlines: [Date] = Array(pendingFiles.values)
+        if let r = replanAt { deadlines.append(r) }
+        if let s = shutdownDeadline { deadlines.append(s) }
+        deadlines += running.values.map { $0.deadline(timeout: configuration.jobTimeout) }
+        if shutdownDeadline == nil, running.count < configuration.workers, let retry = try index.nextRetryTime(after: Date()) {
+            deadlines.append(retry)
+        }
+        guard let nearest = deadlines.min() else { return -1 }
+        return Int32(max(0, min(nearest.timeIntervalSinceNow * 1000 + 5, 3_600_000)))
+    }
+
+    private func handle(signal: Int32) throws {
+        switch signal {
+        case SIGCHLD:
+            break  // reaped after every wake-up
+        case SIGTERM, SIGINT:
+            if shutdownDeadline == nil {
+                shutdownDeadline = Date().addingTimeInterval(configuration.shutdownGrace)
+                log.info("stopping: no new jobs; \(running.count) worker(s) get \(Int(configuration.shutdownGrace)) s to finish, then their jobs are requeued")
+            } else {
+                shutdownDeadline = Date()  // a second signal: stop now
+            }
+        case SIGHUP:
+            log.info("SIGHUP: rescanning the store and the plugins")
+            try refreshPlan(initial: false)
+            try watchStore()
+            try scanStore(priority: JobPriority.newCheckpoint)
+        default:
+            break
+        }
+    }
+}
+
+extension SQLiteIndex {
+    /// Truncates the WAL; a failure here (a reader holding it) is harmless.
+    func checkpointWALQuietly() { try? checkpointWAL() }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Scoring
+
+/// How `sharpd` runs (its command-line options, docs/daemon.md).
+public struct DaemonConfiguration: Sendable {
+    /// The store to watch.
+    public var layout: StoreLayout
+    /// Worker processes at a time.
+    public var workers = 1
+    /// Kernel threads per worker (nil: the CPUs divided among the workers).
+    public var threadsPerWorker: Int?
+    /// Metric requests as typed (`NAME[:k=v,...]`); empty: every metric plugin found.
+    public var metricRequests: [String] = []
+    /// The evaluation settings every metric is run with.
+    public var evaluation = EvaluationSettings()
+    /// Score what is there, then exit.
+    public var once = false
+    /// A job running longer than this is killed and failed.
+    public var jobTimeout: TimeInterval = 3 * 3600
+    /// On SIGTERM/SIGINT, how long running jobs may take to finish before they are requeued.
+    public var shutdownGrace: TimeInterval = 10
+    /// A job that failed transiently this many times fails for good.
+    public var maxAttempts = 5
+    /// At most this many jobs of one checkpoint go to one worker process.
+    public var jobsPerWorker = 32
+    /// Memory (bytes) a worker may use for cached per-batch graphs.
+    public var cacheBytes = 2 << 30
+    /// The executable to start workers and the planner from (this program).
+    public var executable: String
+    /// Per-job log lines.
+    public var verbose = false
+
+    /// Defaults for a store.
+    public init(store: String, executable: String) {
+        layout = StoreLayout(root: store)
+        self.executable = executable
+    }
+
+    /// The arguments that make a child see the same metric plan.
+    var planArguments: [String] {
+        var a = ["--store", layout.root]
+        for r in metricRequests { a += ["--metric", r] }
+        let e = evaluation
+        a += ["--split", e.split.rawValue, "--samples", e.sampleCount.map(String.init) ?? "all", "--subset-seed", String(e.subsetSeed),
+              "--mode", e.mode == .evaluation ? "eval" : "train", "--precision", e.precision.rawValue, "--seed", String(e.seed)]
+        if let b = e.batchSize { a += ["--batch-size", String(b)] }
+        return a
+    }
+
+    /// Kernel threads each worker gets.
+    var workerThreads: Int {
+        threadsPerWorker ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))
+    }
+}

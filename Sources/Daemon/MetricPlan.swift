@@ -1,0 +1,127 @@
+import Foundation
+import Hashing
+import Index
+import PluginHost
+import Scoring
+
+/// One metric computation the daemon schedules for every checkpoint: a request (`hessian-trace`,
+/// `hessian-spectrum:mode=per-batch`) resolved against the plugin found now, plus the evaluation
+/// settings. Its `key` identifies the results: a new plugin version or other parameters give a
+/// new key, which is scored as missing while the old rows stay.
+public struct PlannedMetric: Sendable, Equatable {
+    /// The index key (plugin, version, parameter hash, parameter JSON).
+    public let key: PluginKey
+    /// The request as the user typed it.
+    public let request: String
+
+    /// Resolves `request` against `registry` (which the caller loaded for this purpose only).
+    public init(request: MetricRequest, evaluation: EvaluationSettings, registry: PluginRegistry) throws {
+        let plugin = try registry.metric(named: request.name)
+        var values: [String: HyperparameterValue] = [:]
+        for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
+        let resolved = try plugin.schema.resolve(values)
+        let params = JobParameters(request: request.description, hyperparametersJSON: plugin.schema.json(resolved),
+                                   evaluation: evaluation)
+        let json = params.json
+        key = PluginKey(plugin: plugin.name, version: plugin.version, paramsHash: JobParameters.hash(json), paramsJSON: json)
+        self.request = request.description
+    }
+
+    /// A planned metric read back from `sharpd plan` output.
+    public init(key: PluginKey, request: String) {
+        self.key = key
+        self.request = request
+    }
+}
+
+/// The plan: what every checkpoint gets scored with.
+public enum MetricPlan {
+    /// The requests to plan: the ones asked for, or else every metric plugin found, built-ins with
+    /// the defaults of `sharp score` (hessian-spectrum twice: SLQ and per-batch).
+    public static func requests(asked: [MetricRequest], registry: PluginRegistry) -> [MetricRequest] {
+        if !asked.isEmpty { return asked }
+        let found = registry.plugins.filter { $0.kind == .metric }.map(\.name)
+        let builtIn = MetricRequest.defaults.filter { found.contains($0.name) }
+        let others = found.filter { name in !builtIn.contains { $0.name == name } }.sorted()
+        return builtIn + others.map { MetricRequest(name: $0, values: []) }
+    }
+
+    /// Resolves every request; fails on the first one that names no plugin or has bad values.
+    public static func make(asked: [MetricRequest], evaluation: EvaluationSettings, registry: PluginRegistry) throws
+        -> [PlannedMetric]
+    {
+        try requests(asked: asked, registry: registry).map {
+            try PlannedMetric(request: $0, evaluation: evaluation, registry: registry)
+        }
+    }
+
+    /// One JSON object per line: what `sharpd plan` prints and the daemon reads.
+    public static func encode(_ plan: [PlannedMetric]) -> String {
+        plan.map { p in
+            let object: [String: Any] = [
+                "plugin": p.key.plugin, "version": p.key.version, "params_hash": p.key.paramsHash,
+                "params": p.key.paramsJSON ?? "{}", "request": p.request,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }.joined(separator: "\n")
+    }
+
+    /// Parses `encode`'s output.
+    public static func decode(_ text: String) throws -> [PlannedMetric] {
+        try text.split(separator: "\n").map { line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let plugin = object["plugin"] as? String, let version = object["version"] as? String,
+                let hash = object["params_hash"] as? String, let params = object["params"] as? String,
+                let request = object["request"] as? String
+            else { throw DaemonError.protocolViolation("malformed plan line: \(line)") }
+            return PlannedMetric(key: PluginKey(plugin: plugin, version: version, paramsHash: hash, paramsJSON: params),
+                                 request: request)
+        }
+    }
+}
+
+/// What a job's parameter JSON holds: the request, the plugin's resolved hyperparameters (so the
+/// hash changes when a new plugin version changes a default) and the evaluation settings.
+public struct JobParameters: Sendable, Equatable {
+    /// `NAME[:k=v,...]` as typed.
+    public var request: String
+    /// The resolved hyperparameters as the plugin's schema prints them (JSON object text).
+    public var hyperparametersJSON: String
+    /// Data and model settings of the evaluation.
+    public var evaluation: EvaluationSettings
+
+    /// Canonical JSON text (sorted keys, no whitespace): hashed into the key, stored in the index.
+    public var json: String {
+        "{\"evaluation\":\(evaluation.json),\"hyperparameters\":\(hyperparametersJSON),\"request\":\(Self.quoted(request))}"
+    }
+
+    /// The parameter hash: the first 16 hex digits of the JSON's sha256.
+    public static func hash(_ json: String) -> String {
+        var hasher = SHA256()
+        hasher.update(Array(json.utf8))
+        return String(SHA256.hexString(hasher.finalize()).prefix(16))
+    }
+
+    /// Reads a job's parameter JSON back.
+    public init(json: String) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let request = object["request"] as? String, let evaluation = object["evaluation"] as? [String: Any]
+        else { throw DaemonError.protocolViolation("job parameters are not what sharpd writes: \(json)") }
+        self.request = request
+        hyperparametersJSON = ""
+        self.evaluation = try EvaluationSettings(object: evaluation)
+    }
+
+    /// Parameters of a planned metric.
+    public init(request: String, hyperparametersJSON: String, evaluation: EvaluationSettings) {
+        self.request = request
+        self.hyperparametersJSON = hyperparametersJSON
+        self.evaluation = evaluation
+    }
+
+    static func quoted(_ s: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+    }
+}

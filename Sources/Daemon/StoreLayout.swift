@@ -1,0 +1,76 @@
+import Checkpoint
+import Foundation
+
+/// Where things live in a store directory (docs/daemon.md §1). Checkpoints may sit anywhere
+/// below the store, in any folder layout, except in the folders the daemon owns.
+public struct StoreLayout: Sendable {
+    /// The store directory, absolute and without a trailing slash.
+    public let root: String
+
+    /// A layout over `root` (made absolute).
+    public init(root: String) {
+        let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.root = absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
+    }
+
+    /// `<store>/index.sqlite`.
+    public var indexPath: String { root + "/index.sqlite" }
+    /// Unreadable files are moved here, each with a `.reason.txt` next to it.
+    public var quarantineDirectory: String { root + "/quarantine" }
+    /// Plugins a user drops in for this store.
+    public var pluginDirectory: String { root + "/plugins" }
+    /// Holds the running daemon's pid (for `sharp study`, scripts and humans).
+    public var pidFile: String { root + "/sharpd.pid" }
+    /// Locked (flock) by the running daemon: one daemon per store.
+    public var lockFile: String { root + "/.sharpd.lock" }
+
+    /// Folders below the store that never hold checkpoints to score.
+    public func isIgnoredDirectory(_ path: String) -> Bool {
+        path == quarantineDirectory || path == pluginDirectory || (path as NSString).lastPathComponent.hasPrefix(".")
+    }
+
+    /// True for a finished checkpoint archive's name (not a writer's temp file, not hidden).
+    public static func isCheckpointName(_ name: String) -> Bool {
+        name.hasSuffix(Checkpoint.fileExtension) && !name.hasPrefix(".") && !Checkpoint.isTemporaryFileName(name)
+    }
+
+    /// Every checkpoint file below the store, outside the ignored folders, sorted by path.
+    public func checkpointFiles() -> [String] {
+        var found: [String] = []
+        var pending = [root]
+        let files = FileManager.default
+        while let directory = pending.popLast() {
+            guard let names = try? files.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names {
+                let path = directory + "/" + name
+                var isDirectory: ObjCBool = false
+                guard files.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue {
+                    if !isIgnoredDirectory(path) { pending.append(path) }
+                } else if Self.isCheckpointName(name) {
+                    found.append(path)
+                }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// Every directory below the store the watcher must watch (the store itself included).
+    public func watchedDirectories() -> [String] {
+        var found: [String] = []
+        var pending = [root]
+        let files = FileManager.default
+        while let directory = pending.popLast() {
+            found.append(directory)
+            guard let names = try? files.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names {
+                let path = directory + "/" + name
+                var isDirectory: ObjCBool = false
+                if files.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue, !isIgnoredDirectory(path) {
+                    pending.append(path)
+                }
+            }
+        }
+        return found
+    }
+}

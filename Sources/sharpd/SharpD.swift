@@ -1,0 +1,166 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Glibc
+import PluginHost
+import Scoring
+
+/// `sharpd`: the scoring daemon. `sharpd --store DIR` watches DIR; `worker` and `plan` are the
+/// child processes it starts (hidden: they are not meant to be run by hand).
+@main
+struct SharpD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sharpd",
+        abstract: "Score every checkpoint dropped into a store with the metric plugins; results go to <store>/index.sqlite.",
+        discussion: """
+            Examples:
+              sharpd --store store/                       # watch, score with every metric plugin found
+              sharpd --store store/ --once                # score what is there, then exit
+              sharpd --store store/ --metric hessian-trace:probes=20 --metric accuracy --samples 64
+            Query the results with sharpq (sharpq top --metric trace). Stop with SIGTERM or Ctrl-C:
+            running jobs get --grace seconds to finish, then they are requeued. docs/daemon.md has the rest.
+            """,
+        subcommands: [RunDaemon.self, WorkerCommand.self, PlanCommand.self], defaultSubcommand: RunDaemon.self)
+
+    static func main() {
+        ExitCodes.run(SharpD.self)
+    }
+}
+
+/// Metric and evaluation options shared by the daemon and its planner.
+struct MetricOptions: ParsableArguments {
+    @Option(help: "Store directory to watch (checkpoints anywhere below it).") var store: String
+    @Option(name: .customLong("metric"), parsing: .singleValue,
+            help: "Metric NAME[:key=value,...] to score with (repeatable; default: every metric plugin found, as `sharp score` runs them).")
+    var metric: [String] = []
+    @Option(help: "Comma-separated metric names (plain names; use --metric for parameters).") var metrics: String?
+    @Option(help: "Split of the Hessian metrics' data: train or test.") var split: EvaluationOptions.Split = .train
+    @Option(help: "Samples of the split the Hessian metrics use: N or all.") var samples = "128"
+    @Option(help: "Seed of the permutation the samples are the head of.") var subsetSeed: UInt64 = 0
+    @Option(help: "Images per batch (default: the checkpoint's training batch size).") var batchSize: Int?
+    @Option(help: "Model mode for the metrics: eval or train.") var mode = "eval"
+    @Option(help: "Element type the model runs in: float32 or float64.") var precision = "float32"
+    @Option(help: "Seed for the metrics' random probes.") var seed: UInt64 = 0
+
+    func validate() throws {
+        if samples != "all", (Int(samples) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
+        if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
+        guard ["eval", "train"].contains(mode) else { throw ValidationError("--mode must be eval or train") }
+        guard ["float32", "float64"].contains(precision) else { throw ValidationError("--precision must be float32 or float64") }
+        for r in requests { _ = try parse(r) }
+    }
+
+    var requests: [String] {
+        metric + (metrics ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func parse(_ text: String) throws -> MetricRequest {
+        do { return try MetricRequest(parsing: text) } catch { throw ValidationError("--metric \(text): \(error)") }
+    }
+
+    var evaluation: EvaluationSettings {
+        var e = EvaluationSettings()
+        e.split = split
+        e.sampleCount = samples == "all" ? nil : Int(samples)
+        e.subsetSeed = subsetSeed
+        e.batchSize = batchSize
+        e.mode = mode == "eval" ? .evaluation : .training
+        e.precision = precision == "float64" ? .float64 : .float32
+        e.seed = seed
+        return e
+    }
+}
+
+extension EvaluationOptions.Split: ExpressibleByArgument {}
+
+struct RunDaemon: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Watch a store and score its checkpoints (the default).")
+
+    @OptionGroup var options: MetricOptions
+    @Option(help: "Worker processes scoring at the same time.") var workers = 1
+    @Option(help: "Kernel threads per worker (default: the CPUs divided among the workers).") var threads: Int?
+    @Flag(help: "Score what is in the store, then exit (exit status 1 if a job failed or a file was quarantined).") var once = false
+    @Option(help: "Seconds a job may run before its worker is killed and the job failed.") var timeout: Double = 3 * 3600
+    @Option(help: "Seconds running jobs get to finish after SIGTERM/SIGINT before they are requeued.") var grace: Double = 10
+    @Option(help: "Attempts for a job that fails transiently (busy index, full disk).") var maxAttempts = 5
+    @Option(help: "Memory (MiB) per worker for cached per-batch graphs.") var cacheMb = 2048
+    @Flag(help: "Log every job.") var verbose = false
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        guard timeout > 0, grace >= 0, maxAttempts >= 1 else { throw ValidationError("--timeout, --grace and --max-attempts must be positive") }
+    }
+
+    func run() throws {
+        var c = DaemonConfiguration(store: options.store, executable: Self.executablePath)
+        c.workers = workers
+        c.threadsPerWorker = threads
+        c.metricRequests = options.requests
+        c.evaluation = options.evaluation
+        c.once = once
+        c.jobTimeout = timeout
+        c.shutdownGrace = grace
+        c.maxAttempts = maxAttempts
+        c.cacheBytes = cacheMb << 20
+        c.verbose = verbose
+        let status: Int32
+        do {
+            let daemon = try Daemon(configuration: c, log: DaemonLog(verbose: verbose))
+            status = try daemon.run()
+        } catch let error as DaemonError {
+            throw ValidationFailure("sharpd: \(error)")
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// This program's own path, for starting workers (argv[0] may be relative or a symlink).
+    static var executablePath: String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+    }
+}
+
+/// Prints the metric plan (one JSON object per line) for the daemon.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plan", abstract: "Print the metric plan (used by sharpd).",
+                                                    shouldDisplay: false)
+    @OptionGroup var options: MetricOptions
+
+    func run() throws {
+        let registry = PluginRegistry(store: options.store)
+        for problem in registry.problems { FileHandle.standardError.write(Data("sharpd: warning: \(problem)\n".utf8)) }
+        do {
+            let plan = try MetricPlan.make(asked: try options.requests.map(options.parse), evaluation: options.evaluation, registry: registry)
+            print(MetricPlan.encode(plan))
+        } catch {
+            throw ValidationFailure("sharpd: metric plan: \(error)")
+        }
+    }
+}
+
+/// Scores a batch of claimed jobs (started by sharpd).
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Score claimed jobs (started by sharpd).",
+                                                    shouldDisplay: false)
+    @Option var store: String
+    @Option var worker: String
+    @Option var jobs: String
+    @Option var cacheMb = 2048
+
+    func run() throws {
+        // Reports go to the daemon on the original stdout; anything else a plugin prints goes to
+        // stderr, so it cannot be mistaken for a report.
+        let reports = dup(1)
+        dup2(2, 1)
+        WorkerLifeline.exitWhenDaemonDies()
+        var session = WorkerSession(layout: StoreLayout(root: store), worker: worker,
+                                    jobIDs: jobs.split(separator: ",").compactMap { Int64($0) }) { report in
+            let line = Array((report.line + "\n").utf8)
+            _ = line.withUnsafeBytes { write(reports, $0.baseAddress, $0.count) }
+        }
+        session.cacheBytes = cacheMb << 20
+        session.run()
+    }
+}

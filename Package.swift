@@ -87,4 +87,5 @@ package.targets += [
     .executableTarget(
         name: "sharpd",
         dependencies: ["Daemon", "Scoring", "PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]

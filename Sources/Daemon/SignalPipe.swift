@@ -30,6 +30,13 @@ enum SignalPipe {
                 throw DaemonError.system(call: "sigaction", errno: errno, detail: "signal \(signal)")
             }
         }
+        // Handled signals must also be deliverable: a parent may have started us with them
+        // blocked (a test runner's thread, some supervisors), and a blocked SIGTERM would never
+        // stop the daemon.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for s in signals { sigaddset(&handled, s) }
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
         // A worker whose daemon died must not take the daemon's test harness down with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
     }

@@ -47,11 +47,12 @@ public final class EvaluationContext {
         var subset = splitIndices
         if let n = options.sampleCount {
             guard n >= 1 else { throw ScoringError.invalidRequest("the evaluation subset needs at least one sample") }
-            guard n <= splitIndices.count else {
-                throw ScoringError.invalidRequest("asked for \(n) \(options.split.rawValue) samples; the split has \(splitIndices.count)")
+            // At most N: a split smaller than N is used whole (as `all`), so one daemon setting
+            // serves stores that mix small and large datasets.
+            if n < splitIndices.count {
+                var rng = RandomGenerator(seed: options.subsetSeed)
+                subset = Array(rng.permutation(splitIndices.count).prefix(n).map { splitIndices[$0] })
             }
-            var rng = RandomGenerator(seed: options.subsetSeed)
-            subset = Array(rng.permutation(splitIndices.count).prefix(n).map { splitIndices[$0] })
         }
         guard !subset.isEmpty else { throw ScoringError.invalidRequest("the \(options.split.rawValue) split is empty") }
         let dtype = subject.model.dtype

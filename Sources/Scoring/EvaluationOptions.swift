@@ -10,7 +10,8 @@ public struct EvaluationOptions: Sendable, Equatable {
 
     /// The split of the evaluation subset (the Hessian metrics' data). Default: train.
     public var split: Split = .train
-    /// Samples in the subset: nil for the whole split, else the first N of a seeded permutation.
+    /// Samples in the subset: nil for the whole split, else the first N of a seeded permutation
+    /// (the whole split when it has N or fewer).
     public var sampleCount: Int?
     /// Seed of that permutation.
     public var subsetSeed: UInt64 = 0

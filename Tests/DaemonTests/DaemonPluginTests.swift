@@ -1,0 +1,74 @@
+import Foundation
+import Glibc
+import PluginHost
+import Testing
+
+/// Plugins reach a running daemon without a restart, and a plugin that crashes costs one job.
+/// Both use one out-of-tree metric plugin scaffolded by `sharp plugin new` and built with
+/// `swift build` (about half a minute), patched to segfault when SHARP_TEST_SEGFAULT is set.
+@Suite(.serialized)
+struct DaemonPluginTests {
+    /// Scaffolds and builds the plugin; returns the path of its .so.
+    static func buildProbePlugin(in h: DaemonHarness) throws -> String {
+        let parent = h.root + "/plugin-src"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        _ = try PluginScaffold.create(kind: .metric, name: "curvature-probe", in: parent, sharpPackage: packageRoot)
+        let source = parent + "/curvature-probe/Sources/CurvatureProbe/CurvatureProbe.swift"
+        var text = try String(contentsOfFile: source, encoding: .utf8)
+        text = "import Glibc\n" + text.replacingOccurrences(
+            of: "public func evaluate(_ context: MetricContext) throws {",
+            with: """
+                public func evaluate(_ context: MetricContext) throws {
+                    if getenv("SHARP_TEST_SEGFAULT") != nil { UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1 }
+                """)
+        try text.write(toFile: source, atomically: true, encoding: .utf8)
+        let (status, output) = try h.run(swift, ["build", "--package-path", parent + "/curvature-probe"])
+        #expect(status == 0, "swift build of the scaffolded metric failed:\n\(output.suffix(3000))")
+        return parent + "/curvature-probe/.build/debug/libCurvatureProbe.so"
+    }
+
+    static var swift: String {
+        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/swift" } + ["/opt/swift/usr/bin/swift"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/swift"
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func aMetricPluginDroppedIntoTheStoreIsBackfilledWithoutARestartAndACrashingOneFailsOnlyItsJobs() throws {
+        let h = try DaemonHarness("plugins")
+        guard h.hasExecutables else { return }
+        let library = try Self.buildProbePlugin(in: h)
+        try h.trainTinyModel(seed: 1)
+        try h.trainTinyModel(seed: 2)
+
+        // A daemon scoring with every metric plugin it finds; the new one is not there yet.
+        let daemon = try h.start("sharpd", ["--store", "store", "--samples", "16"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        let settled = "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')"
+        #expect(h.wait(seconds: 120) { h.scalar("SELECT count(*) FROM jobs WHERE state = 'done'") ?? 0 > 0 && h.scalar(settled) == 0 },
+                "\(h.log(of: daemon))")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe'") == 0)
+
+        // Drop it in the way an installer does (a temp name, then a rename into place).
+        try FileManager.default.copyItem(atPath: library, toPath: h.store + "/plugins/.libCurvatureProbe.so.part")
+        rename(h.store + "/plugins/.libCurvatureProbe.so.part", h.store + "/plugins/libCurvatureProbe.so")
+        #expect(h.wait(seconds: 60) {
+            h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'curvature-probe' AND name = 'top_eigenvalue'") == 2
+        }, "existing checkpoints did not gain the new metric:\n\(h.log(of: daemon))")
+        #expect(h.log(of: daemon).contains("curvature-probe@0.1.0 added; 2 backfill job(s) queued"), "\(h.log(of: daemon))")
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+
+        // The same plugin, now segfaulting: each of its jobs fails with the signal recorded, and
+        // the daemon goes on scoring everything else, including a checkpoint that arrives later.
+        try h.trainTinyModel(seed: 3)
+        let (status, output) = try h.run("sharpd", ["--store", "store", "--once", "--samples", "16", "--metric", "curvature-probe:iterations=4",
+                                                    "--metric", "accuracy"], environment: ["SHARP_TEST_SEGFAULT": "1"])
+        #expect(status == 1, "a failed job makes --once exit 1:\n\(output)")
+        #expect(h.scalar("""
+            SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed' AND error LIKE '%SIGSEGV%'
+            """) == 3, "\(output)")
+        #expect(h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'accuracy' AND name = 'test_acc'") == 3, "\(output)")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')") == 0)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Unreadable files are moved to `<store>/quarantine/` with their reason; the daemon goes on.
+struct DaemonQuarantineTests {
+    @Test(.timeLimit(.minutes(2)))
+    func corruptAndTruncatedArchivesAreQuarantinedWithTheirReasonAndTheRestIsScored() throws {
+        let h = try DaemonHarness("quarantine")
+        guard h.hasExecutables else { return }
+        let good = try #require(h.trainTinyModel().first)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let truncated = h.store + "/truncated.ckpt.tar.zst", garbage = h.store + "/sub/garbage.ckpt.tar.zst"
+        try FileManager.default.createDirectory(atPath: h.store + "/sub", withIntermediateDirectories: true)
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        try Data("this is not a checkpoint".utf8).write(to: URL(fileURLWithPath: garbage))
+        // Old enough not to look like a copy still in progress.
+        let past = Date().addingTimeInterval(-3600)
+        for path in [truncated, garbage] { try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path) }
+
+        let (status, output) = try h.run("sharpd", ["--store", "store", "--once", "--metric", "accuracy"])
+        #expect(status == 1, "quarantining files is reported by the exit status:\n\(output)")
+        #expect(output.contains("quarantined") && output.contains("2 quarantined"), "\(output)")
+        for name in ["truncated.ckpt.tar.zst", "garbage.ckpt.tar.zst"] {
+            let moved = h.store + "/quarantine/" + name
+            #expect(FileManager.default.fileExists(atPath: moved), "\(name) not in quarantine")
+            let reason = (try? String(contentsOfFile: moved + ".reason.txt", encoding: .utf8)) ?? ""
+            #expect(reason.contains("reason: ") && reason.contains("sha256: "), "\(reason)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: truncated) && !FileManager.default.fileExists(atPath: garbage))
+        #expect(h.scalar("SELECT count(*) FROM checkpoints WHERE status = 'quarantined' AND error IS NOT NULL") == 2)
+        #expect(h.scalar("SELECT count(*) FROM metrics WHERE name = 'test_acc'") == 1)
+
+        // The quarantine folder is not watched or rescanned: a second run has nothing to do.
+        let (again, second) = try h.run("sharpd", ["--store", "store", "--once", "--metric", "accuracy"])
+        #expect(again == 0, "\(second)")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aFileStillBeingWrittenIsNotQuarantinedButLookedAtAgain() throws {
+        let h = try DaemonHarness("settle")
+        guard h.hasExecutables else { return }
+        let good = try #require(h.trainTinyModel(into: h.root + "/elsewhere").first)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let daemon = try h.start("sharpd", ["--store", "store", "--metric", "accuracy"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(h.wait(seconds: 10) { FileManager.default.fileExists(atPath: h.store + "/sharpd.pid") })
+        // A slow copy: half the bytes, a close (IN_CLOSE_WRITE fires), then the rest.
+        let target = h.store + "/slow-copy.ckpt.tar.zst"
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: target))
+        usleep(500_000)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: bytes.suffix(from: bytes.count / 2))
+        try handle.close()
+        #expect(h.wait(seconds: 30) { h.scalar("SELECT count(*) FROM metrics WHERE name = 'test_acc'") == 1 }, "\(h.log(of: daemon))")
+        #expect(!FileManager.default.fileExists(atPath: h.store + "/quarantine/slow-copy.ckpt.tar.zst"))
+        daemon.terminate()
+        daemon.waitUntilExit()
+    }
+}

@@ -156,7 +156,7 @@ extension Daemon {
                     try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: sharpd was stopped", at: now)
                 } else if job.id == batch.current || (batch.current == nil && job.id == open.first?.id) {
                     let reason = batch.timedOut
-                        ? "timed out after \(Int(configuration.jobTimeout)) s (sharpd --timeout); the worker was killed"
+                        ? "timed out after \(String(format: "%g", configuration.jobTimeout)) s (sharpd --timeout); the worker was killed"
                         : "the worker \(exit == .exited(0) ? "exited without reporting a result" : "was \(exit)") while \(job.key.plugin) \(job.key.version) ran (plugin crash?)"
                     try fail(job, reason: reason, worker: batch.tag)
                 } else {
@@ -172,7 +172,7 @@ extension Daemon {
         let now = Date()
         for batch in running.values where !batch.timedOut && batch.deadline(timeout: configuration.jobTimeout) <= now {
             batch.timedOut = true
-            log.warning("worker \(batch.process.pid) ran past --timeout \(Int(configuration.jobTimeout)) s; killing it")
+            log.warning("worker \(batch.process.pid) ran past --timeout \(String(format: "%g", configuration.jobTimeout)) s; killing it")
             batch.process.kill(SIGKILL)
         }
         if let deadline = shutdownDeadline, deadline <= now {

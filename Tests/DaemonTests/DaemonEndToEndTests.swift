@@ -83,4 +83,18 @@ struct DaemonEndToEndTests {
         let (unknown, text) = try h.run("sharpd", ["--store", "store", "--once", "--metric", "no-such-metric"])
         #expect(unknown == 1 && text.contains("no-such-metric"), "\(text)")
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aJobPastItsTimeoutIsKilledAndFailedWithTheReasonAndTheRestStillRuns() throws {
+        let h = try DaemonHarness("timeout")
+        guard h.hasExecutables else { return }
+        try h.trainTinyModel()
+        // 900 HVPs cannot finish in a quarter of a second; the accuracy job after it still runs.
+        let (status, output) = try h.run("sharpd", ["--store", "store", "--once", "--timeout", "0.25", "--samples", "16",
+                                                    "--metric", "hessian-spectrum:runs=10,steps=90"])
+        #expect(status == 1, "\(output)")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE state = 'failed' AND error LIKE 'timed out after 0.25 s%'") == 1, "\(output)")
+        let (again, second) = try h.run("sharpd", ["--store", "store", "--once", "--timeout", "60", "--metric", "accuracy"])
+        #expect(again == 0 && h.scalar("SELECT count(*) FROM metrics WHERE name = 'test_acc'") == 1, "\(second)")
+    }
 }

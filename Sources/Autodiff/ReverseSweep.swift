@@ -37,10 +37,21 @@ public enum ReverseSweep {
         }
 
         let wanted = Set(tracked.map(\.index))
+        // Without recording, convolution backward-input terms are collected per node and summed
+        // when the node's cotangent is needed (one col2im for all of them).
+        let savedDeferred = tape.deferredBackwardInputs
+        tape.deferredBackwardInputs = createGraph ? nil : [:]
+        defer { tape.deferredBackwardInputs = savedDeferred }
         return tape.withRecording(createGraph) {
             var cotangents = [Var?](repeating: nil, count: relevant.count)
             func accumulate(_ index: Int, _ c: Var) {
                 if let existing = cotangents[index - lo] { cotangents[index - lo] = existing + c } else { cotangents[index - lo] = c }
+            }
+            func settle(_ index: Int) {
+                guard let held = tape.deferredBackwardInputs?.removeValue(forKey: index) else { return }
+                cotangents[index - lo] = Var(
+                    Tensor.conv2dBackwardInputSum(held.terms, inputShape: held.inputShape, options: held.options,
+                        adding: cotangents[index - lo]?.value))
             }
             for k in live where outputs[k].index >= lo && relevant[outputs[k].index - lo] {
                 accumulate(outputs[k].index, seeds[k])
@@ -48,7 +59,9 @@ public enum ReverseSweep {
             var i = hi
             while i >= lo {
                 defer { i -= 1 }
-                guard relevant[i - lo], let cotangent = cotangents[i - lo] else { continue }
+                guard relevant[i - lo] else { continue }
+                settle(i)
+                guard let cotangent = cotangents[i - lo] else { continue }
                 let node = tape.nodes[i]
                 guard let pullback = node.pullback else { continue }
                 let needs = node.inputs.map { $0 >= lo && relevant[$0 - lo] }
@@ -65,6 +78,7 @@ public enum ReverseSweep {
                 }
             }
             return wrt.map { v in
+                if v.tape === tape, v.index >= lo, v.index <= hi { settle(v.index) }
                 if v.tape === tape, v.index >= lo, v.index <= hi, let c = cotangents[v.index - lo] { return c }
                 return Var(Tensor(zeros: v.shape, dtype: v.dtype))
             }

@@ -27,6 +27,16 @@ public final class Tape {
     var values: [Tensor] = []
     /// When false, operations on this tape's variables produce constants (no new nodes).
     public internal(set) var isRecording = true
+    /// Convolution backward-input terms held back by a sweep that records nothing, by target
+    /// node (nil outside such a sweep); `ReverseSweep` sums each node's terms with one col2im.
+    var deferredBackwardInputs: [Int: DeferredBackwardInput]?
+
+    struct DeferredBackwardInput {
+        let inputShape: [Int]
+        let weightShape: [Int]
+        let options: ConvolutionOptions
+        var terms: [(outputGradient: Tensor, weight: Tensor)]
+    }
 
     public init() {}
 
@@ -57,6 +67,20 @@ public final class Tape {
         zip(node.inputs, node.inputConstants).map { index, constant in
             index >= 0 ? variable(at: index) : Var(constant!)  // constant is set exactly when index is -1
         }
+    }
+
+    /// Holds back Bᵀₓ(gy, w) for node `index` when a sweep collects such terms and the geometry
+    /// matches any terms already held; false when the caller must compute it now.
+    func deferBackwardInput(_ gy: Tensor, _ w: Tensor, for index: Int, inputShape: [Int], options: ConvolutionOptions) -> Bool {
+        guard deferredBackwardInputs != nil else { return false }
+        if let held = deferredBackwardInputs?[index] {
+            guard held.weightShape == w.shape, held.options == options, held.terms[0].weight.dtype == w.dtype else { return false }
+            deferredBackwardInputs?[index]?.terms.append((gy, w))
+        } else {
+            deferredBackwardInputs?[index] = DeferredBackwardInput(
+                inputShape: inputShape, weightShape: w.shape, options: options, terms: [(gy, w)])
+        }
+        return true
     }
 
     /// Runs `body` with recording switched on or off, restoring the previous state afterwards.

@@ -30,11 +30,16 @@ extension Var {
         }
     }
 
-    /// max(x, 0). Its derivative is a 0/1 mask (piecewise constant, so its own derivative is 0).
+    /// max(x, 0). Its pullback gates the cotangent by x > 0; the gate is piecewise constant in x,
+    /// so it depends on x only through a constant (no second-order nodes for the mask).
     public func relu() -> Var {
-        Var.record(value.relu(), [self], op: "relu") { g, x, _, _ in
-            [g.multiplied(byConstant: x[0].value.positiveMask())]
-        }
+        Var.record(value.relu(), [self], op: "relu") { g, x, _, _ in [g.gated(byPositive: x[0].value)] }
+    }
+
+    /// `self` where `reference` > 0, else 0: linear in `self`, so it is its own adjoint (one pass,
+    /// no mask tensor).
+    public func gated(byPositive reference: Tensor) -> Var {
+        Var.record(value.gated(byPositive: reference), [self], op: "gate") { g, _, _, _ in [g.gated(byPositive: reference)] }
     }
 
     /// Exact GELU, x·Φ(x) (PyTorch's default `approximate='none'`).

@@ -34,6 +34,10 @@ public struct Var {
     /// The same value, cut off from the tape (its derivative is treated as zero).
     public var detached: Var { Var(value) }
 
+    /// True when an operation on `inputs` would be recorded (some input is on a recording tape).
+    /// Pullbacks use it to take fused tensor kernels when their results are plain constants.
+    static func recordsAny(_ inputs: [Var]) -> Bool { inputs.contains { $0.tape?.isRecording == true } }
+
     /// Records `value = op(inputs)` with `pullback` when any input is tracked on a recording tape;
     /// otherwise returns a constant. This is the one place where differentiable operations meet
     /// the tape.

@@ -41,7 +41,7 @@ public enum BLAS {
 
         let workers = parallel ? min(Parallel.threads, max(1, m * n * k / minimumParallelWork)) : 1
         if workers <= 1 {
-            T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+            accumulate(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
@@ -55,13 +55,35 @@ public enum BLAS {
             let (lo, hi) = (blocks[w], w == workers - 1 ? extent : blocks[w + 1])
             guard lo < hi else { return }
             if splitColumns {
-                T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: 1,
+                accumulate(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k,
                     a: a, lda: lda, b: transposeB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
             } else {
-                T.gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: 1,
+                accumulate(T.self, transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k,
                     a: transposeA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
             }
         }
+    }
+
+    /// One single-threaded BLAS call. For beta = 0, C is cleared here and BLAS accumulates into
+    /// it (beta = 1): OpenBLAS's own beta = 0 pass (`sgemm_beta`) took several times as long as a
+    /// memset, which is a tenth of a convolution's backward-input face (small k, large C).
+    @inline(__always)
+    private static func accumulate<T: TensorScalar>(
+        _: T.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        var beta = beta
+        if beta == 0 {
+            let rowBytes = n * MemoryLayout<T>.stride
+            if ldc == n {
+                UnsafeMutableRawPointer(c).initializeMemory(as: UInt8.self, repeating: 0, count: m * rowBytes)
+            } else {
+                for r in 0..<m { UnsafeMutableRawPointer(c + r * ldc).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes) }
+            }
+            beta = 1
+        }
+        T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// `C_i = op(A_i)·op(B_i)` for each batch entry (`strideB` 0 shares B): batch entries are split

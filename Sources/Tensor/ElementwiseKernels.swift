@@ -74,4 +74,6 @@ enum Binary {
     struct EqualMask: BinaryFunction { init() {}; @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x == y ? 1 : 0 } }
     /// 1 where x > y, else 0.
     struct GreaterMask: BinaryFunction { init() {}; @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x > y ? 1 : 0 } }
+    /// x where y > 0, else 0 (ReLU's pullback without a materialised mask).
+    struct PositiveGate: BinaryFunction { init() {}; @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { y > 0 ? x : 0 } }
 }

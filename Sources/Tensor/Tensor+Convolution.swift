@@ -49,8 +49,8 @@ extension Tensor {
         tensorCheck(dtype == weight.dtype, "conv2dBackwardInput", "gradient is \(dtype) but weight is \(weight.dtype)")
         let out = Tensor(zeros: inputShape, dtype: dtype)
         switch dtype {
-        case .float32: Convolution.backwardInput(Float.self, g, pointer(Float.self), weight.pointer(Float.self), out.pointer(Float.self))
-        case .float64: Convolution.backwardInput(Double.self, g, pointer(Double.self), weight.pointer(Double.self), out.pointer(Double.self))
+        case .float32: Convolution.backwardInput(Float.self, g, [(pointer(Float.self), weight.pointer(Float.self))], out.pointer(Float.self))
+        case .float64: Convolution.backwardInput(Double.self, g, [(pointer(Double.self), weight.pointer(Double.self))], out.pointer(Double.self))
         }
         return out
     }
@@ -64,6 +64,55 @@ extension Tensor {
         switch dtype {
         case .float32: return Convolution.backwardWeight(Float.self, g, self, outputGradient)
         case .float64: return Convolution.backwardWeight(Double.self, g, self, outputGradient)
+        }
+    }
+
+    /// `base + Σ_i conv2dBackwardInput(terms[i].outputGradient, terms[i].weight)`, all terms with
+    /// one geometry: the column matrices of all terms are summed by GEMM accumulation, so the
+    /// whole sum costs one col2im per image (a second reverse sweep meets two such terms per
+    /// convolution input: from the convolution and from its weight gradient).
+    public static func conv2dBackwardInputSum(
+        _ terms: [(outputGradient: Tensor, weight: Tensor)], inputShape: [Int], options: ConvolutionOptions, adding base: Tensor? = nil
+    ) -> Tensor {
+        tensorCheck(!terms.isEmpty, "conv2dBackwardInputSum", "no terms")
+        let first = terms[0]
+        let g = options.geometry(input: inputShape, weight: first.weight.shape, op: "conv2dBackwardInputSum")
+        let dtype = first.outputGradient.dtype
+        for t in terms {
+            tensorCheck(t.weight.shape == first.weight.shape && t.outputGradient.shape == g.outputShape, "conv2dBackwardInputSum",
+                "term (gradient \(t.outputGradient.shape), weight \(t.weight.shape)) does not match "
+                    + "output \(g.outputShape), weight \(first.weight.shape)")
+            tensorCheck(t.weight.dtype == dtype && t.outputGradient.dtype == dtype, "conv2dBackwardInputSum", "mixed dtypes")
+        }
+        if let base {
+            tensorCheck(base.shape == inputShape && base.dtype == dtype, "conv2dBackwardInputSum", "base \(base.shape) is not \(inputShape)")
+        }
+        let out = base?.copy() ?? Tensor(zeros: inputShape, dtype: dtype)
+        switch dtype {
+        case .float32:
+            Convolution.backwardInput(Float.self, g, terms.map { ($0.outputGradient.pointer(Float.self), $0.weight.pointer(Float.self)) },
+                out.pointer(Float.self))
+        case .float64:
+            Convolution.backwardInput(Double.self, g, terms.map { ($0.outputGradient.pointer(Double.self), $0.weight.pointer(Double.self)) },
+                out.pointer(Double.self))
+        }
+        return out
+    }
+
+    /// `(conv2d(self, weight), conv2dBackwardWeight(self, outputGradient))` with one im2col of
+    /// `self` per image shared by both products (the pullback of backward-input in a second
+    /// reverse sweep needs exactly this pair).
+    public func conv2dAndBackwardWeight(_ weight: Tensor, _ outputGradient: Tensor, options: ConvolutionOptions)
+        -> (output: Tensor, weightGradient: Tensor)
+    {
+        let g = options.geometry(input: shape, weight: weight.shape, op: "conv2dAndBackwardWeight")
+        tensorCheck(dtype == weight.dtype && dtype == outputGradient.dtype, "conv2dAndBackwardWeight",
+            "input \(dtype), weight \(weight.dtype) and gradient \(outputGradient.dtype) differ")
+        tensorCheck(outputGradient.shape == g.outputShape, "conv2dAndBackwardWeight",
+            "output gradient \(outputGradient.shape) does not match output \(g.outputShape)")
+        switch dtype {
+        case .float32: return Convolution.forwardAndBackwardWeight(Float.self, g, self, weight, outputGradient)
+        case .float64: return Convolution.forwardAndBackwardWeight(Double.self, g, self, weight, outputGradient)
         }
     }
 }
@@ -115,8 +164,10 @@ enum Convolution {
         }
     }
 
-    static func backwardInput<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ gy: UnsafeMutablePointer<T>,
-        _ w: UnsafeMutablePointer<T>, _ gx: UnsafeMutablePointer<T>) {
+    /// Adds Σ_t Bᵀₓ(gy_t, w_t) into `gx` (which holds zeros or a partial sum): per image, the
+    /// terms' column matrices accumulate in one buffer (GEMM with beta 1), then one col2im.
+    static func backwardInput<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
+        _ terms: [(gy: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<T>)], _ gx: UnsafeMutablePointer<T>) {
         let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
         let HW = g.inputHeight * g.inputWidth
         let splitGEMM = splitsGEMM(g)
@@ -126,9 +177,12 @@ enum Convolution {
             for n in images {
                 for gi in 0..<g.groups {
                     let image = gx + (n * g.inputChannels + gi * Cg) * HW
-                    BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: Og,
-                        a: w + gi * Og * K, lda: K, b: gy + (n * g.outputChannels + gi * Og) * P, ldb: P,
-                        c: g.isPointwise ? image : col, ldc: P, parallel: splitGEMM)
+                    for (t, term) in terms.enumerated() {
+                        // Pointwise: accumulate straight into the image, which already holds the running sum.
+                        BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: Og,
+                            a: term.w + gi * Og * K, lda: K, b: term.gy + (n * g.outputChannels + gi * Og) * P, ldb: P,
+                            c: g.isPointwise ? image : col, ldc: P, beta: g.isPointwise || t > 0 ? 1 : 0, parallel: splitGEMM)
+                    }
                     if !g.isPointwise { Im2col.raise(col, g, into: image) }
                 }
             }
@@ -160,5 +214,38 @@ enum Convolution {
         }
         let total = workers == 1 ? partials.reshaped(g.weightShape) : partials.sum(axes: [0]).reshaped(g.weightShape)
         return total
+    }
+
+    /// `forward` and `backwardWeight` of the same input, lowering each image once.
+    static func forwardAndBackwardWeight<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ input: Tensor, _ weight: Tensor,
+        _ outputGradient: Tensor) -> (Tensor, Tensor) {
+        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
+        let HW = g.inputHeight * g.inputWidth
+        let weightCount = g.outputChannels * K
+        let workers = workerCount(g)
+        let splitGEMM = splitsGEMM(g)
+        let output = Tensor(uninitialized: g.outputShape, dtype: input.dtype)
+        let partials = Tensor(zeros: [workers, weightCount], dtype: input.dtype)
+        let (x, w, gy) = (input.pointer(T.self), weight.pointer(T.self), outputGradient.pointer(T.self))
+        let (y, acc) = (output.pointer(T.self), partials.pointer(T.self))
+        overImages(g) { images, worker in
+            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
+            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
+            let mine = acc + worker * weightCount
+            for n in images {
+                for gi in 0..<g.groups {
+                    let image = x + (n * g.inputChannels + gi * Cg) * HW
+                    if !g.isPointwise { Im2col.lower(image, g, into: col) }
+                    let lowered = g.isPointwise ? image : col
+                    let block = (n * g.outputChannels + gi * Og) * P
+                    BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
+                        a: w + gi * Og * K, lda: K, b: lowered, ldb: P, c: y + block, ldc: P, parallel: splitGEMM)
+                    BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
+                        a: gy + block, lda: P, b: lowered, ldb: P, c: mine + gi * Og * K, ldc: K, beta: 1, parallel: splitGEMM)
+                }
+            }
+        }
+        let total = workers == 1 ? partials.reshaped(g.weightShape) : partials.sum(axes: [0]).reshaped(g.weightShape)
+        return (output, total)
     }
 }

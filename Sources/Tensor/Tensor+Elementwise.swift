@@ -129,6 +129,11 @@ extension Tensor {
     public func pow(_ exponent: Double) -> Tensor { map(Unary.Power(exponent: exponent)) }
     /// 1 where x > 0, else 0 (ReLU's derivative, 0 at 0 as in PyTorch).
     public func positiveMask() -> Tensor { map(Unary.PositiveMask()) }
+    /// `self` where `reference` > 0, else 0 (same shapes): `self · reference.positiveMask()` in one pass.
+    public func gated(byPositive reference: Tensor) -> Tensor {
+        tensorCheck(shape == reference.shape, "gated", "values \(shape) and reference \(reference.shape) differ")
+        return combined(with: reference, Binary.PositiveGate(), op: "gated")
+    }
     /// −1, 0 or 1.
     public func sign() -> Tensor { map(Unary.Sign()) }
     /// d/dx GELU(x) = Φ(x) + x·φ(x).

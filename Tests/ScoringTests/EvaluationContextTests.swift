@@ -85,7 +85,14 @@ import Testing
         let b = try EvaluationContext(subject: TinyNetwork.subject(), options: options)
         #expect(a.evaluationSampleCount == 12 && a.evaluationBatches.count == 3)
         #expect(try a.hvp(a.weights) == (try b.hvp(b.weights)))
+        // More samples than the split has: the whole split, in split order (as `all`).
         options.sampleCount = 31
+        let capped = try EvaluationContext(subject: TinyNetwork.subject(), options: options)
+        options.sampleCount = nil
+        let whole = try EvaluationContext(subject: TinyNetwork.subject(), options: options)
+        #expect(capped.evaluationSampleCount == whole.evaluationSampleCount)
+        #expect(try capped.hvp(capped.weights) == (try whole.hvp(whole.weights)))
+        options.sampleCount = 0
         #expect(throws: ScoringError.self) { try EvaluationContext(subject: TinyNetwork.subject(), options: options) }
         options.sampleCount = nil
         options.split = .test

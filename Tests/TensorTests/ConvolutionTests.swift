@@ -45,6 +45,28 @@ struct ConvolutionTests {
         #expect(abs(lhs - viaWeight) < 1e-11 * max(1, abs(lhs)))
     }
 
+    /// The fused kernels of a second reverse sweep equal the separate faces they replace.
+    @Test(arguments: setups)
+    func fusedKernelsMatchSeparateFaces(_ s: Setup) {
+        var r = KernelRandom(seed: 24)
+        let x = r.tensor(s.input)
+        let w = r.tensor(s.weight)
+        let options = ConvolutionOptions(stride: s.stride, padding: s.padding, groups: s.groups)
+        let y = x.conv2d(w, options: options)
+        let g = r.tensor(y.shape)
+        let (fusedY, fusedGW) = x.conv2dAndBackwardWeight(w, g, options: options)
+        #expect(maxAbsDifference(fusedY.doubles, y.doubles) < 1e-12)
+        #expect(maxAbsDifference(fusedGW.doubles, x.conv2dBackwardWeight(g, weightShape: w.shape, options: options).doubles) < 1e-12)
+
+        let (g2, w2, base) = (r.tensor(y.shape), r.tensor(s.weight), r.tensor(s.input))
+        let sum = Tensor.conv2dBackwardInputSum([(g, w), (g2, w2)], inputShape: x.shape, options: options, adding: base)
+        let expected = base + g.conv2dBackwardInput(w, inputShape: x.shape, options: options)
+            + g2.conv2dBackwardInput(w2, inputShape: x.shape, options: options)
+        #expect(maxAbsDifference(sum.doubles, expected.doubles) < 1e-12)
+        let single = Tensor.conv2dBackwardInputSum([(g, w)], inputShape: x.shape, options: options)
+        #expect(maxAbsDifference(single.doubles, g.conv2dBackwardInput(w, inputShape: x.shape, options: options).doubles) < 1e-12)
+    }
+
     @Test func resultsAreBitIdenticalAcrossRunsAndMatchAcrossThreadCounts() {
         var r = KernelRandom(seed: 23)
         let x = r.tensor([6, 4, 12, 12], dtype: .float32)

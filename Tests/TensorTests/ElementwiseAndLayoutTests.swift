@@ -47,6 +47,9 @@ struct ElementwiseAndLayoutTests {
     @Test func activationsMatchTheirDefinitions() {
         let x = Tensor(shape: [5], scalars: [-2.0, -0.5, 0, 0.5, 2], dtype: .float64)
         #expect(x.relu().doubles == [0, 0, 0, 0.5, 2])
+        let g = Tensor(shape: [5], scalars: [1.0, 2, 3, 4, 5], dtype: .float64)
+        #expect(g.gated(byPositive: x).doubles == [0, 0, 0, 4, 5])
+        #expect(g.gated(byPositive: x).doubles == (g * x.positiveMask()).doubles)
         let gelu = x.gelu().doubles
         // GELU(2) = 2·Φ(2) = 2 · 0.977249868051821
         #expect(abs(gelu[4] - 1.954_499_736_103_642) < 1e-14)

@@ -40,7 +40,7 @@ let package = Package(
                 "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "PluginHost"]),
+        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "PluginHost", "PluginKit"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),
@@ -65,19 +65,18 @@ package.targets += [
 ] + optimizerPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Optimizers/\($0)") }
 
 // Metrics (docs/metrics.md): the built-in metric plugins, each its own dynamic library
-// (libHessianEigen.so, ...) registered as `hessian-eigen` etc.; MetricKernels holds their shared
-// Krylov and statistics code and is linked statically into each. Scoring is the host side: it
-// rebuilds a checkpoint's model and data and runs metric plugins on them.
+// (libHessianEigen.so, ...) registered as `hessian-eigen` etc.; their Krylov and statistics code
+// lives in PluginKit (Sources/PluginKit/Krylov), so out-of-tree metric plugins can use it too.
+// Scoring is the host side: it rebuilds a checkpoint's model and data and runs metric plugins on them.
 let metricPlugins = ["Accuracy", "HessianEigen", "HessianTrace", "HessianSpectrum", "Sharpness"]
 package.products += metricPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
 package.targets += [
-    .target(name: "MetricKernels", dependencies: ["PluginKit"], path: "Plugins/Metrics/MetricKernels"),
     .target(name: "Scoring", dependencies: ["Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor"]),
     .testTarget(
-        name: "MetricTests", dependencies: ["MetricKernels", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
+        name: "MetricTests", dependencies: ["PluginKit", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
         exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
     .testTarget(name: "ScoringTests", dependencies: ["Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
-] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit", "MetricKernels"], path: "Plugins/Metrics/\($0)") }
+] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Metrics/\($0)") }
 
 // The daemon (docs/daemon.md): `Daemon` watches a store, indexes checkpoints and runs metric jobs
 // in worker processes; `sharpd` is its command line (and the worker and planner processes).

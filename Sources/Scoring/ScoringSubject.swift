@@ -29,7 +29,8 @@ public struct ScoringSubject: Sendable {
         try self.init(checkpoint: checkpoint, path: path, precision: precision)
     }
 
-    /// Rebuilds the model and dataset of a checkpoint already read.
+    /// Rebuilds the model and dataset of a checkpoint already read (the dataset once per process:
+    /// `DatasetCache`).
     public init(checkpoint: Checkpoint, path: String, precision: DType = .float32) throws {
         let m = checkpoint.manifest
         self.path = path
@@ -46,7 +47,11 @@ public struct ScoringSubject: Sendable {
         do { spec = try Self.decode(DatasetSpec.self, from: m.dataset.spec) } catch {
             throw ScoringError.dataset(path: path, reason: "the manifest's dataset spec is not one this Sharp understands: \(error)")
         }
-        do { dataset = try spec.build(expectingFingerprint: m.dataset.fingerprint) } catch {
+        do {
+            dataset = try DatasetCache.dataset(spec, fingerprint: m.dataset.fingerprint) {
+                try spec.build(expectingFingerprint: m.dataset.fingerprint)
+            }
+        } catch {
             throw ScoringError.dataset(path: path, reason: "\(error)")
         }
         guard dataset.trainIndices.count == m.dataset.trainCount, dataset.testIndices.count == m.dataset.testCount else {

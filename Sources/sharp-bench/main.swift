@@ -7,6 +7,7 @@ import Tensor
 // Sharp's engine benchmark (release build): GEMM and convolution throughput, and the cost of an
 // exact Hessian-vector product relative to a gradient. Printed as a table; `--json` for scripts.
 // Run through tools/bench, which also runs the PyTorch reference side by side when available.
+// `--krylov` prints the Lanczos vs power-iteration HVP counts instead (KrylovComparison.swift).
 
 let arguments = CommandLine.arguments
 if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
@@ -29,6 +30,17 @@ if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
             print("rss pages", statm.split(separator: " ")[1])
         }
     }
+    exit(0)
+}
+if arguments.contains("--krylov") {
+    // Only the Lanczos vs power-iteration table (HVP counts, not timings), rows printed as they
+    // finish: --krylov [--top-five] [--models a,b]
+    func emit(_ text: String, to handle: FileHandle = .standardOutput) { handle.write(Data((text + "\n").utf8)) }
+    let names = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
+    emit(KrylovComparison.header)
+    _ = try KrylovComparison.rows(models: names ?? KrylovComparison.models, topFive: arguments.contains("--top-five"),
+                                  log: { emit("  " + $0, to: .standardError) }, row: { emit(KrylovComparison.line($0)) })
+    emit(KrylovComparison.notes)
     exit(0)
 }
 let repeats = arguments.firstIndex(of: "--repeats").map { Int(arguments[$0 + 1]) ?? 7 } ?? 7

@@ -1,4 +1,4 @@
-import MetricKernels
+import PluginKit
 import PluginHost
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import MetricKernels
+import PluginKit
 import PluginHost
 
 /// Known-spectrum operators for hessian.md §6 V4/V5: H = Q·diag(λ)·Qᵀ, with Q either the identity

@@ -1,5 +1,5 @@
 import Foundation
-import MetricKernels
+import PluginKit
 import Testing
 
 /// The tridiagonal eigensolver against LAPACK's dstev (OpenBLAS) and against known spectra.

@@ -68,3 +68,14 @@ import Testing
         #expect(throws: ScoringError.self) { try Scorer(checkpoint: "/nonexistent.ckpt.tar.zst", options: EvaluationOptions(), registry: ScorerTests.registry) }
     }
 }
+
+/// Checkpoints of one dataset share its rebuild within a process (`DatasetCache`).
+@Suite struct DatasetCacheTests {
+    @Test func twoCheckpointsOfOneDatasetShareItsRebuild() throws {
+        let a = try CheckpointScoringTests.writeCheckpoint(), b = try CheckpointScoringTests.writeCheckpoint()
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        let first = try ScoringSubject(path: a), second = try ScoringSubject(path: b)
+        #expect(first.dataset.images.storage === second.dataset.images.storage)
+        #expect(first.dataset.fingerprint == second.dataset.fingerprint)
+    }
+}

@@ -1,4 +1,3 @@
-import MetricKernels
 import PluginKit
 
 /// Train and test accuracy and mean cross-entropy loss at the checkpoint's weights, and the

@@ -1,4 +1,3 @@
-import MetricKernels
 import PluginKit
 
 /// The Hessian's eigenvalue distribution (ESD) by stochastic Lanczos quadrature (hessian.md

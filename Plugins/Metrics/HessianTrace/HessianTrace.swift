@@ -1,4 +1,3 @@
-import MetricKernels
 import PluginKit
 
 /// The Hessian trace (hessian.md §3.3 A-TRACE): Hutchinson with seeded Rademacher probes and a

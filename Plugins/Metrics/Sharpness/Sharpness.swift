@@ -1,4 +1,3 @@
-import MetricKernels
 import PluginKit
 
 /// Worst-case sharpness (Keskar et al. 2017; Foret et al. 2021): max L(w + δ) over the L2 ball

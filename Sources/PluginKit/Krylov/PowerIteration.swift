@@ -16,6 +16,8 @@ public enum PowerIteration {
         public let products: Int
         /// μ after each iteration: (total products so far, μ).
         public let history: [(products: Int, value: Double)]
+        /// The last μ computed (`value` is the one before it, as PyHessian reports).
+        public var latest: Double { history.last?.value ?? .nan }
     }
 
     /// PyHessian's normalisation: v / (‖v‖ + 1e-6).
@@ -26,8 +28,11 @@ public enum PowerIteration {
     }
 
     /// The top `count` eigenpairs by deflation, with `random` drawing each start vector.
+    ///
+    /// `until`, when given, replaces PyHessian's relative-change rule: pair i stops as soon as
+    /// `until(i, μ)` is true for its latest estimate μ (tools/bench uses it as an oracle stop).
     public static func run(_ hessian: HessianOperator, count: Int, maxIterations: Int = 100, tolerance: Double = 1e-3,
-                           random: inout ProbeRandom) throws -> [Pair] {
+                           random: inout ProbeRandom, until: ((_ pair: Int, _ estimate: Double) -> Bool)? = nil) throws -> [Pair] {
         var pairs: [Pair] = []
         for _ in 0..<count {
             let start = hessian.productCount
@@ -42,6 +47,11 @@ public enum PowerIteration {
                 let current = VectorMath.dot(w, v)
                 v = pyHessianNormalized(w)
                 history.append((hessian.productCount, current))
+                if let until {
+                    estimate = current
+                    if until(pairs.count, current) { break }
+                    continue
+                }
                 if let previous = estimate, abs(previous - current) / (abs(previous) + 1e-6) < tolerance { break }
                 estimate = current
             }

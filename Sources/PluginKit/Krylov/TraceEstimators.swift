@@ -68,10 +68,10 @@ public enum TraceEstimators {
         precondition(products >= 3, "Hutch++ needs a budget of at least 3 products")
         let sketch = products / 3
         let n = hessian.dimension
-        var q: [[Double]] = []
+        let q = KrylovBasis(dimension: n, capacity: sketch)
         for _ in 0..<sketch {
             var y = try hessian(random.rademacherVector(n))
-            VectorMath.orthogonalize(&y, against: q)
+            q.orthogonalize(&y)
             let norm = VectorMath.norm(y)
             // A rank-deficient sketch adds no direction; its product is still counted.
             if norm > 1e-12 * Double(n).squareRoot() {
@@ -80,11 +80,14 @@ public enum TraceEstimators {
             }
         }
         var exact = 0.0
-        for v in q { exact += VectorMath.dot(v, try hessian(v)) }
+        for j in 0..<q.count {
+            let v = q[j]
+            exact += VectorMath.dot(v, try hessian(v))
+        }
         var samples: [Double] = []
         for _ in 0..<(products - sketch - q.count) {
             var z = random.rademacherVector(n)
-            VectorMath.orthogonalize(&z, against: q)
+            q.orthogonalize(&z)
             samples.append(VectorMath.dot(z, try hessian(z)))
         }
         let remainder = samples.isEmpty ? 0 : SampleStatistics.mean(samples)

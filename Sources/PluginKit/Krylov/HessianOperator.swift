@@ -1,5 +1,3 @@
-import PluginKit
-
 /// The Hessian as a linear operator v ↦ Hv, counting products and reporting progress.
 ///
 /// Every algorithm in this module sees the Hessian only through this type, so the same code runs

@@ -11,6 +11,8 @@ public struct DaemonConfiguration: Sendable {
     public var threadsPerWorker: Int?
     /// Metric requests as typed (`NAME[:k=v,...]`); empty: every metric plugin found.
     public var metricRequests: [String] = []
+    /// Without requests: plugins to leave out of "every metric plugin found".
+    public var skippedMetrics: [String] = []
     /// The evaluation settings every metric is run with.
     public var evaluation = EvaluationSettings()
     /// Score what is there, then exit.
@@ -40,6 +42,7 @@ public struct DaemonConfiguration: Sendable {
     var planArguments: [String] {
         var a = ["--store", layout.root]
         for r in metricRequests { a += ["--metric", r] }
+        for m in skippedMetrics { a += ["--skip-metric", m] }
         let e = evaluation
         a += ["--split", e.split.rawValue, "--samples", e.sampleCount.map(String.init) ?? "all", "--subset-seed", String(e.subsetSeed),
               "--mode", e.mode == .evaluation ? "eval" : "train", "--precision", e.precision.rawValue, "--seed", String(e.seed)]

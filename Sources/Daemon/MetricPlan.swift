@@ -37,20 +37,21 @@ public struct PlannedMetric: Sendable, Equatable {
 /// The plan: what every checkpoint gets scored with.
 public enum MetricPlan {
     /// The requests to plan: the ones asked for, or else every metric plugin found, built-ins with
-    /// the defaults of `sharp score` (hessian-spectrum twice: SLQ and per-batch).
-    public static func requests(asked: [MetricRequest], registry: PluginRegistry) -> [MetricRequest] {
+    /// the defaults of `sharp score` (hessian-spectrum twice: SLQ and per-batch), except the
+    /// `skipped` ones (a plugin installed later is still picked up).
+    public static func requests(asked: [MetricRequest], skipped: [String] = [], registry: PluginRegistry) -> [MetricRequest] {
         if !asked.isEmpty { return asked }
-        let found = registry.plugins.filter { $0.kind == .metric }.map(\.name)
+        let found = registry.plugins.filter { $0.kind == .metric && !skipped.contains($0.name) }.map(\.name)
         let builtIn = MetricRequest.defaults.filter { found.contains($0.name) }
         let others = found.filter { name in !builtIn.contains { $0.name == name } }.sorted()
         return builtIn + others.map { MetricRequest(name: $0, values: []) }
     }
 
     /// Resolves every request; fails on the first one that names no plugin or has bad values.
-    public static func make(asked: [MetricRequest], evaluation: EvaluationSettings, registry: PluginRegistry) throws
-        -> [PlannedMetric]
+    public static func make(asked: [MetricRequest], skipped: [String] = [], evaluation: EvaluationSettings,
+                            registry: PluginRegistry) throws -> [PlannedMetric]
     {
-        try requests(asked: asked, registry: registry).map {
+        try requests(asked: asked, skipped: skipped, registry: registry).map {
             try PlannedMetric(request: $0, evaluation: evaluation, registry: registry)
         }
     }

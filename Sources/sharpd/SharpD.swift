@@ -34,6 +34,8 @@ struct MetricOptions: ParsableArguments {
             help: "Metric NAME[:key=value,...] to score with (repeatable; default: every metric plugin found, as `sharp score` runs them).")
     var metric: [String] = []
     @Option(help: "Comma-separated metric names (plain names; use --metric for parameters).") var metrics: String?
+    @Option(name: .customLong("skip-metric"), help: "Without --metric: leave out this plugin (repeatable); plugins installed later are still used.")
+    var skipMetric: [String] = []
     @Option(help: "Split of the Hessian metrics' data: train or test.") var split: EvaluationOptions.Split = .train
     @Option(help: "Samples of the split the Hessian metrics use: N or all.") var samples = "128"
     @Option(help: "Seed of the permutation the samples are the head of.") var subsetSeed: UInt64 = 0
@@ -48,6 +50,7 @@ struct MetricOptions: ParsableArguments {
         guard ["eval", "train"].contains(mode) else { throw ValidationError("--mode must be eval or train") }
         guard ["float32", "float64"].contains(precision) else { throw ValidationError("--precision must be float32 or float64") }
         for r in requests { _ = try parse(r) }
+        if !requests.isEmpty, !skipMetric.isEmpty { throw ValidationError("--skip-metric only applies without --metric/--metrics") }
     }
 
     var requests: [String] {
@@ -97,6 +100,7 @@ struct RunDaemon: ParsableCommand {
         c.workers = workers
         c.threadsPerWorker = threads
         c.metricRequests = options.requests
+        c.skippedMetrics = options.skipMetric
         c.evaluation = options.evaluation
         c.once = once
         c.jobTimeout = timeout
@@ -132,7 +136,7 @@ struct PlanCommand: ParsableCommand {
         let registry = PluginRegistry(store: options.store)
         for problem in registry.problems { FileHandle.standardError.write(Data("sharpd: warning: \(problem)\n".utf8)) }
         do {
-            let plan = try MetricPlan.make(asked: try options.requests.map(options.parse), evaluation: options.evaluation, registry: registry)
+            let plan = try MetricPlan.make(asked: try options.requests.map(options.parse), skipped: options.skipMetric, evaluation: options.evaluation, registry: registry)
             print(MetricPlan.encode(plan))
         } catch {
             throw ValidationFailure("sharpd: metric plan: \(error)")

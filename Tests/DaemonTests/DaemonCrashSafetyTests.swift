@@ -18,7 +18,12 @@ struct DaemonCrashSafetyTests {
         var requeues = 0
         for round in 0..<10 {
             let daemon = try h.start("sharpd", arguments)
-            usleep(UInt32.random(in: 150_000...1_200_000, using: &generator))
+            // Kill while it works: once a job is running (or it has been a while), after a random delay.
+            _ = h.wait(seconds: 30) {
+                h.scalar("SELECT count(*) FROM jobs WHERE state = 'running'") ?? 0 > 0
+                    || (h.scalar("SELECT count(*) FROM jobs") ?? 0 > 0 && h.scalar("SELECT count(*) FROM jobs WHERE state = 'queued'") == 0)
+            }
+            usleep(UInt32.random(in: 0...600_000, using: &generator))
             kill(daemon.processIdentifier, SIGKILL)
             daemon.waitUntilExit()
             #expect(daemon.terminationReason == .uncaughtSignal, "round \(round): the daemon had already exited:\n\(h.log(of: daemon))")

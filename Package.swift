@@ -88,3 +88,6 @@ package.targets += [
         dependencies: ["Daemon", "Scoring", "PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
+
+// tools/bench-index: writes a synthetic million-row index through SQLiteIndex, then times sharpq.
+package.targets += [.executableTarget(name: "sharp-index-bench", dependencies: ["Index"])]

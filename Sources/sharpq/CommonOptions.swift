@@ -32,9 +32,11 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
+    /// Whether to write ANSI colour.
+    var useColor: Bool { color.isEnabled(stdoutIsTerminal: isTerminal, environment: ProcessInfo.processInfo.environment) }
+
     /// Renders a table in the chosen format and colour.
     func emit(_ table: ResultTable) {
-        let useColor = color.isEnabled(stdoutIsTerminal: isTerminal, environment: ProcessInfo.processInfo.environment)
         let rendered = table.render(as: resolvedFormat, color: useColor)
         Output.write(rendered.stdout)
         Output.note(rendered.stderr)

@@ -5,7 +5,7 @@ import ArgumentParser
 struct SharpQ: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sharpq",
-        abstract: "Query the Sharp index: rank, list, show and compare scored checkpoints.",
+        abstract: "Query the Sharp index: rank, list, show, compare and export scored checkpoints; daemon status.",
         discussion: """
             Reads <store>/index.sqlite read-only. Data commands take --format \
             table|json|jsonl|csv|tsv|md (default: a table on a terminal, TSV in a pipe) and \
@@ -13,8 +13,8 @@ struct SharpQ: ParsableCommand {
             64 usage (unknown names, bad --where).
             """,
         subcommands: [
-            TopCommand.self, ListCommand.self, ShowCommand.self, MetricsCommand.self, CompareCommand.self,
-            JobsCommand.self, SQLCommand.self,
+            TopCommand.self, ListCommand.self, RunsCommand.self, ShowCommand.self, MetricsCommand.self,
+            CompareCommand.self, JobsCommand.self, StatusCommand.self, ExportCommand.self, SQLCommand.self,
         ]
     )
 }

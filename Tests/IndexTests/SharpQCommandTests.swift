@@ -66,7 +66,7 @@ struct SharpQCommandTests {
     }
 
     @Test func everyCommandHasHelpAndAMissingIndexIsAFailure() throws {
-        for command in ["top", "list", "show", "metrics", "compare", "jobs", "sql"] {
+        for command in ["top", "list", "runs", "show", "metrics", "compare", "jobs", "status", "export", "sql"] {
             let help = try SharpQProcess.run([command, "--help"])
             #expect(help.status == 0 && help.stdout.contains("--format"), "\(command)")
         }

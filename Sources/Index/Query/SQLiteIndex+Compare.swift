@@ -14,11 +14,22 @@ extension SQLiteIndex {
             select.append(expression)
             params += extra
         }
+        // Each run's last matching checkpoint is found in SQL: one `checkpoints_by_run` lookup per
+        // run, so only those rows (not every checkpoint) come back.
         let rows = try db.rows(
-            """
-            SELECT \(select.joined(separator: ", ")) FROM checkpoints AS c WHERE \(condition.sql)
-            ORDER BY c.run_id, c.step DESC, c.created_at DESC, c.sha256
-            """, params + condition.params)
+            query.everyCheckpoint
+                ? """
+                SELECT \(select.joined(separator: ", ")) FROM checkpoints AS c WHERE \(condition.sql)
+                ORDER BY c.run_id, c.step DESC, c.created_at DESC, c.sha256
+                """
+                : """
+                SELECT \(select.joined(separator: ", ")) FROM checkpoints AS c WHERE c.id IN (
+                    SELECT (SELECT c.id FROM checkpoints AS c WHERE c.run_id IS r.run_id AND \(condition.sql)
+                            ORDER BY c.step DESC, c.created_at DESC, c.sha256 LIMIT 1)
+                    FROM (SELECT DISTINCT c.run_id FROM checkpoints AS c WHERE \(condition.sql)) AS r)
+                ORDER BY c.run_id
+                """,
+            params + condition.params + (query.everyCheckpoint ? [] : condition.params))
         var seenRuns = Set<String>()
         var samples: [ComparisonSample] = []
         for r in rows {

@@ -58,11 +58,18 @@ final class SQLiteConnection {
 
     /// A statement that is not cached (one-off SQL such as `sharpq sql`).
     func prepareUncached(_ sql: String) throws -> SQLiteStatement {
+        // `tail` points into the C string, so it is read inside `withCString`: the temporary copy
+        // Swift makes for a plain `String` argument is gone once the call returns.
         var raw: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
-        let code = sqlite3_prepare_v3(handle, sql, -1, 0, &raw, &tail)
+        var rest = ""
+        let code = sql.withCString { text -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v3(handle, text, -1, 0, &raw, &tail)
+            if let tail, tail.pointee != 0 { rest = String(cString: tail) }
+            return code
+        }
         guard code == SQLITE_OK, let raw else { throw error(code, context: sql) }
-        if let tail, tail.pointee != 0, !String(cString: tail).allSatisfy({ $0.isWhitespace || $0 == ";" }) {
+        if !rest.allSatisfy({ $0.isWhitespace || $0 == ";" }) {
             sqlite3_finalize(raw)
             throw IndexError(.invalidQuery, "only one SQL statement at a time: \(sql)")
         }

@@ -89,5 +89,14 @@ package.targets += [
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 
+// The study in one command (docs/study.md): the grid, its cells trained in-process, scoring through
+// sharpd (or in-process), the report (tables from the index, hand-written SVG figures) and the
+// loss-landscape slices of `sharp landscape`.
+package.targets += [
+    .target(name: "Study", dependencies: ["Training", "Scoring", "Index", "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor"]),
+    .testTarget(name: "StudyTests", dependencies: ["Study", "Index", "Scoring", "Training", "Checkpoint", "Datasets", "NN", "PluginHost", "Tensor"]),
+]
+package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
+
 // tools/bench-index: writes a synthetic million-row index through SQLiteIndex, then times sharpq.
 package.targets += [.executableTarget(name: "sharp-index-bench", dependencies: ["Index"])]

@@ -40,9 +40,13 @@ extension Daemon {
                 }
                 if directory != layout.pluginDirectory || !event.path.hasPrefix(layout.root) { continue }
             }
-            if event.isNewDirectory, !layout.isIgnoredDirectory(event.path), event.path.hasPrefix(layout.root) {
-                try watcher.watch(event.path)
-                for path in StoreLayout(root: event.path).checkpointFiles() { pendingFiles[path] = Date() }
+            if event.isNewDirectory, !isIgnored(event.path + "/x"), event.path.hasPrefix(layout.root) {
+                // `mkdir -p a/b/c` creates b and c before a's watch exists: watch the whole new
+                // tree, and look at what is already in it.
+                for directory in StoreLayout(root: event.path).watchedDirectories() where !isIgnored(directory + "/x") {
+                    try watcher.watch(directory)
+                }
+                for path in StoreLayout(root: event.path).checkpointFiles() where !isIgnored(path) { pendingFiles[path] = Date() }
             } else if event.isFileReady, StoreLayout.isCheckpointName(event.name), !isIgnored(event.path) {
                 pendingFiles[event.path] = Date()
             } else if event.isRemoval, StoreLayout.isCheckpointName(event.name) {

@@ -11,6 +11,7 @@ struct SharpCommand: ParsableCommand {
             """,
         subcommands: [
             TrainCommand.self, ScoreCommand.self, DataCommand.self, PluginsCommand.self, PluginCommand.self, ToyCommand.self,
+            StudyCommand.self, LandscapeCommand.self,
         ]
     )
 

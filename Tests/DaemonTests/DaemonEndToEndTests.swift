@@ -16,7 +16,8 @@ struct DaemonEndToEndTests {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(h.wait(seconds: 10) { FileManager.default.fileExists(atPath: h.store + "/sharpd.pid") }, "\(h.log(of: daemon))")
 
-        let written = try h.trainTinyModel()
+        // Into folders that do not exist yet (the trainer creates them like mkdir -p).
+        let written = try h.trainTinyModel(into: h.store + "/runs/2026/today")
         #expect(written.count == 1)
         let scored = h.wait(seconds: 60) {
             h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'hessian-trace' AND name = 'trace'") == 1

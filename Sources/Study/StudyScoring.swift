@@ -1,0 +1,304 @@
+import Checkpoint
+import Foundation
+import Glibc
+import Hashing
+import Index
+import PluginHost
+import Scoring
+
+/// Gets a study's final checkpoints scored into `<store>/index.sqlite`, by whichever way is
+/// available (docs/study.md §Scoring):
+/// 1. a live `sharpd` owns the store (`<store>/sharpd.pid` names a running process): it scores
+///    what lands in the store; wait until the index has every final checkpoint and no queued or
+///    running job for them;
+/// 2. else the `sharpd` executable next to `sharp`: run `sharpd --store S --once --metric ...`;
+/// 3. else score in-process with `Scoring.Scorer` and record the results through `SQLiteIndex`.
+public struct StudyScoring {
+    /// How the metrics get run.
+    public enum Route: Equatable, Sendable, CustomStringConvertible {
+        /// A running daemon (pid).
+        case daemon(pid: Int32)
+        /// `sharpd --once` at this path.
+        case once(executable: String)
+        /// This process.
+        case inProcess
+
+        public var description: String {
+            switch self {
+            case .daemon(let pid): return "the running sharpd (pid \(pid))"
+            case .once(let path): return "\(path) --once"
+            case .inProcess: return "in-process scoring"
+            }
+        }
+    }
+
+    /// The plan (metric requests, evaluation samples) and the store.
+    public let plan: StudyPlan
+    public let store: String
+    /// Progress lines.
+    public var log: (String) -> Void = { _ in }
+    /// Kernel threads for `sharpd --once` and in-process scoring (nil: all CPUs).
+    public var threads: Int?
+    /// Seconds to wait for a daemon before giving up (the report is written with what is there).
+    public var waitTimeout: TimeInterval = 6 * 3600
+
+    /// A scorer for `plan` in `store`.
+    public init(plan: StudyPlan, store: String) {
+        self.plan = plan
+        self.store = store
+    }
+
+    /// `<store>/sharpd.pid`, if it names a live process.
+    public static func liveDaemon(store: String) -> Int32? {
+        let file = (store as NSString).appendingPathComponent("sharpd.pid")
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
+        else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
+    }
+
+    /// The `sharpd` next to the running executable, if there is one.
+    public static func daemonExecutable() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let folder = (String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) as NSString).deletingLastPathComponent
+        let path = (folder as NSString).appendingPathComponent("sharpd")
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    /// The route `auto` picks.
+    public func automaticRoute() -> Route {
+        if let pid = Self.liveDaemon(store: store) { return .daemon(pid: pid) }
+        if let path = Self.daemonExecutable() { return .once(executable: path) }
+        return .inProcess
+    }
+
+    /// The metric arguments a daemon needs to score a study like this one
+    /// (`sharp study --print-sharpd-arguments`, used by tools/demo).
+    public var daemonArguments: [String] {
+        plan.metrics.flatMap { ["--metric", $0] } + ["--samples", plan.evaluationSamples.map(String.init) ?? "all"]
+    }
+
+    /// Scores `checkpoints` (the study's final ones) by `route`.
+    public func score(_ checkpoints: [String], route: Route) throws {
+        switch route {
+        case .daemon(let pid):
+            log("scoring: waiting for sharpd (pid \(pid)) to score \(checkpoints.count) checkpoint(s)")
+            try waitForDaemon(checkpoints, pid: pid)
+        case .once(let executable):
+            var arguments = ["--store", store, "--once"] + daemonArguments
+            if let threads { arguments += ["--threads", String(threads)] }
+            log("scoring: \(executable) \(arguments.joined(separator: " "))")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                log("scoring: sharpd --once exited with status \(process.terminationStatus) (some jobs failed; see its log); "
+                    + "the report shows what was scored")
+            }
+        case .inProcess:
+            try scoreInProcess(checkpoints)
+        }
+    }
+
+    // MARK: Waiting for a daemon
+
+    /// Polls the index (read-only) until every checkpoint is indexed and none has queued or
+    /// running jobs; gives up when the daemon stops or after `waitTimeout`.
+    func waitForDaemon(_ checkpoints: [String], pid: Int32) throws {
+        var hashes: [String] = []
+        for path in checkpoints { hashes.append(try Checkpoint.contentHash(of: path)) }
+        let start = Date()
+        var lastLine = "", lastNudge = Date(), nudgeAfter: TimeInterval = 20
+        while true {
+            let state = try? Self.progress(store: store, hashes: hashes)
+            if let state {
+                let line = "scoring: \(state.indexed)/\(hashes.count) indexed, \(state.pending) job(s) pending, \(state.done) done, \(state.failed) failed"
+                if line != lastLine {
+                    log(line)
+                    lastLine = line
+                }
+                if state.indexed == hashes.count && state.pending == 0 { return }
+                // Files the daemon has not picked up (e.g. a folder created faster than its watch
+                // was set up): SIGHUP makes it rescan the store (docs/daemon.md).
+                if state.indexed < hashes.count, Date().timeIntervalSince(lastNudge) > nudgeAfter {
+                    log("scoring: asking sharpd to rescan the store (SIGHUP)")
+                    kill(pid, SIGHUP)
+                    lastNudge = Date()
+                    nudgeAfter = 120  // a rescan hashes every file of the store: not too often
+                }
+            }
+            if kill(pid, 0) != 0 && errno != EPERM {
+                log("scoring: sharpd (pid \(pid)) stopped before it finished; the report shows what was scored")
+                return
+            }
+            if Date().timeIntervalSince(start) > waitTimeout {
+                log("scoring: gave up waiting after \(Int(waitTimeout)) s; the report shows what was scored")
+                return
+            }
+            usleep(1_500_000)
+        }
+    }
+
+    /// How far the daemon is with these content hashes.
+    static func progress(store: String, hashes: [String]) throws -> (indexed: Int, pending: Int, done: Int, failed: Int) {
+        let index = try SQLiteIndex(store: store, mode: .readOnly)
+        var indexed = 0, pending = 0, done = 0, failed = 0
+        for hash in hashes {
+            let table = try index.readOnlyQuery(
+                """
+                SELECT c.id,
+                  (SELECT count(*) FROM jobs AS j WHERE j.checkpoint_id = c.id AND j.state IN ('queued', 'running')),
+                  (SELECT count(*) FROM jobs AS j WHERE j.checkpoint_id = c.id AND j.state = 'done'),
+                  (SELECT count(*) FROM jobs AS j WHERE j.checkpoint_id = c.id AND j.state = 'failed')
+                FROM checkpoints AS c WHERE c.sha256 = substr(:sha, 2)
+                """, parameters: ["sha": "h" + hash])  // the prefix keeps an all-digit value text
+            guard let row = table.rows.first else { continue }
+            indexed += 1
+            pending += Int(row[1].integerValue ?? 0)
+            done += Int(row[2].integerValue ?? 0)
+            failed += Int(row[3].integerValue ?? 0)
+        }
+        return (indexed, pending, done, failed)
+    }
+
+    // MARK: In-process
+
+    /// Scores each checkpoint here with the plan's requests, skipping requests whose results the
+    /// index already holds, and records everything through `SQLiteIndex`.
+    func scoreInProcess(_ checkpoints: [String]) throws {
+        let index = try SQLiteIndex(store: store)
+        let registry = PluginRegistry(store: store)
+        var options = EvaluationOptions()
+        options.sampleCount = plan.evaluationSamples
+        options.cacheBytes = 2 << 30
+        let requests = try plan.metrics.map { try MetricRequest(parsing: $0) }
+        for (number, path) in checkpoints.enumerated() {
+            let checkpoint = try Checkpoint.read(from: path)
+            let sha = try Checkpoint.contentHash(of: path)
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+            let id = try index.upsertCheckpoint(CheckpointRecord(studyManifest: checkpoint.manifest, sha256: sha, sizeBytes: size),
+                                                path: URL(fileURLWithPath: path).standardizedFileURL.path).id
+            var scorer: Scorer?
+            for request in requests {
+                let key = try Self.key(for: request, options: options, registry: registry)
+                if try Self.hasResults(index, checkpointID: id, key: key) { continue }
+                if scorer == nil {
+                    scorer = try Scorer(subject: ScoringSubject(checkpoint: checkpoint, path: path), options: options, registry: registry)
+                }
+                let clock = Date()
+                let outcome = try scorer!.run(request)
+                log(String(format: "scoring [%d/%d] %@: %@ %.1f s", number + 1, checkpoints.count,
+                           (path as NSString).lastPathComponent, request.description, Date().timeIntervalSince(clock)))
+                try index.recordResults(Self.results(outcome, checkpointID: id, key: key), at: Date())
+            }
+            scorer?.context.releaseCache()
+        }
+    }
+
+    /// The index key of a request, in the form sharpd writes it (docs/daemon.md): plugin, version,
+    /// the first 16 hex digits of the sha256 of `{"evaluation":…,"hyperparameters":…,"request":…}`.
+    static func key(for request: MetricRequest, options: EvaluationOptions, registry: PluginRegistry) throws -> PluginKey {
+        let plugin = try registry.metric(named: request.name)
+        var values: [String: HyperparameterValue] = [:]
+        for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
+        let resolved = try plugin.schema.resolve(values)
+        let samples = options.sampleCount.map(String.init) ?? "null", batch = options.batchSize.map(String.init) ?? "null"
+        let evaluation = "{\"batch_size\":\(batch),\"mode\":\"\(options.mode.rawValue)\",\"precision\":\"\(options.precision.rawValue)\","
+            + "\"samples\":\(samples),\"seed\":\(options.seed),\"split\":\"\(options.split.rawValue)\",\"subset_seed\":\(options.subsetSeed)}"
+        let json = "{\"evaluation\":\(evaluation),\"hyperparameters\":\(plugin.schema.json(resolved)),\"request\":"
+            + StudyPlan.quoted(request.description) + "}"
+        var hasher = SHA256()
+        hasher.update(Array(json.utf8))
+        return PluginKey(plugin: plugin.name, version: plugin.version, paramsHash: String(SHA256.hexString(hasher.finalize()).prefix(16)),
+                         paramsJSON: json)
+    }
+
+    static func hasResults(_ index: SQLiteIndex, checkpointID: Int64, key: PluginKey) throws -> Bool {
+        let table = try index.readOnlyQuery(
+            """
+            SELECT 1 FROM metrics WHERE checkpoint_id = :id AND plugin = substr(:plugin, 2) AND plugin_version = substr(:version, 2)
+            AND params_hash = substr(:hash, 2) LIMIT 1
+            """,  // readOnlyQuery binds digit-only text as a number; the "t" prefix keeps these text
+            parameters: ["id": String(checkpointID), "plugin": "t" + key.plugin, "version": "t" + key.version, "hash": "t" + key.paramsHash])
+        return !table.rows.isEmpty
+    }
+
+    static func results(_ outcome: MetricOutcome, checkpointID: Int64, key: PluginKey) -> ScoringResults {
+        ScoringResults(
+            metrics: outcome.scalars.map {
+                MetricRecord(checkpointID: checkpointID, key: key, name: $0.name, value: $0.value, standardError: $0.standardError,
+                             hvpCount: $0.hvpCount, seconds: $0.seconds)
+            },
+            series: outcome.series.map { s in
+                SeriesRecord(checkpointID: checkpointID, key: key, name: s.name,
+                             dataJSON: SeriesJSON.encode(x: s.x, y: s.y, xLabel: s.xLabel, yLabel: s.yLabel))
+            })
+    }
+}
+
+extension ResultCell {
+    /// The cell as an integer, if it is one.
+    var integerValue: Int64? {
+        switch self {
+        case .integer(let v): return v
+        case .number(let v): return Int64(exactly: v)
+        default: return nil
+        }
+    }
+
+    /// The cell as text, if it is text.
+    var textValue: String? {
+        if case .text(let s) = self { return s }
+        return nil
+    }
+}
+
+/// `{"x":[…],"x_label":…,"y":[…],"y_label":…}`, the series format of the index as sharpd
+/// writes it (non-finite numbers as null).
+enum SeriesJSON {
+    static func encode(x: [Double], y: [Double], xLabel: String, yLabel: String) -> String {
+        func list(_ values: [Double]) -> String { "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
+        return "{\"x\":\(list(x)),\"x_label\":\(StudyPlan.quoted(xLabel)),\"y\":\(list(y)),\"y_label\":\(StudyPlan.quoted(yLabel))}"
+    }
+
+    static func decode(_ text: String) -> (x: [Double], y: [Double])? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let x = object["x"] as? [Any], let y = object["y"] as? [Any], x.count == y.count
+        else { return nil }
+        func number(_ v: Any) -> Double { (v as? NSNumber)?.doubleValue ?? .nan }
+        return (x.map(number), y.map(number))
+    }
+}
+
+extension CheckpointRecord {
+    /// The index row of a checkpoint (the fields sharpd records from a manifest).
+    init(studyManifest m: Manifest, sha256: String, sizeBytes: Int) {
+        var base: String?, hyperparameters = "{}"
+        if case .object(let record) = m.optimizer.hyperparameters {
+            if case .string(let b)? = record["base"] { base = b }
+        }
+        func text(_ value: JSONValue) -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+        hyperparameters = text(m.optimizer.hyperparameters)
+        var kind = "unknown"
+        if case .object(let spec) = m.dataset.spec, case .string(let k)? = spec["kind"] { kind = k }
+        self.init(
+            sha256: sha256, sizeBytes: sizeBytes, runID: m.runID,
+            createdAt: ISO8601DateFormatter().date(from: m.createdAt) ?? Date(timeIntervalSince1970: 0),
+            softwareVersion: m.software.version, model: m.model.name, modelConfigJSON: text(m.model.config),
+            optimizer: m.optimizer.plugin, optimizerVersion: m.optimizer.version, baseOptimizer: base,
+            hyperparametersJSON: hyperparameters, dataset: kind, datasetFingerprint: m.dataset.fingerprint,
+            datasetSpecJSON: text(m.dataset.spec), splitSeed: m.dataset.splitSeed, trainCount: m.dataset.trainCount,
+            testCount: m.dataset.testCount, seed: m.training.seed, epoch: m.training.epoch, step: m.training.step,
+            trainingLoss: m.training.trainLoss, trainingAccuracy: m.training.trainAccuracy,
+            elapsedSeconds: m.training.elapsedSeconds, stopReason: m.training.stopReason)
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import Study
+import Tensor
+import Training
+
+/// `sharp study`: the whole study in one command (docs/study.md).
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Train every model × optimizer × seed, score the final checkpoints, write the paper's tables and figures.",
+        discussion: """
+            Cells already finished are skipped and interrupted ones resume, so rerunning continues a study. \
+            Scoring goes through a running sharpd (it scores what lands in the store; this waits for it), \
+            else `sharpd --once`, else this process. The report (report.md, results.csv, summary.csv, SVG figures) \
+            is built from <store>/index.sqlite. Examples:
+              sharp study --preset quick                    # minutes: 2 models, adam/sam, 2 seeds
+              sharp study --preset paper --models vgg-mini  # one family of the full grid
+              sharp study --preset quick --scoring none     # train only
+              sharp study --preset quick --report-only --out /tmp/report
+              sharpd --store store/ $(sharp study --preset quick --print-sharpd-arguments) &
+            """)
+
+    @Option(help: "Preset grid and settings: quick or paper.") var preset: StudyPlan.Preset = .quick
+    @Option(help: "Study name (folder <store>/study/<name>, run ids study-<name>-...); default: the preset's.") var name: String?
+    @Option(help: "Comma-separated models (default: the preset's).") var models: String?
+    @Option(help: "Comma-separated optimizer plugins (default: the preset's; the baseline adam is added if missing).") var optimizers: String?
+    @Option(help: "Number of seeds (0, 1, ..., N-1).") var seeds: Int?
+    @Option(name: .customLong("data"), help: "bus-synth[:count=N,seed=S,benign=B], a folder, or a MedMNIST .npz.") var data: String?
+    @Option(help: "Image size (square).") var imageSize: Int?
+    @Option(help: "Epoch cap.") var epochs: Int?
+    @Option(help: "Learning rate.") var lr: Double?
+    @Option(help: "Training samples for the Hessian metrics (N or all).") var samples: String?
+    @Option(name: .customLong("metric"), parsing: .singleValue, help: "Metric NAME[:k=v,...] (repeatable; replaces the preset's list).")
+    var metrics: [String] = []
+    @Option(help: "Store directory.") var store = "store"
+    @Option(help: "Report folder (default: <store>/study/<name>/report).") var out: String?
+    @Option(help: "How to score: auto, daemon, once, in-process or none.") var scoring: StudySession.ScoringChoice = .auto
+    @Option(help: "Seconds to wait for a running sharpd before writing the report with what is there.") var waitTimeout: Double = 6 * 3600
+    @Flag(help: "Do not train; report on the finished cells.") var reportOnly = false
+    @Flag(inversion: .prefixedNo, help: "Loss-landscape slices (adam vs sam, seed 0) in the report.") var landscape = true
+    @Flag(help: "Print the sharpd options (one per line) that score checkpoints as this study does, and exit.")
+    var printSharpdArguments = false
+    @Flag(help: "Print the plan as KEY=VALUE lines (name, folder, models, optimizers, seeds, run_ids; lists comma-separated) and exit.")
+    var printPlan = false
+    @Option(help: "Threads for Sharp's kernels (default: all CPUs).") var threads: Int?
+
+    func validate() throws {
+        if let s = seeds, s < 1 { throw ValidationError("--seeds must be at least 1") }
+        if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let s = imageSize, s < 8 { throw ValidationError("--image-size must be at least 8") }
+        if let l = lr, !(l > 0) { throw ValidationError("--lr must be positive") }
+        if let s = samples, s != "all", (Int(s) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let n = name, n.isEmpty || n.contains("/") || n.hasPrefix(".") { throw ValidationError("--name must be a plain folder name") }
+    }
+
+    func run() throws {
+        if let threads { Parallel.threads = threads }
+        let plan = makePlan()
+        var session = StudySession(plan: plan, store: store)
+        if printSharpdArguments {
+            for argument in StudyScoring(plan: plan, store: store).daemonArguments { print(argument) }
+            return
+        }
+        if printPlan {
+            print("name=\(plan.name)")
+            print("folder=\(session.layout.directory)")
+            print("models=\(plan.models.joined(separator: ","))")
+            print("optimizers=\(plan.optimizers.joined(separator: ","))")
+            print("seeds=\(plan.seeds.map(String.init).joined(separator: ","))")
+            print("run_ids=\(plan.cells.map(\.runID).joined(separator: ","))")
+            return
+        }
+        session.train = !reportOnly
+        session.scoring = reportOnly ? .skip : scoring
+        session.reportDirectory = out
+        session.threads = threads
+        session.waitTimeout = waitTimeout
+        session.landscapes = landscape
+        session.log = { ProgressPrinter.line("sharp study: " + $0) }
+        session.progress = { _ in StudyProgress() }
+        ProgressPrinter.line("sharp study: \(plan.name): \(plan.models.count) models × \(plan.optimizers.count) optimizers × "
+            + "\(plan.seeds.count) seeds = \(plan.cells.count) cells; data \(plan.data) at \(plan.imageSize)px, "
+            + "up to \(plan.maxEpochs) epochs; store \(store)")
+        let summary: StudySession.Summary
+        do {
+            summary = try session.run()
+        } catch let error as TrainingError {
+            throw ValidationFailure(error.description)
+        } catch let error as StudyError {
+            throw ValidationFailure(error.description)
+        }
+        ProgressPrinter.line("sharp study: \(summary.trained) cell(s) trained, \(summary.skipped) already finished"
+            + (summary.unfinished > 0 ? ", \(summary.unfinished) not trained yet" : ""))
+        if let report = summary.reportFiles.first(where: { $0.hasSuffix("report.md") }) {
+            ProgressPrinter.line("sharp study: report: \(report) (+ \(summary.reportFiles.count - 1) files beside it)")
+        }
+    }
+
+    /// The preset with the command line's overrides.
+    func makePlan() -> StudyPlan {
+        var plan = StudyPlan.preset(preset)
+        if let name { plan.name = name }
+        func list(_ text: String) -> [String] { text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        if let models { plan.models = list(models) }
+        if let optimizers {
+            plan.optimizers = list(optimizers)
+            if !plan.optimizers.contains(plan.baseline) { plan.optimizers.insert(plan.baseline, at: 0) }
+        }
+        if let seeds { plan.seeds = (0..<UInt64(seeds)).map { $0 } }
+        if let data { plan.data = data }
+        if let imageSize { plan.imageSize = imageSize }
+        if let epochs { plan.maxEpochs = epochs }
+        if let lr { plan.learningRate = lr }
+        if let samples { plan.evaluationSamples = samples == "all" ? nil : Int(samples) }
+        if !metrics.isEmpty { plan.metrics = metrics }
+        return plan
+    }
+}
+
+extension StudyPlan.Preset: ExpressibleByArgument {}
+extension StudySession.ScoringChoice: ExpressibleByArgument {}
+
+/// A study cell's training progress: a redrawn bar on a terminal, nothing otherwise (the study
+/// logs one line per cell).
+final class StudyProgress: TrainingProgress {
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var lastDraw = 0.0
+
+    func batchFinished(epoch: Int, batch: Int, of batches: Int, loss: Double, accuracy: Double, elapsed: Double) {
+        guard isTerminal, elapsed - lastDraw > 0.2 else { return }
+        lastDraw = elapsed
+        let line = String(format: "\r  epoch %3d  batch %4d/%d  loss %.4f  acc %5.1f%%  %.0fs ", epoch, batch, batches, loss, 100 * accuracy, elapsed)
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+
+    func epochFinished(_ r: EpochRecord, maxEpochs: Int) {}
+
+    func checkpointWritten(path: String) {
+        if isTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -21,7 +21,7 @@ public func valueAndGradient(at point: [Tensor], of f: ([Var]) -> Var) throws(Au
 public func hessianVectorProduct(at point: [Tensor], vector: [Tensor], of f: ([Var]) -> Var) throws(AutodiffError)
     -> (value: Double, gradient: [Tensor], product: [Tensor])
 {
-    let linearization = try Linearization(at: point, of: f)
+    let linearization = try Linearization(at: point, of: f, anticipating: vector)
     return (linearization.value, linearization.gradient, linearization.hessianVectorProduct(vector))
 }
 
@@ -43,14 +43,25 @@ public final class Linearization {
     /// Records f and its gradient at `point`.
     ///
     /// - Throws: `AutodiffError.nonFiniteValue` when f(point) is NaN or infinite.
-    public init(at point: [Tensor], of f: ([Var]) -> Var) throws(AutodiffError) {
+    public convenience init(at point: [Tensor], of f: ([Var]) -> Var) throws(AutodiffError) {
+        try self.init(at: point, of: f, anticipating: nil)
+    }
+
+    /// With `direction` (one tensor per argument), the first sweep also computes products the
+    /// first `hessianVectorProduct(direction)` would otherwise compute from scratch, where that
+    /// shares work (`Var.weightGradient`); they are held until that product is taken.
+    init(at point: [Tensor], of f: ([Var]) -> Var, anticipating direction: [Tensor]?) throws(AutodiffError) {
         tape = Tape()
         arguments = tape.variables(point)
         let y = f(arguments)
         value = try scalarValue(y)
+        if let direction, direction.count == arguments.count {
+            tape.anticipatedDirections = Dictionary(uniqueKeysWithValues: zip(arguments.map(\.index), direction))
+        }
         trackedGradient = ReverseSweep.pullback(
             outputs: [y], seeds: [Var(Tensor(repeating: 1, shape: y.shape, dtype: y.dtype))], wrt: arguments,
             createGraph: true)
+        tape.anticipatedDirections = [:]
         gradient = trackedGradient.map(\.value)
     }
 

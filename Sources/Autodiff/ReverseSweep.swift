@@ -41,17 +41,32 @@ public enum ReverseSweep {
         // when the node's cotangent is needed (one col2im for all of them).
         let savedDeferred = tape.deferredBackwardInputs
         tape.deferredBackwardInputs = createGraph ? nil : [:]
-        defer { tape.deferredBackwardInputs = savedDeferred }
+        // The running sums live on the tape, so that pullbacks of a sweep that records nothing
+        // can add a term into them in place (`Tape.foldCotangent`).
+        let savedRunning = tape.runningCotangents
+        let running = Tape.RunningCotangents(lo: lo, count: relevant.count)
+        tape.runningCotangents = running
+        defer {
+            tape.deferredBackwardInputs = savedDeferred
+            tape.runningCotangents = savedRunning
+        }
         return tape.withRecording(createGraph) {
-            var cotangents = [Var?](repeating: nil, count: relevant.count)
             func accumulate(_ index: Int, _ c: Var) {
-                if let existing = cotangents[index - lo] { cotangents[index - lo] = existing + c } else { cotangents[index - lo] = c }
+                let k = index - lo
+                guard running.sums[k] != nil else { running.sums[k] = c; return }
+                if createGraph { running.sums[k] = running.sums[k]! + c; return }  // non-nil: checked above
+                // Not recorded: add in place when the sum is the sweep's own tensor (copy-on-write;
+                // the slot is cleared first so that `sum` holds the only reference).
+                var sum = running.sums[k]!.value
+                running.sums[k] = nil
+                sum += c.value
+                running.sums[k] = Var(sum)
             }
             func settle(_ index: Int) {
                 guard let held = tape.deferredBackwardInputs?.removeValue(forKey: index) else { return }
-                cotangents[index - lo] = Var(
+                running.sums[index - lo] = Var(
                     Tensor.conv2dBackwardInputSum(held.terms, inputShape: held.inputShape, options: held.options,
-                        adding: cotangents[index - lo]?.value))
+                        adding: running.sums[index - lo]?.value))
             }
             for k in live where outputs[k].index >= lo && relevant[outputs[k].index - lo] {
                 accumulate(outputs[k].index, seeds[k])
@@ -61,13 +76,13 @@ public enum ReverseSweep {
                 defer { i -= 1 }
                 guard relevant[i - lo] else { continue }
                 settle(i)
-                guard let cotangent = cotangents[i - lo] else { continue }
+                guard let cotangent = running.sums[i - lo] else { continue }
                 let node = tape.nodes[i]
                 guard let pullback = node.pullback else { continue }
                 let needs = node.inputs.map { $0 >= lo && relevant[$0 - lo] }
                 guard needs.contains(true) else { continue }
                 // Interior cotangents are consumed here; release them unless they are an answer.
-                if !wanted.contains(i) { cotangents[i - lo] = nil }
+                if !wanted.contains(i) { running.sums[i - lo] = nil }
                 let results = pullback(cotangent, tape.inputs(of: node), tape.variable(at: i), needs)
                 for (position, input) in node.inputs.enumerated() where needs[position] {
                     guard let c = results[position] else { continue }
@@ -79,7 +94,7 @@ public enum ReverseSweep {
             }
             return wrt.map { v in
                 if v.tape === tape, v.index >= lo, v.index <= hi { settle(v.index) }
-                if v.tape === tape, v.index >= lo, v.index <= hi, let c = cotangents[v.index - lo] { return c }
+                if v.tape === tape, v.index >= lo, v.index <= hi, let c = running.sums[v.index - lo] { return c }
                 return Var(Tensor(zeros: v.shape, dtype: v.dtype))
             }
         }

@@ -31,6 +31,53 @@ public final class Tape {
     /// node (nil outside such a sweep); `ReverseSweep` sums each node's terms with one col2im.
     var deferredBackwardInputs: [Int: DeferredBackwardInput]?
 
+    /// Directions of a one-off Hessian-vector product, by leaf position, announced before the
+    /// first (recorded) sweep: a rule may then compute, at no extra lowering, a product that the
+    /// second sweep would otherwise compute from scratch, and leave it in `memos`.
+    var anticipatedDirections: [Int: Tensor] = [:]
+    /// Results computed ahead for the second sweep, by node: `value` is the node's pullback result
+    /// for the cotangent `key` (used only when the cotangent is that very tensor).
+    var memos: [Int: (key: Tensor, value: Tensor)] = [:]
+
+    /// The memo left for node `index`, if its cotangent is exactly the tensor it was computed
+    /// for (same storage, offset and shape); it is handed out once.
+    func takeMemo(for index: Int, cotangent: Tensor) -> Tensor? {
+        guard let memo = memos[index], memo.key.storage === cotangent.storage, memo.key.offset == cotangent.offset,
+            memo.key.shape == cotangent.shape
+        else { return nil }
+        memos[index] = nil
+        return memo.value
+    }
+
+    /// The running cotangent sums of the sweep in progress, by node (nil outside a sweep).
+    var runningCotangents: RunningCotangents?
+
+    /// Σ of the cotangents received so far by nodes `lo ..< lo + sums.count`.
+    final class RunningCotangents {
+        let lo: Int
+        var sums: [Var?]
+        init(lo: Int, count: Int) {
+            self.lo = lo
+            sums = [Var?](repeating: nil, count: count)
+        }
+    }
+
+    /// In a sweep that records nothing, lets a pullback add its term for `input` straight into
+    /// that input's running cotangent instead of returning it (the pullback then returns nil for
+    /// it): `add` receives the sum so far (nil when none; no other tensor shares a sum the sweep
+    /// built, so copy-on-write updates happen in place) and leaves the new sum. False when the
+    /// caller must return its term as usual (recording, or no sweep).
+    func foldCotangent(into input: Var, _ add: (inout Tensor?) -> Void) -> Bool {
+        guard !isRecording, input.tape === self, let box = runningCotangents else { return false }
+        let k = input.index - box.lo
+        guard k >= 0, k < box.sums.count else { return false }
+        var sum = box.sums[k]?.value
+        box.sums[k] = nil
+        add(&sum)
+        box.sums[k] = sum.map(Var.init)
+        return true
+    }
+
     struct DeferredBackwardInput {
         let inputShape: [Int]
         let weightShape: [Int]

@@ -13,7 +13,26 @@ extension Var {
     public func summed(toShape target: [Int]) -> Var {
         if shape == target { return self }
         let source = shape
-        return Var.record(value.summed(toShape: target), [self], op: "sumToShape") { g, _, _, _ in [g.broadcast(to: source)] }
+        return Var.record(value.summed(toShape: target), [self], op: "sumToShape") { g, x, _, _ in
+            [Var.broadcastCotangent(g, to: source, for: x[0])]
+        }
+    }
+
+    /// `g` broadcast to `shape` as a pullback's cotangent for `input`. In a sweep that records
+    /// nothing it is added straight into the input's running cotangent (nil is returned), so the
+    /// full-size broadcast is never materialised (e.g. a bias's second-order term).
+    static func broadcastCotangent(_ g: Var, to shape: [Int], for input: Var) -> Var? {
+        if !recordsAny([g]), let tape = input.tape,
+            tape.foldCotangent(into: input, { sum in
+                guard var running = sum else { sum = g.value.broadcast(to: shape); return }
+                sum = nil  // `running` holds the only reference, so `+=` writes in place
+                running += g.value
+                sum = running
+            })
+        {
+            return nil
+        }
+        return g.broadcast(to: shape)
     }
 
     public static func + (a: Var, b: Var) -> Var {

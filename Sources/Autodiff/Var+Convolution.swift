@@ -11,9 +11,23 @@ extension Var {
         Var.record(value.conv2d(weight.value, options: options), [self, weight], op: "conv2d") { g, x, _, needs in
             [
                 needs[0] ? Var.backwardInputCotangent(g, x[1], for: x[0], options: options) : nil,
-                needs[1] ? x[0].conv2dBackwardWeight(g, weightShape: x[1].shape, options: options) : nil,
+                needs[1] ? Var.weightGradient(x[0], g, weight: x[1], options: options) : nil,
             ]
         }
+    }
+
+    /// Bᵀ_w(x, g) as the convolution's pullback result for `weight`. When a one-off HVP has
+    /// announced its direction v for this weight (`Tape.anticipatedDirections`), the same lowering
+    /// of x also computes B(x, v), which the second sweep needs from this node's pullback (its
+    /// cotangent there is v): it is left as a memo instead of lowering x once more.
+    static func weightGradient(_ x: Var, _ g: Var, weight: Var, options: ConvolutionOptions) -> Var {
+        guard let tape = weight.tape, tape.isRecording, weight.index >= 0, let v = tape.anticipatedDirections[weight.index],
+            v.shape == weight.shape, v.dtype == weight.dtype
+        else { return x.conv2dBackwardWeight(g, weightShape: weight.shape, options: options) }
+        let (forward, gradient) = x.value.conv2dAndBackwardWeight(v, g.value, options: options)
+        let node = x.recordBackwardWeight(gradient, g, options: options)
+        if node.tape === tape, node.index >= 0 { tape.memos[node.index] = (v, forward) }
+        return node
     }
 
     /// ∂L/∂x of a convolution, from `self` = ∂L/∂y.
@@ -23,7 +37,21 @@ extension Var {
             op: "conv2dBackwardInput"
         ) { c, x, _, needs in
             if needs[0] && needs[1] && !Var.recordsAny([c, x[0], x[1]]) {
-                // Not recorded (a second sweep): one lowering of c serves both products.
+                // Not recorded (a second sweep): one lowering of c serves both products, and the
+                // convolution accumulates into the running cotangent of the output gradient, which
+                // usually holds B(x, v) from the weight gradient's pullback already.
+                var weightGradient: Tensor?
+                let folded = x[0].tape?.foldCotangent(into: x[0]) { sum in
+                    if var running = sum {
+                        sum = nil
+                        weightGradient = c.value.conv2dAndBackwardWeight(x[1].value, x[0].value, options: options, addingOutputTo: &running)
+                        sum = running
+                    } else {
+                        let (y, gw) = c.value.conv2dAndBackwardWeight(x[1].value, x[0].value, options: options)
+                        (sum, weightGradient) = (y, gw)
+                    }
+                }
+                if folded == true, let weightGradient { return [nil, Var(weightGradient)] }
                 let (y, gw) = c.value.conv2dAndBackwardWeight(x[1].value, x[0].value, options: options)
                 return [Var(y), Var(gw)]
             }
@@ -36,13 +64,21 @@ extension Var {
 
     /// ∂L/∂w of a convolution, from `self` = x and `outputGradient` = ∂L/∂y.
     public func conv2dBackwardWeight(_ outputGradient: Var, weightShape: [Int], options: ConvolutionOptions) -> Var {
-        Var.record(
-            value.conv2dBackwardWeight(outputGradient.value, weightShape: weightShape, options: options),
-            [self, outputGradient], op: "conv2dBackwardWeight"
-        ) { c, x, _, needs in
-            [
+        recordBackwardWeight(
+            value.conv2dBackwardWeight(outputGradient.value, weightShape: weightShape, options: options), outputGradient,
+            options: options)
+    }
+
+    /// Records `result` = Bᵀ_w(self, outputGradient), computed by the caller.
+    func recordBackwardWeight(_ result: Tensor, _ outputGradient: Var, options: ConvolutionOptions) -> Var {
+        Var.record(result, [self, outputGradient], op: "conv2dBackwardWeight") { c, x, y, needs in
+            var forward: Var?
+            if needs[1], !Var.recordsAny([c, x[0]]), let memo = y.tape?.takeMemo(for: y.index, cotangent: c.value) {
+                forward = Var(memo)  // B(x, c), computed with the first sweep (`Var.weightGradient`)
+            }
+            return [
                 needs[0] ? Var.backwardInputCotangent(x[1], c, for: x[0], options: options) : nil,
-                needs[1] ? x[0].conv2d(c, options: options) : nil,
+                needs[1] ? forward ?? x[0].conv2d(c, options: options) : nil,
             ]
         }
     }

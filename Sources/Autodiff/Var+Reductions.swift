@@ -7,8 +7,8 @@ extension Var {
         let source = shape
         let kept = axes.map { list in list.map { $0 < 0 ? $0 + rank : $0 } } ?? Array(0..<rank)
         let keptShape = source.enumerated().map { kept.contains($0.offset) ? 1 : $0.element }
-        return Var.record(value.sum(axes: axes, keepingDimensions: keepingDimensions), [self], op: "sum") { g, _, _, _ in
-            [g.reshaped(keptShape).broadcast(to: source)]
+        return Var.record(value.sum(axes: axes, keepingDimensions: keepingDimensions), [self], op: "sum") { g, x, _, _ in
+            [Var.broadcastCotangent(g.reshaped(keptShape), to: source, for: x[0])]
         }
     }
 

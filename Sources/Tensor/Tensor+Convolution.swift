@@ -111,8 +111,27 @@ extension Tensor {
         tensorCheck(outputGradient.shape == g.outputShape, "conv2dAndBackwardWeight",
             "output gradient \(outputGradient.shape) does not match output \(g.outputShape)")
         switch dtype {
-        case .float32: return Convolution.forwardAndBackwardWeight(Float.self, g, self, weight, outputGradient)
-        case .float64: return Convolution.forwardAndBackwardWeight(Double.self, g, self, weight, outputGradient)
+        case .float32: return Convolution.forwardAndBackwardWeight(Float.self, g, self, weight, outputGradient, adding: nil)
+        case .float64: return Convolution.forwardAndBackwardWeight(Double.self, g, self, weight, outputGradient, adding: nil)
+        }
+    }
+
+    /// `sum += conv2d(self, weight)` and returns `conv2dBackwardWeight(self, outputGradient)`, one
+    /// im2col per image for both. The convolution accumulates straight into `sum` (GEMM with
+    /// beta 1) when no other tensor shares its storage (copy-on-write otherwise): a second reverse
+    /// sweep adds this term to a running cotangent that already holds another convolution.
+    public func conv2dAndBackwardWeight(_ weight: Tensor, _ outputGradient: Tensor, options: ConvolutionOptions,
+        addingOutputTo sum: inout Tensor) -> Tensor
+    {
+        let g = options.geometry(input: shape, weight: weight.shape, op: "conv2dAndBackwardWeight")
+        tensorCheck(dtype == weight.dtype && dtype == outputGradient.dtype && dtype == sum.dtype, "conv2dAndBackwardWeight",
+            "input \(dtype), weight \(weight.dtype), gradient \(outputGradient.dtype) and sum \(sum.dtype) differ")
+        tensorCheck(outputGradient.shape == g.outputShape && sum.shape == g.outputShape, "conv2dAndBackwardWeight",
+            "output gradient \(outputGradient.shape) and sum \(sum.shape) must match output \(g.outputShape)")
+        if !sum.isUniquelyReferenced() { sum = sum.copy() }
+        switch dtype {
+        case .float32: return Convolution.forwardAndBackwardWeight(Float.self, g, self, weight, outputGradient, adding: sum).1
+        case .float64: return Convolution.forwardAndBackwardWeight(Double.self, g, self, weight, outputGradient, adding: sum).1
         }
     }
 }
@@ -165,9 +184,13 @@ enum Convolution {
     }
 
     /// Adds Σ_t Bᵀₓ(gy_t, w_t) into `gx` (which holds zeros or a partial sum): per image, the
-    /// terms' column matrices accumulate in one buffer (GEMM with beta 1), then one col2im.
+    /// terms' column matrices are summed in one buffer, then one col2im.
     static func backwardInput<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
         _ terms: [(gy: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<T>)], _ gx: UnsafeMutablePointer<T>) {
+        if terms.count > 1 && !g.isPointwise {
+            backwardInputStacked(T.self, g, terms, gx)
+            return
+        }
         let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
         let HW = g.inputHeight * g.inputWidth
         let splitGEMM = splitsGEMM(g)
@@ -184,6 +207,45 @@ enum Convolution {
                             c: g.isPointwise ? image : col, ldc: P, beta: g.isPointwise || t > 0 ? 1 : 0, parallel: splitGEMM)
                     }
                     if !g.isPointwise { Im2col.raise(col, g, into: image) }
+                }
+            }
+        }
+    }
+
+    /// `backwardInput` for several terms as one GEMM per image and group: Σ_t w_tᵀ·gy_t is
+    /// [w_1; w_2; …]ᵀ·[gy_1; gy_2; …], the terms stacked along the inner dimension. Summing
+    /// the terms through separate GEMMs (inner dimension Og, often 16 or 32) read and wrote the
+    /// large column matrix once per term; stacked, it is written once, and the GEMM runs on a
+    /// deeper, more efficient inner dimension. The stacked gradients are copied per image (a
+    /// small fraction of the column matrix).
+    static func backwardInputStacked<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
+        _ terms: [(gy: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<T>)], _ gx: UnsafeMutablePointer<T>) {
+        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
+        let (HW, depth) = (g.inputHeight * g.inputWidth, terms.count * Og)
+        let splitGEMM = splitsGEMM(g)
+        // Weights stacked per group: rows t·Og ..< (t+1)·Og of group gi are term t's rows of that group.
+        let weights = Convolution.scratch(T.self, count: g.groups * depth * K)
+        defer { Convolution.release(weights, count: g.groups * depth * K) }
+        for gi in 0..<g.groups {
+            for (t, term) in terms.enumerated() {
+                (weights + (gi * depth + t * Og) * K).update(from: term.w + gi * Og * K, count: Og * K)
+            }
+        }
+        overImages(g) { images, _ in
+            let col = Convolution.scratch(T.self, count: K * P)
+            let stacked = Convolution.scratch(T.self, count: depth * P)
+            defer {
+                Convolution.release(col, count: K * P)
+                Convolution.release(stacked, count: depth * P)
+            }
+            for n in images {
+                for gi in 0..<g.groups {
+                    for (t, term) in terms.enumerated() {
+                        (stacked + t * Og * P).update(from: term.gy + (n * g.outputChannels + gi * Og) * P, count: Og * P)
+                    }
+                    BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: depth,
+                        a: weights + gi * depth * K, lda: K, b: stacked, ldb: P, c: col, ldc: P, parallel: splitGEMM)
+                    Im2col.raise(col, g, into: gx + (n * g.inputChannels + gi * Cg) * HW)
                 }
             }
         }
@@ -216,15 +278,17 @@ enum Convolution {
         return total
     }
 
-    /// `forward` and `backwardWeight` of the same input, lowering each image once.
+    /// `forward` and `backwardWeight` of the same input, lowering each image once. With `base`
+    /// (owned by the caller, nobody else reading it) the forward result is added into it.
     static func forwardAndBackwardWeight<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ input: Tensor, _ weight: Tensor,
-        _ outputGradient: Tensor) -> (Tensor, Tensor) {
+        _ outputGradient: Tensor, adding base: Tensor?) -> (Tensor, Tensor) {
         let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
         let HW = g.inputHeight * g.inputWidth
         let weightCount = g.outputChannels * K
         let workers = workerCount(g)
         let splitGEMM = splitsGEMM(g)
-        let output = Tensor(uninitialized: g.outputShape, dtype: input.dtype)
+        let output = base ?? Tensor(uninitialized: g.outputShape, dtype: input.dtype)
+        let outputBeta: T = base == nil ? 0 : 1
         let partials = Tensor(zeros: [workers, weightCount], dtype: input.dtype)
         let (x, w, gy) = (input.pointer(T.self), weight.pointer(T.self), outputGradient.pointer(T.self))
         let (y, acc) = (output.pointer(T.self), partials.pointer(T.self))
@@ -239,7 +303,7 @@ enum Convolution {
                     let lowered = g.isPointwise ? image : col
                     let block = (n * g.outputChannels + gi * Og) * P
                     BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
-                        a: w + gi * Og * K, lda: K, b: lowered, ldb: P, c: y + block, ldc: P, parallel: splitGEMM)
+                        a: w + gi * Og * K, lda: K, b: lowered, ldb: P, c: y + block, ldc: P, beta: outputBeta, parallel: splitGEMM)
                     BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
                         a: gy + block, lda: P, b: lowered, ldb: P, c: mine + gi * Og * K, ldc: K, beta: 1, parallel: splitGEMM)
                 }

@@ -106,6 +106,60 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Add(), op: "add") }
+
+    /// `a = a + b` with `b` broadcast to `a`'s shape. Copy-on-write: when no other tensor shares
+    /// `a`'s storage the sum is written into it (no allocation, one pass), otherwise `a` becomes
+    /// a new tensor; either way no other tensor sees a change.
+    public static func += (a: inout Tensor, b: Tensor) {
+        tensorCheck(a.dtype == b.dtype, "add", "dtypes \(a.dtype) and \(b.dtype) differ (shapes \(a.shape), \(b.shape))")
+        tensorCheck(Shape.broadcast(a.shape, b.shape, op: "add") == a.shape, "add", "cannot add \(b.shape) into \(a.shape) in place")
+        guard a.count > 0, a.isUniquelyReferenced() else { a = a + b; return }
+        switch a.dtype {
+        case .float32: a.updateKernel(b, Binary.Add(), Float.self)
+        case .float64: a.updateKernel(b, Binary.Add(), Double.self)
+        }
+    }
+
+    /// `self[i] = f(self[i], other[i])` in place, `other` broadcast to this shape; only for
+    /// storage nobody else holds. The loops read and write through one pointer: with separate
+    /// source and destination pointers to the same memory the vectoriser's overlap check fails
+    /// and the scalar loop runs.
+    private func updateKernel<F: BinaryFunction, T: TensorScalar>(_ other: Tensor, _ f: F, _: T.Type) {
+        let (a, b) = (pointer(T.self), other.pointer(T.self))
+        if shape == other.shape {
+            Parallel.forEachChunk(count, costPerItem: 2) { range in for i in range { a[i] = f(a[i], b[i]) } }
+            return
+        }
+        if other.count == 1 {
+            let y = b[0]
+            Parallel.forEachChunk(count, costPerItem: 2) { range in for i in range { a[i] = f(a[i], y) } }
+            return
+        }
+        // Rows of the innermost collapsed axis; `other` is strided (0 along broadcast axes).
+        let collapsed = Shape.collapse(shape, [Shape.broadcastStrides(shape, to: shape), Shape.broadcastStrides(other.shape, to: shape)])
+        let (loopShape, sb) = (collapsed.shape, collapsed.strides[1])
+        let rank = loopShape.count
+        let (inner, ib) = (loopShape[rank - 1], sb[rank - 1])
+        let outerShape = Array(loopShape.dropLast())
+        Parallel.forEachChunk(count / Swift.max(inner, 1), costPerItem: inner * 2) { range in
+            for row in range {
+                var (rem, ob) = (row, 0)
+                for axis in stride(from: rank - 2, through: 0, by: -1) {
+                    ob += (rem % outerShape[axis]) * sb[axis]
+                    rem /= outerShape[axis]
+                }
+                let (pa, pb) = (a + row * inner, b + ob)
+                if ib == 0 {
+                    let y = pb[0]
+                    for j in 0..<inner { pa[j] = f(pa[j], y) }
+                } else if ib == 1 {
+                    for j in 0..<inner { pa[j] = f(pa[j], pb[j]) }
+                } else {
+                    for j in 0..<inner { pa[j] = f(pa[j], pb[j &* ib]) }
+                }
+            }
+        }
+    }
     public static func - (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Subtract(), op: "subtract") }
     public static func * (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Multiply(), op: "multiply") }
     public static func / (a: Tensor, b: Tensor) -> Tensor { a.combined(with: b, Binary.Divide(), op: "divide") }

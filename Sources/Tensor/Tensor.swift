@@ -6,8 +6,9 @@
 public struct Tensor: @unchecked Sendable {
     /// Extent of every dimension, outermost first (images are N, C, H, W).
     public let shape: [Int]
-    /// The shared element block.
-    public let storage: TensorStorage
+    /// The shared element block (replaced, never mutated in place, except by copy-on-write
+    /// updates such as `+=` when no other tensor shares it).
+    public private(set) var storage: TensorStorage
     /// Index of this tensor's first element inside `storage`.
     public let offset: Int
 
@@ -122,6 +123,9 @@ public struct Tensor: @unchecked Sendable {
         let resolved = Shape.resolve(newShape, count: count, op: "reshape")
         return Tensor(shape: resolved, storage: storage, offset: offset)
     }
+
+    /// True when no other tensor shares this storage, so a copy-on-write update may write into it.
+    mutating func isUniquelyReferenced() -> Bool { isKnownUniquelyReferenced(&storage) }
 
     /// A fresh copy that owns its storage (used before handing memory to code that writes).
     public func copy() -> Tensor {

@@ -39,6 +39,38 @@ struct HessianPropertyTests {
         #expect(linearization.productCount == 3)
     }
 
+    /// The same on a convolutional net with biases and ReLU: a product from scratch takes B(x, v)
+    /// from the first sweep (`Var.weightGradient`), and the second sweep folds convolutions and
+    /// bias broadcasts into running cotangents in place; none of it may change a bit of the result.
+    @Test(arguments: [DType.float64, .float32])
+    func reusedLinearizationMatchesFreshProductsOnAConvNet(_ dtype: DType) throws {
+        var r = TestRandom(seed: 17)
+        let shapes = [[4, 2, 3, 3], [4], [6, 4, 3, 3], [6], [3, 6 * 4 * 4], [3]]
+        let params = shapes.map { r.tensor($0, scale: 0.4).converted(to: dtype) }
+        let x = Var(r.tensor([3, 2, 8, 8]).converted(to: dtype))
+        let f: ([Var]) -> Var = { p in
+            let c1 = x.conv2d(p[0], options: .init(stride: 1, padding: 1)) + p[1].reshaped([1, -1, 1, 1])
+            let h1 = c1.relu()
+            let c2 = h1.conv2d(p[2], options: .init(stride: 2, padding: 1)) + p[3].reshaped([1, -1, 1, 1])
+            let h2 = c2.relu().sum(axes: [1], keepingDimensions: true) * 0.1 + c2
+            return h2.reshaped([3, -1]).linear(weight: p[4], bias: p[5]).crossEntropy(labels: [0, 2, 1])
+        }
+        let linearization = try Linearization(at: params, of: f)
+        for trial in 0..<2 {
+            let v = params.map { r.tensor($0.shape).converted(to: dtype) }
+            let reused = linearization.hessianVectorProduct(v)
+            let fresh = try hessianVectorProduct(at: params, vector: v, of: f)
+            for (a, b) in zip(reused, fresh.product) { #expect(a.doubles == b.doubles, "trial \(trial): reused and fresh products differ") }
+            #expect(v.allSatisfy { $0.isFinite }, "the direction is left untouched")
+        }
+        if dtype == .float64 {
+            let v = params.map { r.tensor($0.shape) }
+            let exact = try hessianVectorProduct(at: params, vector: v, of: f).product
+            let numeric = try FiniteDifferences.hessianVectorProduct(f, at: params, vector: v, step: 1e-4)
+            for (e, n) in zip(exact, numeric) { #expect(relativeError(e, n) < 1e-7, "H·v vs differences of the gradient") }
+        }
+    }
+
     /// Linear functions have a zero Hessian; a function independent of an argument has zero
     /// gradient and zero H·v for it.
     @Test func zeroCurvatureAndUnusedArguments() throws {

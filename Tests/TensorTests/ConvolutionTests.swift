@@ -63,6 +63,20 @@ struct ConvolutionTests {
         let expected = base + g.conv2dBackwardInput(w, inputShape: x.shape, options: options)
             + g2.conv2dBackwardInput(w2, inputShape: x.shape, options: options)
         #expect(maxAbsDifference(sum.doubles, expected.doubles) < 1e-12)
+        // Accumulating the convolution into a running sum: in place when the sum is not shared,
+        // a copy otherwise (the other holder sees no change).
+        var running = r.tensor(y.shape)
+        let runningStart = running.pointer(Double.self)
+        let expectedRunning = running + y
+        let gwAccumulated = x.conv2dAndBackwardWeight(w, g, options: options, addingOutputTo: &running)
+        #expect(maxAbsDifference(running.doubles, expectedRunning.doubles) < 1e-12)
+        #expect(running.pointer(Double.self) == runningStart, "an unshared sum is updated in place")
+        #expect(maxAbsDifference(gwAccumulated.doubles, fusedGW.doubles) == 0)
+        let before = g2.doubles
+        var copyOnWrite = g2
+        _ = x.conv2dAndBackwardWeight(w, g, options: options, addingOutputTo: &copyOnWrite)
+        #expect(g2.doubles == before && maxAbsDifference(copyOnWrite.doubles, (g2 + y).doubles) < 1e-12)
+
         let single = Tensor.conv2dBackwardInputSum([(g, w)], inputShape: x.shape, options: options)
         #expect(maxAbsDifference(single.doubles, g.conv2dBackwardInput(w, inputShape: x.shape, options: options).doubles) < 1e-12)
     }

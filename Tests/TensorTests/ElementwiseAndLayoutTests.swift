@@ -13,6 +13,34 @@ struct ElementwiseAndLayoutTests {
         #expect((a * scalar).doubles == a.doubles.map { $0 * 2 })
     }
 
+    /// `+=` is copy-on-write: in place (same storage, broadcasting the right side) when nothing
+    /// else holds the left side's storage, a new tensor otherwise.
+    @Test func addAssignIsCopyOnWrite() {
+        let bias = Tensor(shape: [1, 3, 1, 1], scalars: [1.0, 2.0, 3.0])
+        var a = Tensor(repeating: 0.5, shape: [2, 3, 2, 2], dtype: .float64)
+        let start = a.pointer(Double.self)
+        a += bias
+        #expect(a.pointer(Double.self) == start)
+        let perChannel: [Double] = (0..<24).map { (i: Int) -> Double in 0.5 + Double((i / 4) % 3 + 1) }
+        #expect(a.doubles == perChannel)
+        a += a * 2
+        #expect(a.pointer(Double.self) == start)
+        #expect(a[1, 2, 1, 0] == 10.5)
+
+        let held = a
+        a += bias
+        #expect(a.pointer(Double.self) != start, "a shared storage is copied")
+        #expect(held[1, 2, 1, 0] == 10.5 && a[1, 2, 1, 0] == 13.5)
+        var view = held.reshaped([24])
+        view += Tensor(scalar: 1, dtype: .float64)
+        #expect(held[0, 0, 0, 0] == 4.5 && view[0] == 5.5)
+
+        var f32 = Tensor(zeros: [5, 4])
+        f32 += Tensor(shape: [4], scalars: [Float(1), 2, 3, 4])
+        let rows: [Float] = Array([[Float]](repeating: [1, 2, 3, 4], count: 5).joined())
+        #expect(f32.floats == rows)
+    }
+
     @Test func reductionsOverAxes() {
         let x = Tensor(shape: [2, 3, 2], scalars: (0..<12).map(Double.init), dtype: .float64)
         #expect(x.sum().scalarValue == 66)

@@ -34,10 +34,11 @@ let package = Package(
         .executableTarget(
             name: "sharpq",
             dependencies: ["Index", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
+                "CommandLineSupport", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "PluginHost", "PluginKit"]),
@@ -85,7 +86,7 @@ package.targets += [
     .target(name: "Daemon", dependencies: ["Index", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
-        dependencies: ["Daemon", "Scoring", "PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 

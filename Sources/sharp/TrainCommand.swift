@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Datasets
 import Foundation
 import NN
@@ -90,10 +91,4 @@ struct TrainCommand: ParsableCommand {
 
 extension TrainingConfiguration {
     var lr: Double { learningRate }
-}
-
-/// A one-line error for the user, with exit code 1 (ArgumentParser prints "Error: ...").
-struct ValidationFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,21 +1,8 @@
 import Foundation
 
-/// `sharpq runs`: one row per training run, newest first.
-public struct RunsQuery: Equatable, Sendable {
-    /// ANDed conditions on the run's checkpoints (only matching checkpoints count).
-    public var filters: [Filter]
-    /// Metric columns (the run's last checkpoint's current values), in this order.
-    public var metrics: [String]
-    /// At most this many runs (0 = all).
-    public var limit: Int
-
-    /// A runs query; 50 rows by default.
-    public init(filters: [Filter] = [], metrics: [String] = [], limit: Int = 50) {
-        self.filters = filters
-        self.metrics = metrics
-        self.limit = limit
-    }
-}
+/// `sharpq runs`: one row per training run, newest first. Same fields as `list`: the filters
+/// select which checkpoints count, the metrics are the run's last checkpoint's current values.
+public typealias RunsQuery = ListQuery
 
 /// One training run, summarised from its checkpoints in the index.
 public struct RunSummary: Equatable, Sendable {

@@ -3,8 +3,8 @@ import Foundation
 
 /// Sharp's exit codes (DESIGN.md §1): 0 ok, 1 failure, 2 usage. ArgumentParser reports usage
 /// errors with 64 (EX_USAGE); this maps them to 2 like most Unix tools and keeps its messages.
-enum ExitCodes {
-    static func run<Command: ParsableCommand>(_: Command.Type) -> Never {
+public enum ExitCodes {
+    public static func run<Command: ParsableCommand>(_: Command.Type) -> Never {
         do {
             var command = try Command.parseAsRoot()
             try command.run()
@@ -18,4 +18,10 @@ enum ExitCodes {
             Command.exit(withError: error)
         }
     }
+}
+
+/// A one-line error for the user, with exit code 1 (ArgumentParser prints "Error: ...").
+public struct ValidationFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

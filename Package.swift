@@ -41,7 +41,7 @@ let package = Package(
                 "CommandLineSupport", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "PluginHost", "PluginKit"]),
+        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),

@@ -123,14 +123,29 @@ def run(repeats, threads, only=None):
 
         optimizer = torch.optim.Adam(p, lr=1e-4)
 
-        def sam_step(rho=0.05):
+        inside = []  # seconds spent in the two gradient passes of each SAM step
+
+        def timed_grad():
+            start = time.perf_counter()
             g = grad(loss("train"), p)
+            inside[-1] += time.perf_counter() - start
+            return g
+
+        def sam_step(rho=0.05):
+            inside.append(0.0)
+            start = time.perf_counter()
+            sam_step_body(rho)
+            total = time.perf_counter() - start
+            inside[-1] = (total - inside[-1]) / inside[-1]
+
+        def sam_step_body(rho):
+            g = timed_grad()
             norm = torch.sqrt(sum((t * t).sum() for t in g))
             with torch.no_grad():
                 e = [rho * t / max(norm, 1e-12) for t in g]
                 for w, d in zip(p, e):
                     w.add_(d)
-            g2 = grad(loss("train"), p)
+            g2 = timed_grad()
             with torch.no_grad():
                 for w, d, t in zip(p, e, g2):
                     w.sub_(d)
@@ -152,6 +167,7 @@ def run(repeats, threads, only=None):
         out[f"{name}_hvp_fresh_ratio"] = fresh / gradient
         out[f"{name}_hvp_reused_ratio"] = reused / gradient
         out[f"{name}_sam_overhead"] = sam / (2 * gradient) - 1
+        out[f"{name}_sam_optimizer_share"] = statistics.median(inside[1:])  # the first call is the warm-up
     return out
 
 

@@ -8,6 +8,13 @@ public struct MiniBatch: Sendable {
     public let labels: [Int]
     /// Dataset index of each image.
     public let indices: [Int]
+
+    /// A batch of `images` `[B, 1, H, W]` with their `labels` and dataset `indices`.
+    public init(images: Tensor, labels: [Int], indices: [Int]) {
+        self.images = images
+        self.labels = labels
+        self.indices = indices
+    }
 }
 
 /// Mini-batches over a set of dataset indices in a shuffled order that depends only on

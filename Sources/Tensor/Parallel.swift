@@ -9,6 +9,14 @@ public enum Parallel {
     /// Threads used by Sharp's own loops (BLAS is configured separately via `BLAS.threads`).
     nonisolated(unsafe) public static var threads: Int = defaultThreads()
 
+    /// Sets `threads` for this process and exports it as `SHARP_THREADS`, which plugin kernels and
+    /// child processes (daemon workers) read when they start. Call it at start-up, before plugins
+    /// load or threads run: `setenv` is not thread-safe.
+    public static func configure(threads count: Int) {
+        threads = count
+        setenv("SHARP_THREADS", String(count), 1)
+    }
+
     /// Below this many scalar operations a loop runs on the calling thread.
     public static let minimumWorkPerThread = 32_768
 

@@ -124,8 +124,9 @@ public struct Tensor: @unchecked Sendable {
         return Tensor(shape: resolved, storage: storage, offset: offset)
     }
 
-    /// True when no other tensor shares this storage, so a copy-on-write update may write into it.
-    mutating func isUniquelyReferenced() -> Bool { isKnownUniquelyReferenced(&storage) }
+    /// True when no other tensor shares this storage, so a copy-on-write update may write into it
+    /// (never for borrowed memory, which belongs to the caller).
+    mutating func isUniquelyReferenced() -> Bool { isKnownUniquelyReferenced(&storage) && !storage.isBorrowed }
 
     /// A fresh copy that owns its storage (used before handing memory to code that writes).
     public func copy() -> Tensor {

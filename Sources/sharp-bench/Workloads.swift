@@ -1,7 +1,9 @@
 import Autodiff
+import Datasets
 import NN
 import PluginHost
 import Tensor
+import Training
 
 /// The workloads the benchmark times: zoo models at batch 16 on 1×64×64 inputs, two classes.
 enum Workloads {
@@ -30,39 +32,34 @@ enum Workloads {
         return Network(name: name, model: model, input: rng.normal(shape: [batch, 1, 64, 64]), labels: (0..<batch).map { $0 % 2 })
     }
 
-    /// One SAM step through the real plugins (`sam` over `adam`, as `sharp train` runs it): the
-    /// plugin asks for the gradient at w and at w + e, then Adam updates the flat buffer in place.
+    /// One SAM step as `sharp train` takes it: the real plugins (`sam` over `adam`) call the
+    /// trainer's own gradient oracle at w and at w + e, then Adam updates the flat buffer in place.
+    /// Each call returns the step's wall time and the part of it spent inside the oracle.
     struct SAMStep {
         let optimizer: LoadedOptimizer
         let weights: Tensor
-        let shapes: [[Int]]
+        let evaluator: GradientEvaluator
+        let batch: MiniBatch
 
         init(network: Network, registry: PluginRegistry) throws {
-            shapes = network.model.parameters.map(\.shape)
-            let layout = zip(network.model.parameterNames, shapes).map { ParameterLayoutEntry(name: $0, shape: $1) }
+            let layout = zip(network.model.parameterNames, network.model.parameters).map { ParameterLayoutEntry(name: $0, shape: $1.shape) }
             optimizer = try LoadedOptimizer(registry: registry, name: "sam", layout: layout, hyperparameters: ["lr": .number(1e-4)])
             weights = network.model.parameterVector.copy()
+            evaluator = GradientEvaluator(model: network.model)
+            batch = MiniBatch(images: network.input, labels: network.labels, indices: Array(network.labels.indices))
         }
 
-        func callAsFunction(_ network: Network) throws {
+        func callAsFunction(_ network: Network) throws -> (step: Double, gradients: Double) {
             let buffer = UnsafeMutableBufferPointer(start: weights.pointer(Float.self), count: weights.count)
-            let shapes = self.shapes
+            let (evaluator, batch) = (self.evaluator, self.batch)
+            var inside = 0.0
+            let start = Timing.now()
             _ = try optimizer.step(parameters: buffer) { p, g, _ in
-                let flat = Tensor(zeros: [p.count])
-                flat.pointer(Float.self).update(from: p.baseAddress!, count: p.count)
-                var offset = 0
-                let views = shapes.map { shape -> Tensor in
-                    defer { offset += Shape.count(shape) }
-                    return Tensor(shape: shape, storage: flat.storage, offset: offset)
-                }
-                let result = try valueAndGradient(at: views, of: network.trainingLoss)
-                var position = 0
-                for t in result.gradient {
-                    (g.baseAddress! + position).update(from: t.pointer(Float.self), count: t.count)
-                    position += t.count
-                }
-                return result.value
+                let entered = Timing.now()
+                defer { inside += Timing.now() - entered }
+                return try evaluator.evaluate(model: network.model, batch: batch, dropoutSeed: 1, parameters: p, gradient: g).loss
             }
+            return (Timing.now() - start, inside)
         }
     }
 }

@@ -39,7 +39,7 @@ struct LandscapeCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Parallel.threads = threads }
+        if let threads { Parallel.configure(threads: threads) }
         var options = EvaluationOptions()
         options.split = split
         options.sampleCount = samples == "all" ? nil : Int(samples)

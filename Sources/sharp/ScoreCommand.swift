@@ -52,7 +52,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Parallel.threads = threads }
+        if let threads { Parallel.configure(threads: threads) }
         let requests = try metrics.isEmpty ? MetricRequest.defaults : metrics.map { try MetricRequest(parsing: $0) }
         var options = EvaluationOptions()
         options.split = split

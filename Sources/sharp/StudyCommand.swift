@@ -57,7 +57,7 @@ struct StudyCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Parallel.threads = threads }
+        if let threads { Parallel.configure(threads: threads) }
         let plan = makePlan()
         var session = StudySession(plan: plan, store: store)
         if printSharpdArguments {

@@ -44,7 +44,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Parallel.threads = threads }
+        if let threads { Parallel.configure(threads: threads) }
         let registry = PluginRegistry(store: store)
         let trainer: Trainer
         do {

@@ -36,10 +36,10 @@ public protocol TensorScalar: BinaryFloatingPoint, Sendable where RawSignificand
 
 extension Float: TensorScalar {
     public static var dtype: DType { .float32 }
-    @inline(__always) public static func exp(_ x: Float) -> Float { Glibc.expf(x) }
+    @inline(__always) public static func exp(_ x: Float) -> Float { FloatMath.exp(x) }
     @inline(__always) public static func log(_ x: Float) -> Float { Glibc.logf(x) }
     @inline(__always) public static func tanh(_ x: Float) -> Float { Glibc.tanhf(x) }
-    @inline(__always) public static func erf(_ x: Float) -> Float { Glibc.erff(x) }
+    @inline(__always) public static func erf(_ x: Float) -> Float { FloatMath.erf(x) }
     @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { Glibc.powf(x, y) }
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

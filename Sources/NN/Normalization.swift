@@ -31,9 +31,12 @@ public struct BatchNorm2d: Layer {
         let scale = c[weight].reshaped([1, channels, 1, 1])
         let shift = c[bias].reshaped([1, channels, 1, 1])
         guard c.isTraining else {
-            let mean = Var(c[runningMean].reshaped([1, channels, 1, 1]))
+            // One per-channel affine map x·a + b, a = γ/√(var + ε), b = β − mean·a: two passes
+            // over x (and cheap pullbacks) instead of four, formed on [C]-sized tensors.
             let deviation = Var((c[runningVariance] + epsilon).sqrt().reshaped([1, channels, 1, 1]))
-            return (x - mean) / deviation * scale + shift
+            let mean = Var(c[runningMean].reshaped([1, channels, 1, 1]))
+            let a = scale / deviation
+            return x * a + (shift - mean * a)
         }
         let normalized = x.normalized(axes: [0, 2, 3], epsilon: epsilon)
         recordRunningStatistics(x.value, c)

@@ -7,7 +7,8 @@ struct SharpCommand: ParsableCommand {
         commandName: "sharp",
         abstract: "Train image classifiers and score them by the geometry of their loss landscape.",
         discussion: """
-            `sharp train` writes checkpoint archives into a store; `sharp plugins` lists the optimizer
+            `sharp train` writes checkpoint archives into a store, `sharp score` scores them, and \
+            `sharp study` reruns the whole study (train, score, report). `sharp plugins` lists the optimizer \
             and metric plugins found; `sharp data preview` shows samples of a dataset.
             """,
         subcommands: [

@@ -12,9 +12,10 @@ import Tensor
 let arguments = CommandLine.arguments
 if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
     // Runs one workload in a loop for an external profiler:
-    // --profile mlp|vgg-mini:gradient|fresh|reused|sam [--iterations N] [--rss]
+    // --profile mlp|vgg-mini:gradient|fresh|reused|sam [--iterations N] [--batch B] [--rss]
     let parts = arguments[at + 1].split(separator: ":").map(String.init)
-    let network = Workloads.network(parts[0])
+    let batch = arguments.firstIndex(of: "--batch").map { Int(arguments[$0 + 1]) ?? 16 } ?? 16
+    let network = Workloads.network(parts[0], batch: batch)
     let p = network.model.parameters
     var rng = RandomGenerator(seed: 9)
     let v = p.map { rng.normal(shape: $0.shape) }

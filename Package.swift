@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Index", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "sharpq",
-            dependencies: ["Index", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Index", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "sharp",

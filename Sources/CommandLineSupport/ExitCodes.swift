@@ -4,9 +4,9 @@ import Foundation
 /// Sharp's exit codes (DESIGN.md §1): 0 ok, 1 failure, 2 usage. ArgumentParser reports usage
 /// errors with 64 (EX_USAGE); this maps them to 2 like most Unix tools and keeps its messages.
 public enum ExitCodes {
-    public static func run<Command: ParsableCommand>(_: Command.Type) -> Never {
+    public static func run<Command: ParsableCommand>(_: Command.Type, arguments: [String]? = nil) -> Never {
         do {
-            var command = try Command.parseAsRoot()
+            var command = try Command.parseAsRoot(arguments)
             try command.run()
             Command.exit()
         } catch {

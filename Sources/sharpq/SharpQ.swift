@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 /// `sharpq`: questions over the index `sharpd` fills (docs/index-and-queries.md).
 @main
@@ -9,12 +10,18 @@ struct SharpQ: ParsableCommand {
         discussion: """
             Reads <store>/index.sqlite read-only. Data commands take --format \
             table|json|jsonl|csv|tsv|md (default: a table on a terminal, TSV in a pipe) and \
-            --color auto|always|never (NO_COLOR is honoured). Exit codes: 0 ok, 1 failure, \
-            64 usage (unknown names, bad --where).
+            --color auto|always|never (NO_COLOR is honoured). --store DIR may also come before the \
+            subcommand. Exit codes: 0 ok, 1 failure, 2 usage (unknown names, bad --where).
             """,
         subcommands: [
             TopCommand.self, ListCommand.self, RunsCommand.self, ShowCommand.self, MetricsCommand.self,
             CompareCommand.self, JobsCommand.self, StatusCommand.self, ExportCommand.self, SQLCommand.self,
         ]
     )
+
+    /// Exit codes 0/1/2 like `sharp` and `sharpd`; `sharpq --store DIR top ...` works too.
+    static func main() {
+        let arguments = LeadingOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()), names: ["--store"])
+        ExitCodes.run(Self.self, arguments: arguments)
+    }
 }

@@ -34,6 +34,12 @@ struct DaemonEndToEndTests {
         let trace = Double(lines[1].split(separator: "\t")[traceColumn])
         #expect(trace.map { $0.isFinite && $0 > 0 } == true, "\(top)")
 
+        // --store may come before the subcommand (moved after it), and a usage error exits 2.
+        let (hoistedStatus, hoisted) = try h.run("sharpq", ["--store", h.store, "top", "--metric", "trace"])
+        #expect(hoistedStatus == 0 && hoisted == top, "\(hoisted)")
+        let (unknownStatus, unknown) = try h.run("sharpq", ["--store=\(h.store)", "top", "--metric", "tracee"])
+        #expect(unknownStatus == 2 && unknown.contains("did you mean 'trace'"), "\(unknown)")
+
         // Short names resolve to plugin outputs, and `sharpq metrics` lists them.
         let (_, listed) = try h.run("sharpq", ["metrics"])
         for name in ["trace", "test_acc", "train_acc", "gap"] { #expect(listed.contains(name), "\(listed)") }

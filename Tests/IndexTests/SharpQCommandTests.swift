@@ -6,10 +6,10 @@ import Testing
 /// The executable end to end: exit codes, stdout vs stderr, no ANSI in pipes, help everywhere.
 @Suite(.enabled(if: SharpQProcess.isAvailable, "build sharpq first (swift build --build-tests)"))
 struct SharpQCommandTests {
-    @Test func anUnknownMetricExits64NamingTheClosestAndPrintsNoRows() throws {
+    @Test func anUnknownMetricExits2NamingTheClosestAndPrintsNoRows() throws {
         let (t, _) = try TopQueryTests.fixture()
         let result = try SharpQProcess.run(["top", "--metric", "trce", "--store", t.directory])
-        #expect(result.status == 64)
+        #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("did you mean 'trace'"))
     }
@@ -41,7 +41,7 @@ struct SharpQCommandTests {
         #expect(object?["sha256"] as? String == TestIndex.hash(1, prefix: "3fa9"))
         #expect((object?["hyperparameters"] as? [String: Any])?["lr"] as? Double == 0.0001)
         let ambiguous = try SharpQProcess.run(["show", "3f", "--store", t.directory])
-        #expect(ambiguous.status == 64)
+        #expect(ambiguous.status == 2)
         #expect(ambiguous.stderr.contains("3fa9") && ambiguous.stderr.contains("3f11"))
     }
 

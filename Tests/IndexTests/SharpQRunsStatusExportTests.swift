@@ -6,7 +6,7 @@ import Testing
 /// `runs`, `status` and `export` end to end: exit codes, stdout vs stderr, formats.
 @Suite(.enabled(if: SharpQProcess.isAvailable, "build sharpq first (swift build --build-tests)"))
 struct SharpQRunsStatusExportTests {
-    @Test func runsListsRunsAndUsageErrorsExit64() throws {
+    @Test func runsListsRunsAndUsageErrorsExit2() throws {
         let (t, _) = try RunsQueryTests.fixture()
         let piped = try SharpQProcess.run(["runs", "--limit", "2", "--store", t.directory])
         #expect(piped.status == 0)
@@ -18,14 +18,14 @@ struct SharpQRunsStatusExportTests {
         let rows = object?["rows"] as? [[String: Any]]
         #expect(rows?.count == 1 && rows?[0]["checkpoints"] as? Int == 3 && rows?[0]["last_epoch"] as? Int == 15)
         let unknown = try SharpQProcess.run(["runs", "--where", "optimiser=sam", "--store", t.directory])
-        #expect(unknown.status == 64 && unknown.stdout.isEmpty)
+        #expect(unknown.status == 2 && unknown.stdout.isEmpty)
         #expect(unknown.stderr.contains("unknown field 'optimiser'; did you mean 'optimizer'? Valid: optimizer"))
         let metric = try SharpQProcess.run(["runs", "--metric", "trce", "--store", t.directory])
-        #expect(metric.status == 64 && metric.stderr.contains("did you mean 'trace'"))
+        #expect(metric.status == 2 && metric.stderr.contains("did you mean 'trace'"))
         let badLimit = try SharpQProcess.run(["runs", "--limit", "many", "--store", t.directory])
-        #expect(badLimit.status == 64 && badLimit.stdout.isEmpty)
+        #expect(badLimit.status == 2 && badLimit.stdout.isEmpty)
         let badWhere = try SharpQProcess.run(["runs", "--where", "optimizer", "--store", t.directory])
-        #expect(badWhere.status == 64 && badWhere.stderr.contains("cannot read --where"))
+        #expect(badWhere.status == 2 && badWhere.stderr.contains("cannot read --where"))
     }
 
     @Test func statusSeesADaemonOnlyThroughItsLock() throws {
@@ -50,7 +50,7 @@ struct SharpQRunsStatusExportTests {
         let missing = try SharpQProcess.run(["status", "--store", "/nonexistent-store"])
         #expect(missing.status == 1 && missing.stderr.contains("no index"))
         let badFormat = try SharpQProcess.run(["status", "--format", "xml", "--store", t.directory])
-        #expect(badFormat.status == 64)
+        #expect(badFormat.status == 2)
     }
 
     @Test func exportIsCSVByDefaultAndRefusesUnknownMetrics() throws {
@@ -67,8 +67,8 @@ struct SharpQRunsStatusExportTests {
         #expect(object?["count"] as? Int == 7 && object?["shape"] as? String == "wide")
         #expect((object?["columns"] as? [String])?.last == "trace")
         let unknown = try SharpQProcess.run(["export", "--metric", "trace,lamda_max", "--store", t.directory])
-        #expect(unknown.status == 64 && unknown.stdout.isEmpty && unknown.stderr.contains("did you mean 'lambda_max'"))
+        #expect(unknown.status == 2 && unknown.stdout.isEmpty && unknown.stderr.contains("did you mean 'lambda_max'"))
         let badFlag = try SharpQProcess.run(["export", "--wide", "--store", t.directory])
-        #expect(badFlag.status == 64)
+        #expect(badFlag.status == 2)
     }
 }

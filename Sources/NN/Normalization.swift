@@ -38,16 +38,15 @@ public struct BatchNorm2d: Layer {
             let a = scale / deviation
             return x * a + (shift - mean * a)
         }
-        let normalized = x.normalized(axes: [0, 2, 3], epsilon: epsilon)
-        recordRunningStatistics(x.value, c)
+        let (normalized, mean, variance) = x.normalizedWithStatistics(axes: [0, 2, 3], epsilon: epsilon)
+        recordRunningStatistics(mean: mean.reshaped([channels]), biasedVariance: variance.reshaped([channels]), count: x.count / channels, c)
         return normalized * scale + shift
     }
 
-    private func recordRunningStatistics(_ x: Tensor, _ c: ForwardContext) {
-        let n = Double(x.count / x.shape[1])
-        let mean = x.mean(axes: [0, 2, 3])
-        let centered = x - mean.reshaped([1, -1, 1, 1])
-        let unbiased = centered.squared().sum(axes: [0, 2, 3]) / max(n - 1, 1)
+    /// PyTorch's update, from the batch statistics the normalisation computed: the running
+    /// variance takes the unbiased variance (× n/(n − 1)).
+    private func recordRunningStatistics(mean: Tensor, biasedVariance: Tensor, count n: Int, _ c: ForwardContext) {
+        let unbiased = biasedVariance * (Double(n) / Double(max(n - 1, 1)))
         c.update(runningMean, c[runningMean] * (1 - momentum) + mean * momentum)
         c.update(runningVariance, c[runningVariance] * (1 - momentum) + unbiased * momentum)
         c.update(batchesTracked, c[batchesTracked] + 1)

@@ -117,6 +117,12 @@ struct PrimitiveDerivativeTests {
         Case(name: "normalized over N,H,W (batch norm)", seed: 53) { r in
             ([r.tensor([3, 2, 2, 2])], { $0[0].normalized(axes: [0, 2, 3], epsilon: 1e-5) })
         },
+        Case(name: "normalized over the last axis, rank 3 (fused rows)", seed: 54) { r in
+            ([r.tensor([2, 3, 4], scale: 2, offset: 0.5)], { $0[0].normalized(axes: [-1], epsilon: 1e-5) })
+        },
+        Case(name: "normalized over a middle axis (composite)", seed: 55) { r in
+            ([r.tensor([3, 4, 2])], { $0[0].normalized(axes: [1], epsilon: 1e-5) })
+        },
     ]
 
     /// L(x) = Σ R⊙op(x) + ½ Σ S⊙op(x)² with fixed random R and S.

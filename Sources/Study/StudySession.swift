@@ -50,7 +50,8 @@ public struct StudySession {
 
     /// What a session did.
     public struct Summary: Sendable {
-        /// Cells trained now, skipped as finished, and without a final checkpoint.
+        /// Cells trained now, already finished (skipped, or reported on with --report-only), and
+        /// without a final checkpoint.
         public var trained = 0, skipped = 0, unfinished = 0
         /// The final checkpoints.
         public var checkpoints: [String] = []
@@ -77,7 +78,12 @@ public struct StudySession {
             }
         } else {
             for cell in plan.cells {
-                if let path = layout.finalCheckpoint(of: cell) { summary.checkpoints.append(path) } else { summary.unfinished += 1 }
+                if let path = layout.finalCheckpoint(of: cell) {
+                    summary.checkpoints.append(path)
+                    summary.skipped += 1
+                } else {
+                    summary.unfinished += 1
+                }
             }
         }
         if scoring != .skip, !summary.checkpoints.isEmpty {

@@ -108,5 +108,12 @@ struct StudyRunTests {
         let again = try session.run()
         #expect(again.trained == 0 && again.skipped == 2)
         #expect(try SQLiteIndex(store: store, mode: .readOnly).readOnlyQuery("SELECT count(*) FROM metrics").rows[0][0] == rows)
+
+        // --report-only counts the finished cells it reports on.
+        var reportOnly = session
+        reportOnly.train = false
+        reportOnly.scoring = .skip
+        let report = try reportOnly.run()
+        #expect(report.trained == 0 && report.skipped == 2 && report.unfinished == 0 && report.checkpoints.count == 2)
     }
 }

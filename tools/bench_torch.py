@@ -3,7 +3,7 @@
 
 What: the workloads of `sharp-bench` (Sources/sharp-bench) with identical shapes and layers:
   sgemm 1024³; conv2d x 16×16×64×64, w 32×16×3×3, pad 1 (forward, backward-input,
-  backward-weight); the zoo minis (mlp, vgg-mini, resnet-mini, vit-tiny) at batch 16 on
+  backward-weight); the zoo minis (mlp, vgg-mini, resnet-mini, vit-tiny, swin-mini) at batch 16 on
   1×64×64: forward, gradient (training mode), exact Hessian-vector product in evaluation mode
   from scratch (double backward) and with the first-order graph reused, one SAM step
   (2 gradients + Adam).
@@ -69,7 +69,15 @@ def make_models(torch):
         vit.conv_proj = nn.Conv2d(1, 64, kernel_size=8, stride=8)
         return vit
 
-    return [("mlp", mlp()), ("vgg-mini", vgg_mini()), ("resnet-mini", resnet_mini()), ("vit-tiny", vit_tiny())]
+    def swin_mini():
+        from torchvision.models.swin_transformer import SwinTransformer
+        swin = SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                               mlp_ratio=4.0, stochastic_depth_prob=0.0, num_classes=2)
+        swin.features[0][0] = nn.Conv2d(1, 32, kernel_size=4, stride=4)
+        return swin
+
+    return [("mlp", mlp()), ("vgg-mini", vgg_mini()), ("resnet-mini", resnet_mini()), ("vit-tiny", vit_tiny()),
+            ("swin-mini", swin_mini())]
 
 
 def run(repeats, threads, only=None):
@@ -227,7 +235,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--models", default="", help="comma-separated subset of mlp,vgg-mini,resnet-mini,vit-tiny")
+    ap.add_argument("--models", default="", help="comma-separated subset of mlp,vgg-mini,resnet-mini,vit-tiny,swin-mini")
     ap.add_argument("--merge", nargs="+", metavar="SHARP_JSON", help="Sharp JSON files, one per round")
     ap.add_argument("--vs", nargs="*", default=[], metavar="TORCH_JSON", help="PyTorch JSON files (with --merge)")
     args = ap.parse_args()

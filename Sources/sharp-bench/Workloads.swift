@@ -24,7 +24,7 @@ enum Workloads {
         }
     }
 
-    static let names = ["mlp", "vgg-mini", "resnet-mini", "vit-tiny"]
+    static let names = ["mlp", "vgg-mini", "resnet-mini", "vit-tiny", "swin-mini"]
 
     static func network(_ name: String, batch: Int = 16) -> Network {
         let model = try! ModelZoo.build(ModelConfiguration(name: name, seed: 1))  // names are the zoo's own

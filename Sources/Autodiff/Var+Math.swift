@@ -44,7 +44,13 @@ extension Var {
 
     /// Exact GELU, x·Φ(x) (PyTorch's default `approximate='none'`).
     public func gelu() -> Var {
-        Var.record(value.gelu(), [self], op: "gelu") { g, x, _, _ in [g * x[0].geluDerivative()] }
+        guard Var.recordsAny([self]) else { return Var(value.gelu()) }
+        // The slope is computed with the value (one exp for both) and kept for a pullback that
+        // records nothing; a recorded sweep (HVP) needs it as a function of x instead.
+        let (y, slope) = value.geluWithDerivative()
+        return Var.record(y, [self], op: "gelu") { g, x, _, _ in
+            Var.recordsAny([g, x[0]]) ? [g * x[0].geluDerivative()] : [Var(g.value * slope)]
+        }
     }
 
     /// Φ(x) + x·φ(x); its derivative is φ(x)·(2 − x²).

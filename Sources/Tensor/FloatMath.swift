@@ -50,6 +50,22 @@ enum FloatMath {
     /// erf(x): both branches are computed and one is selected (no per-element branch).
     @inline(__always) static func erf(_ x: Float) -> Float {
         let a = Swift.min(x.magnitude, 4)  // erf(4) rounds to 1 in Float
+        return erf(x, magnitude: a, gaussian: exp(-(a * a)))
+    }
+
+    /// The standard normal CDF Φ(x) and density φ(x) together: erf(x/√2)'s e^(−x²/2) is φ's
+    /// exponential too, so GELU and its slope cost one exp.
+    @inline(__always) static func normalCDFAndDensity(_ x: Float) -> (cdf: Float, density: Float) {
+        let scaled = x * 0.707_106_781_186_547_5
+        let a = Swift.min(scaled.magnitude, 4)
+        // e^(−x²/2), from the unclamped x: φ needs it everywhere, and beyond |x/√2| = 4 it only
+        // multiplies a term that no longer changes erf's Float value (e^(−16)·R < half an ulp of 1).
+        let gaussian = exp(-(scaled * scaled))
+        return ((1 + erf(scaled, magnitude: a, gaussian: gaussian)) / 2, gaussian * 0.398_942_280_401_432_7)
+    }
+
+    /// erf(x) given a = min(|x|, 4) and e^(−a²).
+    @inline(__always) private static func erf(_ x: Float, magnitude a: Float, gaussian: Float) -> Float {
         let z = a * a
         let s = small
         var p = s.6
@@ -72,7 +88,7 @@ enum FloatMath {
         q = q * t + l.2
         q = q * t + l.1
         q = q * t + l.0
-        let farFromZero = 1 - exp(-z) * q
+        let farFromZero = 1 - gaussian * q
         let magnitude = a < 0.75 ? nearZero : farFromZero
         return x.isNaN ? x : Float(signOf: x, magnitudeOf: magnitude)
     }

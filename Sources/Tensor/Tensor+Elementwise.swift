@@ -199,3 +199,32 @@ extension Tensor {
     public func maximum(_ other: Tensor) -> Tensor { combined(with: other, Binary.Maximum(), op: "maximum") }
     public func minimum(_ other: Tensor) -> Tensor { combined(with: other, Binary.Minimum(), op: "minimum") }
 }
+
+/// GELU with its slope, for a pullback that should not recompute either.
+extension Tensor {
+    /// x·Φ(x) and its derivative Φ(x) + x·φ(x) in one pass (for Float, Φ and φ share one exp).
+    public func geluWithDerivative() -> (value: Tensor, derivative: Tensor) {
+        let (value, slope) = (Tensor(uninitialized: shape, dtype: dtype), Tensor(uninitialized: shape, dtype: dtype))
+        switch dtype {
+        case .float32:
+            let (x, y, d) = (pointer(Float.self), value.pointer(Float.self), slope.pointer(Float.self))
+            Parallel.forEachChunk(count, costPerItem: 8) { range in
+                for i in range {
+                    let (cdf, density) = FloatMath.normalCDFAndDensity(x[i])
+                    y[i] = x[i] * cdf
+                    d[i] = cdf + x[i] * density
+                }
+            }
+        case .float64:
+            let (x, y, d) = (pointer(Double.self), value.pointer(Double.self), slope.pointer(Double.self))
+            let (gelu, derivative) = (Unary.GELU(), Unary.GELUDerivative())
+            Parallel.forEachChunk(count, costPerItem: 8) { range in
+                for i in range {
+                    y[i] = gelu(x[i])
+                    d[i] = derivative(x[i])
+                }
+            }
+        }
+        return (value, slope)
+    }
+}

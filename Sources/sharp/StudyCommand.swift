@@ -123,8 +123,8 @@ struct StudyCommand: ParsableCommand {
 extension StudyPlan.Preset: ExpressibleByArgument {}
 extension StudySession.ScoringChoice: ExpressibleByArgument {}
 
-/// A study cell's training progress: a redrawn bar on a terminal, nothing otherwise (the study
-/// logs one line per cell).
+/// A study cell's training progress: a redrawn bar on a terminal; elsewhere (a log file, a
+/// service) one plain line every 10 epochs, so a long cell shows it is moving.
 final class StudyProgress: TrainingProgress {
     private let isTerminal = isatty(STDOUT_FILENO) != 0
     private var lastDraw = 0.0
@@ -136,7 +136,11 @@ final class StudyProgress: TrainingProgress {
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 
-    func epochFinished(_ r: EpochRecord, maxEpochs: Int) {}
+    func epochFinished(_ r: EpochRecord, maxEpochs: Int) {
+        guard !isTerminal, r.epoch % 10 == 0 else { return }
+        ProgressPrinter.line(String(format: "  epoch %d/%d: loss %.4f, train accuracy %.1f%%, %.1f s per epoch",
+                                    r.epoch, maxEpochs, r.trainLoss, 100 * r.trainAccuracy, r.seconds))
+    }
 
     func checkpointWritten(path: String) {
         if isTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }

@@ -209,11 +209,7 @@ extension Tensor {
         case .float32:
             let (x, y, d) = (pointer(Float.self), value.pointer(Float.self), slope.pointer(Float.self))
             Parallel.forEachChunk(count, costPerItem: 8) { range in
-                for i in range {
-                    let (cdf, density) = FloatMath.normalCDFAndDensity(x[i])
-                    y[i] = x[i] * cdf
-                    d[i] = cdf + x[i] * density
-                }
+                for i in range { (y[i], d[i]) = Unary.floatGELU(x[i]) }
             }
         case .float64:
             let (x, y, d) = (pointer(Double.self), value.pointer(Double.self), slope.pointer(Double.self))

@@ -7,12 +7,18 @@ import Index
 /// adds a path, nothing is rescored), otherwise read and validate the whole archive, index its
 /// manifest and queue its metric jobs. Unreadable files go to quarantine, unless they were
 /// modified moments ago: a file still being copied in is looked at again when it is complete.
+/// A file whose `FileIdentity` is what it was when last hashed is not read at all: a restart
+/// over a large store costs a `stat` per file, not a read.
 struct CheckpointIntake {
     let layout: StoreLayout
     let index: SQLiteIndex
     let log: DaemonLog
     /// A file younger than this that fails to read is presumed still being written.
     var settleSeconds: TimeInterval = 10
+    /// A file changed less than this long ago is read again next time even if its identity is
+    /// the same: file times tick coarsely (milliseconds), so a rewrite of equal size within one
+    /// tick would leave the identity as it was (git's "racily clean" problem).
+    var identityMargin: TimeInterval = 2
 
     /// What became of a file.
     enum Outcome: Equatable {
@@ -20,6 +26,8 @@ struct CheckpointIntake {
         case indexed(id: Int64, queued: Int)
         /// Content already indexed; the path was recorded (and missing jobs queued).
         case known(id: Int64, queued: Int)
+        /// The file is unchanged since its bytes were indexed (not read again); missing jobs queued.
+        case unchanged(id: Int64, queued: Int)
         /// Unreadable; moved to quarantine.
         case quarantined(reason: String)
         /// Unreadable but recent: look again at `retryAt`.
@@ -34,6 +42,12 @@ struct CheckpointIntake {
             attributes[.type] as? FileAttributeType == .typeRegular
         else { return .vanished }
         let modified = (attributes[.modificationDate] as? Date) ?? now
+        let identity = FileIdentity(path: path)
+        if let identity, let id = try index.checkpointID(unchangedFileAt: path, identity: identity.text) {
+            try index.addPath(path, checkpointID: id, at: now)
+            let queued = try index.enqueueJobs(checkpointID: id, plugins: plan.map(\.key), priority: priority, at: now)
+            return .unchanged(id: id, queued: queued)
+        }
         let bytes: [UInt8]
         do {
             bytes = try Self.readAll(path, maxBytes: CheckpointReadLimits.default.maxArchiveBytes)
@@ -50,6 +64,7 @@ struct CheckpointIntake {
                 return try moveToQuarantine(path, sha: sha, size: bytes.count, reason: known.error ?? "known to be unreadable")
             }
             try index.addPath(path, checkpointID: known.id, at: now)
+            try remember(identity, of: path)
             let queued = try index.enqueueJobs(checkpointID: known.id, plugins: plan.map(\.key), priority: priority, at: now)
             return .known(id: known.id, queued: queued)
         }
@@ -61,8 +76,19 @@ struct CheckpointIntake {
         }
         let record = CheckpointRecord(manifest: checkpoint.manifest, sha256: sha, sizeBytes: bytes.count)
         let upsert = try index.upsertCheckpoint(record, path: path, at: now)
+        try remember(identity, of: path)
         let queued = try index.enqueueJobs(checkpointID: upsert.id, plugins: plan.map(\.key), priority: priority, at: now)
         return upsert.isNew ? .indexed(id: upsert.id, queued: queued) : .known(id: upsert.id, queued: queued)
+    }
+
+    /// Records `identity` (taken before the read) for `path` if the file still has it and has
+    /// not changed in the last `identityMargin` seconds: a file rewritten while it was read, or
+    /// just now, keeps no identity and is read again next time.
+    private func remember(_ identity: FileIdentity?, of path: String) throws {
+        guard let identity, FileIdentity(path: path) == identity,
+            Date().timeIntervalSince1970 - identity.changedAt >= identityMargin
+        else { return }
+        try index.recordFileIdentity(identity.text, path: path)
     }
 
     private func unreadable(_ path: String, reason: String, bytes: [UInt8]?, sha: String? = nil, modified: Date, now: Date)

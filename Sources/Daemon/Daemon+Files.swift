@@ -83,6 +83,8 @@ extension Daemon {
                 log.info("indexed \(path) (checkpoint \(id)); \(queued) job(s) queued")
             case .known(let id, let queued):
                 log.debug("known bytes at \(path) (checkpoint \(id)); \(queued) job(s) queued")
+            case .unchanged(let id, let queued):
+                if queued > 0 { log.debug("\(path) unchanged (checkpoint \(id)); \(queued) job(s) queued") }
             case .quarantined:
                 tally.quarantined += 1
             case .deferred(let retryAt):

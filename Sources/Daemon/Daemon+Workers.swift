@@ -77,7 +77,7 @@ extension Daemon {
             batch.settled.insert(id)
             tally.scored += 1
             if let job = batch.job(id) {
-                log.info("scored \(job.path) with \(job.key.plugin) \(job.key.version) in \(Int(Date().timeIntervalSince(batch.currentSince))) s")
+                log.info("scored \(job.path) with \(Self.label(job.key)) in \(Int(Date().timeIntervalSince(batch.currentSince))) s")
             }
         case .failed(let id, let failure, let reason):
             batch.settled.insert(id)
@@ -110,7 +110,7 @@ extension Daemon {
                 let delay = min(600, 10 * pow(2, Double(attempts - 1)))
                 try index.failJob(id: job.id, worker: worker, reason: "retrying in \(Int(delay)) s: \(reason)",
                                   retryAt: Date().addingTimeInterval(delay), at: Date())
-                log.warning("\(job.key.plugin) on \(job.path) failed (attempt \(attempts)), retrying in \(Int(delay)) s: \(reason)")
+                log.warning("\(Self.label(job.key)) on \(job.path) failed (attempt \(attempts)), retrying in \(Int(delay)) s: \(reason)")
             } else {
                 try fail(job, reason: "gave up after \(attempts) attempts: \(reason)", worker: worker)
             }
@@ -127,7 +127,7 @@ extension Daemon {
     private func fail(_ job: Job, reason: String, worker: String) throws {
         if try index.failJob(id: job.id, worker: worker, reason: reason, retryAt: nil, at: Date()) {
             tally.failed += 1
-            log.warning("\(job.key.plugin) \(job.key.version) failed on \(job.path): \(reason)")
+            log.warning("\(Self.label(job.key)) failed on \(job.path): \(reason)")
         }
     }
 
@@ -157,7 +157,7 @@ extension Daemon {
                 } else if job.id == batch.current || (batch.current == nil && job.id == open.first?.id) {
                     let reason = batch.timedOut
                         ? "timed out after \(String(format: "%g", configuration.jobTimeout)) s (sharpd --timeout); the worker was killed"
-                        : "the worker \(exit == .exited(0) ? "exited without reporting a result" : "was \(exit)") while \(job.key.plugin) \(job.key.version) ran (plugin crash?)"
+                        : "the worker \(exit == .exited(0) ? "exited without reporting a result" : "was \(exit)") while \(Self.label(job.key)) ran (plugin crash?)"
                     try fail(job, reason: reason, worker: batch.tag)
                 } else {
                     try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: its worker stopped before starting it", at: now)
@@ -178,5 +178,14 @@ extension Daemon {
         if let deadline = shutdownDeadline, deadline <= now {
             for batch in running.values { batch.process.kill(SIGKILL) }
         }
+    }
+}
+
+extension Daemon {
+    /// A job's metric as the log names it: the request as typed, so two configurations of one
+    /// plugin (`hessian-spectrum:runs=4,steps=40`, `hessian-spectrum:mode=per-batch`) stay apart.
+    static func label(_ key: PluginKey) -> String {
+        let request = key.paramsJSON.flatMap { try? JobParameters(json: $0).request } ?? key.plugin
+        return "\(request) (\(key.plugin) \(key.version))"
     }
 }

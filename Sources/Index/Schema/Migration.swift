@@ -14,6 +14,7 @@ enum Schema {
         Migration(name: "0002_create_metrics", sql: createMetrics),
         Migration(name: "0003_create_jobs", sql: createJobs),
         Migration(name: "0004_create_metric_values_view", sql: createMetricValuesView),
+        Migration(name: "0005_add_checkpoint_path_identity", sql: addCheckpointPathIdentity),
     ]
 
     /// The newest migration's name: what `schema_migrations` holds last once migrated.

@@ -139,4 +139,12 @@ extension Schema {
         FROM metrics AS m JOIN checkpoints AS c ON c.id = m.checkpoint_id
         WHERE m.is_current = 1;
         """
+
+    // What the file at a path looked like when its bytes were last hashed (device, inode, size,
+    // modification and status-change times, as `FileIdentity` prints them). The start-up scan
+    // trusts an unchanged identity instead of reading and hashing the whole file again: any
+    // write changes the status-change time, which no user call can set back. NULL: not known.
+    static let addCheckpointPathIdentity = """
+        ALTER TABLE checkpoint_paths ADD COLUMN file_identity TEXT;
+        """
 }

@@ -47,7 +47,7 @@ extension SQLiteIndex {
         try db.transaction {
             guard
                 let id = try db.scalar(
-                    "UPDATE checkpoint_paths SET present = 0, last_seen_at = ? WHERE path = ? RETURNING checkpoint_id",
+                    "UPDATE checkpoint_paths SET present = 0, last_seen_at = ?, file_identity = NULL WHERE path = ? RETURNING checkpoint_id",
                     [now.sql, .text(path)]
                 ).int64
             else { return }
@@ -71,6 +71,7 @@ extension SQLiteIndex {
             ON CONFLICT (path) DO UPDATE SET
                 first_seen_at = CASE WHEN checkpoint_id = excluded.checkpoint_id THEN first_seen_at
                                      ELSE excluded.first_seen_at END,
+                file_identity = CASE WHEN checkpoint_id = excluded.checkpoint_id THEN file_identity END,
                 checkpoint_id = excluded.checkpoint_id, last_seen_at = excluded.last_seen_at, present = 1
             """, [.text(path), .integer(checkpointID), now.sql])
         return previous != checkpointID

@@ -100,6 +100,23 @@ extension SQLiteIndex {
         try db.rows("SELECT path FROM checkpoint_paths WHERE present = 1").compactMap { $0[0].string }
     }
 
+    /// The checkpoint whose bytes `path` held when it last had `identity`, if that checkpoint is
+    /// readable (`ok`) and the path present: the file is unchanged and need not be read again.
+    public func checkpointID(unchangedFileAt path: String, identity: String) throws -> Int64? {
+        try db.scalar(
+            """
+            SELECT p.checkpoint_id FROM checkpoint_paths AS p JOIN checkpoints AS c ON c.id = p.checkpoint_id
+            WHERE p.path = ? AND p.present = 1 AND p.file_identity = ? AND c.status = 'ok'
+            """, [.text(path), .text(identity)]
+        ).int64
+    }
+
+    /// Records what the file at `path` looked like when its bytes were hashed (see
+    /// `checkpointID(unchangedFileAt:identity:)`).
+    public func recordFileIdentity(_ identity: String, path: String) throws {
+        try db.run("UPDATE checkpoint_paths SET file_identity = ? WHERE path = ?", [.text(identity), .text(path)])
+    }
+
     /// Status and reason of the checkpoint with these bytes, if indexed.
     public func checkpointStatus(sha256: String) throws -> (id: Int64, status: String, error: String?)? {
         guard let row = try db.row("SELECT id, status, error FROM checkpoints WHERE sha256 = ?", [.text(sha256)]),

@@ -120,7 +120,7 @@ public struct StudyReport {
 
     func supplementaryTable() -> String {
         let columns = StudyResults.supplementaryColumns
-        var out = "## Table S1. Eigenvalue density (SLQ) and accuracy gap\n\n"
+        var out = "## Table S1. Fit, generalization gap and eigenvalue density (SLQ)\n\n"
         out += "| model | optimizer | " + columns.map(\.heading).joined(separator: " | ") + " |\n"
         out += "|---|---|" + String(repeating: "---:|", count: columns.count) + "\n"
         for model in plan.models {
@@ -168,6 +168,10 @@ public struct StudyReport {
         - **± (CI)**: half-width of the 95% Student-t interval, t(0.975, n−1)·s/√n, over seeds. **Δ, p**: paired t-test of \
         the optimizer's per-seed values minus the baseline's on the same seed (same initial weights and data order); \
         `p` is two-sided, `k pairs` the seeds both have. With two seeds the test has one degree of freedom and little power.
+        - **train loss** (Table S1): mean cross-entropy on the training split at the final checkpoint, eval mode. The \
+        Hessian of a cross-entropy shrinks as the softmax saturates, whatever the optimizer, so a run that trained longer to \
+        a lower loss looks flatter for that reason too: compare curvature between runs of similar train loss.
+
 
         """
     }

@@ -54,9 +54,12 @@ public struct StudyResults {
         Column("lambda_max", "top eigenvalue"), Column("per_batch_median", "median"), Column("per_batch_mean", "mean"),
         Column("per_batch_sd", "SD"), Column("trace", "trace"),
     ]
-    /// Columns of the supplementary table: the SLQ density's statistics and the accuracy gap.
+    /// Columns of the supplementary table: the fit (train accuracy and loss), the generalization
+    /// gap, and the SLQ density's statistics. The train loss is there because curvature shrinks as
+    /// the cross-entropy saturates, whatever the optimizer: flatness is only comparable at similar loss.
     public static let supplementaryColumns: [Column] = [
-        Column("train_acc", "train acc (%)", scale: 100), Column("gap", "test − train loss"), Column("median", "ESD median"),
+        Column("train_acc", "train acc (%)", scale: 100), Column("train_loss", "train loss"),
+        Column("gap", "test − train loss"), Column("median", "ESD median"),
         Column("mean", "ESD mean"), Column("sd", "ESD SD"), Column("lambda_min", "λ_min"),
     ]
 

@@ -35,8 +35,11 @@ struct ReportTests {
         #expect(md.contains("cells without results: study-t-resnet-mini-sam-s1"))
         // The run outside the study (test_acc 0.1) is not counted.
         #expect(results.summary("adam", "vgg-mini", "test_acc")?.count == 2)
-        // Metrics nobody recorded show as missing, not as zero.
-        #expect(md.contains("| vgg-mini | adam | 100 ± 0 | – |"), "\(md)")
+        // Table S1: train loss 0.080/0.084 → 0.082 ± 12.706·0.002; metrics nobody recorded (the
+        // gap) show as missing, not as zero.
+        #expect(md.contains("| vgg-mini | adam | 100 ± 0 | 0.082 ± 0.02541 | – |"), "\(md)")
+        // Every heading starts a paragraph of its own (Markdown needs the blank line before it).
+        #expect(md.components(separatedBy: "\n## ").count == md.components(separatedBy: "\n\n## ").count, "\(md)")
     }
 
     @Test func pValuesAndIntervalsMatchScipy() throws {

@@ -56,7 +56,8 @@ enum StudyFixtures {
             try index.recordResults(
                 ScoringResults(
                     metrics: [
-                        m("accuracy", "test_acc", v.acc), m("accuracy", "train_acc", 1), m("hessian-eigen", "lambda_max", v.lambda),
+                        m("accuracy", "test_acc", v.acc), m("accuracy", "train_acc", 1), m("accuracy", "train_loss", v.acc / 10),
+                        m("hessian-eigen", "lambda_max", v.lambda),
                         m("hessian-trace", "trace", v.trace), m("hessian-spectrum", "per_batch_median", v.lambda * 1.1),
                         m("hessian-spectrum", "per_batch_mean", v.lambda * 1.2), m("hessian-spectrum", "per_batch_sd", v.lambda * 0.1),
                     ], series: [density]), at: now)

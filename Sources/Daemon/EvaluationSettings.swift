@@ -38,6 +38,15 @@ public struct EvaluationSettings: Sendable, Equatable {
         return o
     }
 
+    /// These settings with a metric's own evaluation data put in (`samples=all`, ...).
+    public func applying(_ overrides: EvaluationOverrides) -> EvaluationSettings {
+        var s = self
+        if let count = overrides.sampleCount { s.sampleCount = count }
+        if let split = overrides.split { s.split = split }
+        if let batch = overrides.batchSize { s.batchSize = batch }
+        return s
+    }
+
     /// Canonical JSON object text (sorted keys; absent values as null).
     public var json: String {
         let samples = sampleCount.map(String.init) ?? "null", batch = batchSize.map(String.init) ?? "null"

@@ -21,7 +21,7 @@ public struct PlannedMetric: Sendable, Equatable {
         for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
         let resolved = try plugin.schema.resolve(values)
         let params = JobParameters(request: request.description, hyperparametersJSON: plugin.schema.json(resolved),
-                                   evaluation: evaluation)
+                                   evaluation: evaluation.applying(request.overrides))
         let json = params.json
         key = PluginKey(plugin: plugin.name, version: plugin.version, paramsHash: JobParameters.hash(json), paramsJSON: json)
         self.request = request.description

@@ -3,8 +3,13 @@
 public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
     /// The metric plugin's registered name.
     public let name: String
-    /// Hyperparameter values as typed (parsed against the plugin's schema when it runs).
+    /// Hyperparameter values as typed (parsed against the plugin's schema when it runs); the
+    /// host keys of `overrides` are not among them.
     public let values: [(key: String, value: String)]
+    /// Evaluation data this metric asks for instead of the run's (`samples=`, `split=`, `batch=`).
+    public let overrides: EvaluationOverrides
+    /// Every key=value in the order typed, host keys included: `description` prints these.
+    private let typed: [(key: String, value: String)]
 
     /// The defaults of `sharp score` (DESIGN.md §10): every built-in metric with its defaults,
     /// plus the spectrum's per-batch mode, the definition the study's tables fit (hessian.md §5.1).
@@ -18,6 +23,17 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
     public init(name: String, values: [(key: String, value: String)]) {
         self.name = name
         self.values = values
+        overrides = EvaluationOverrides()
+        typed = values
+    }
+
+    private init(name: String, typed: [(key: String, value: String)], text: String) throws {
+        var overrides = EvaluationOverrides()
+        for (key, value) in typed where EvaluationOverrides.keys.contains(key) { try overrides.set(key, value, request: text) }
+        self.name = name
+        self.typed = typed
+        self.overrides = overrides
+        values = typed.filter { !EvaluationOverrides.keys.contains($0.key) }
     }
 
     /// Parses `NAME[:k=v,...]`.
@@ -37,12 +53,12 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
                 values.append((kv[0], kv[1]))
             }
         }
-        self.init(name: name, values: values)
+        try self.init(name: name, typed: values, text: text)
     }
 
     /// As typed.
     public var description: String {
-        values.isEmpty ? name : name + ":" + values.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        typed.isEmpty ? name : name + ":" + typed.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     public static func == (a: MetricRequest, b: MetricRequest) -> Bool { a.description == b.description }

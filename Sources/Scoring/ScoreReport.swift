@@ -30,12 +30,14 @@ public struct ScoreReport: Sendable, Codable {
     /// A report.
     public init(entries: [Entry]) { self.entries = entries }
 
-    /// One row per scalar output: checkpoint, metric, output, value, stderr, HVPs, seconds.
+    /// One row per scalar output: checkpoint, metric, output, value, stderr, HVPs, seconds. The
+    /// metric is the request as typed (`hessian-spectrum:mode=per-batch,samples=all`), so two
+    /// configurations of one plugin stay apart.
     public var rows: [[String]] {
         entries.flatMap { e in
             e.metrics.flatMap { m in
                 m.scalars.map { s in
-                    [e.checkpoint, m.plugin, s.name, Self.number(s.value), s.standardError.map(Self.number) ?? "",
+                    [e.checkpoint, m.request, s.name, Self.number(s.value), s.standardError.map(Self.number) ?? "",
                      String(s.hvpCount), String(format: "%.2f", s.seconds)]
                 }
             }

@@ -195,7 +195,7 @@ public struct StudyScoring {
                            (path as NSString).lastPathComponent, request.description, Date().timeIntervalSince(clock)))
                 try index.recordResults(Self.results(outcome, checkpointID: id, key: key), at: Date())
             }
-            scorer?.context.releaseCache()
+            scorer?.releaseCaches()
         }
     }
 
@@ -206,6 +206,7 @@ public struct StudyScoring {
         var values: [String: HyperparameterValue] = [:]
         for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
         let resolved = try plugin.schema.resolve(values)
+        let options = request.overrides.applied(to: options)
         let samples = options.sampleCount.map(String.init) ?? "null", batch = options.batchSize.map(String.init) ?? "null"
         let evaluation = "{\"batch_size\":\(batch),\"mode\":\"\(options.mode.rawValue)\",\"precision\":\"\(options.precision.rawValue)\","
             + "\"samples\":\(samples),\"seed\":\(options.seed),\"split\":\"\(options.split.rawValue)\",\"subset_seed\":\(options.subsetSeed)}"

@@ -20,6 +20,10 @@ struct ScoreCommand: ParsableCommand {
               sharp score store/run1-e0010.ckpt.tar.zst
               sharp score store/*.ckpt.tar.zst --metric hessian-eigen:method=power --format csv
               sharp score run.ckpt.tar.zst --metric hessian-spectrum:mode=per-batch --samples all
+              sharp score run.ckpt.tar.zst --metric hessian-trace --metric hessian-spectrum:mode=per-batch,samples=all
+
+            A metric can take its own evaluation data with the host keys samples=N|all, split=train|test \
+            and batch=N in its request; the other metrics keep the data the options select.
             """)
 
     @Argument(help: "Checkpoint files (*.ckpt.tar.zst).") var checkpoints: [String]
@@ -101,6 +105,10 @@ private struct ScoreSession {
         for request in requests {
             let start = Date()
             var lastShown = start
+            let c = try scorer.context(for: request)
+            if !request.overrides.isEmpty {
+                log("  \(request.description): \(c.options.split.rawValue) subset of \(c.evaluationSampleCount) samples in \(c.evaluationBatches.count) batches of \(c.batchSize)")
+            }
             let outcome = try scorer.run(request) { fraction in
                 // Long metrics say where they are every few seconds; short ones stay quiet.
                 let now = Date()

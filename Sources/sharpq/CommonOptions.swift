@@ -22,7 +22,7 @@ struct CommonOptions: ParsableArguments {
     var resolvedFormat: OutputFormat { format.resolved(stdoutIsTerminal: isTerminal) }
 
     /// Opens the index read-only and runs `body`, turning index errors into a message on stderr
-    /// and an exit code (64 for the user's input, 1 otherwise).
+    /// and an exit code (2 for the user's input, via ExitCodes; 1 otherwise).
     func withIndex(_ body: (SQLiteIndex) throws -> Void) throws {
         do {
             try body(try SQLiteIndex(store: store, mode: .readOnly))

@@ -6,7 +6,7 @@ struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "top",
         abstract: "Rank checkpoints by a metric (largest first; NaN and missing always last).",
-        discussion: "Ties: newer checkpoint first, then by hash. Unknown metric names exit 64 and list the closest.")
+        discussion: "Ties: newer checkpoint first, then by hash. Unknown metric names exit 2 and list the closest.")
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var filter: FilterOptions

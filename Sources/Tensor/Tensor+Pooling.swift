@@ -119,6 +119,8 @@ enum MaxPooling {
     }
 
     /// The common 2×2, stride-2, unpadded window: four comparisons per output, no bounds tests.
+    /// Selects, not branches: which element wins is data, and a mispredicted branch per
+    /// comparison cost more than the comparisons.
     @inline(__always)
     static func halvingPlane<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, base: Int, W: Int, OH: Int, OW: Int,
         out: UnsafeMutablePointer<Int>) {
@@ -131,7 +133,10 @@ enum MaxPooling {
                 var value = p[first]
                 @inline(__always) func consider(_ candidate: Int) {
                     let v = p[candidate]
-                    if v > value || (v.isNaN && !value.isNaN) { best = candidate; value = v }
+                    // v > value, or v is NaN and value is not (NaN wins, as in PyTorch).
+                    let wins = (v > value) != ((v != v) && (value == value))
+                    best = wins ? candidate : best
+                    value = wins ? v : value
                 }
                 consider(first &+ 1)
                 consider(first &+ W)

@@ -66,6 +66,12 @@ extension Trainer {
         return .object(record)
     }
 
+    /// The directory a checkpoint path is in ("." for a bare file name).
+    public static func folder(of path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
+    }
+
     /// Continues the run a checkpoint came from (weights, BatchNorm statistics, optimizer state,
     /// counters and history), into `store` (default: the checkpoint's directory), up to `maxEpochs`.
     public static func resume(from path: String, registry: PluginRegistry, maxEpochs: Int? = nil, store: String? = nil) throws -> Trainer {
@@ -90,7 +96,7 @@ extension Trainer {
                 batchSize: Int(number("batch_size") ?? 16), maxEpochs: maxEpochs ?? Int(number("max_epochs") ?? 100),
                 untilTrainAccuracy: number("until_train_accuracy"), seed: m.training.seed,
                 checkpointEvery: Int(number("checkpoint_every") ?? 0),
-                store: store ?? (path as NSString).deletingLastPathComponent, runID: m.runID)
+                store: store ?? Self.folder(of: path), runID: m.runID)
             let dataset: Dataset
             do { dataset = try spec.build(expectingFingerprint: m.dataset.fingerprint) } catch { throw TrainingError.dataset("\(path): \(error)") }
             var model = try ModelZoo.build(modelConfiguration)

@@ -28,24 +28,25 @@ struct TrainCommand: ParsableCommand {
     var hyperparameters: [String] = []
     @Option(help: "Learning rate.") var lr = 1e-4
     @Option(help: "Mini-batch size.") var batchSize = 16
-    @Option(help: "Maximum epochs.") var epochs = 20
+    @Option(help: "Maximum epochs (default 20; with --resume, the run's own cap).") var epochs: Int?
     @Option(name: .customLong("until-train-acc"), help: "Stop when an epoch's train accuracy reaches this (the study: 1.0).")
     var untilTrainAccuracy: Double?
     @Option(help: "Seed for initialisation, shuffling and dropout.") var seed: UInt64 = 0
     @Option(help: "Threads for Sharp's kernels (default: all CPUs).") var threads: Int?
     @Option(help: "Also write a checkpoint every N epochs (0: only the final one).") var checkpointEvery = 0
-    @Option(help: "Directory the checkpoints are written to.") var store = "store"
+    @Option(help: "Directory the checkpoints are written to (default store/; with --resume, the checkpoint's folder).")
+    var store: String?
     @Option(help: "Run id (default: <model>-<optimizer>-s<seed>-<time>).") var runID: String?
     @Option(help: "Continue the run a checkpoint came from.") var resume: String?
 
     func validate() throws {
-        guard lr > 0, batchSize > 0, epochs > 0 else { throw ValidationError("--lr, --batch-size and --epochs must be positive") }
+        guard lr > 0, batchSize > 0, (epochs ?? 1) > 0 else { throw ValidationError("--lr, --batch-size and --epochs must be positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         if let threads { Parallel.configure(threads: threads) }
-        let registry = PluginRegistry(store: store)
+        let registry = PluginRegistry(store: store ?? resume.map(Trainer.folder(of:)) ?? "store")
         let trainer: Trainer
         do {
             if let resume {
@@ -84,8 +85,8 @@ struct TrainCommand: ParsableCommand {
         return TrainingConfiguration(
             model: ModelConfiguration(name: model, inputChannels: 1, inputSize: imageSize, classes: 2, seed: seed),
             dataset: spec, optimizer: optimizer, baseOptimizer: base, hyperparameters: values, learningRate: lr,
-            batchSize: batchSize, maxEpochs: epochs, untilTrainAccuracy: untilTrainAccuracy, seed: seed,
-            checkpointEvery: checkpointEvery, store: store, runID: runID ?? "\(model)-\(optimizer)-s\(seed)-\(stamp)")
+            batchSize: batchSize, maxEpochs: epochs ?? 20, untilTrainAccuracy: untilTrainAccuracy, seed: seed,
+            checkpointEvery: checkpointEvery, store: store ?? "store", runID: runID ?? "\(model)-\(optimizer)-s\(seed)-\(stamp)")
     }
 }
 

@@ -93,6 +93,29 @@ struct ElementwiseAndLayoutTests {
         #expect(avg.doubles == [2.5])
     }
 
+    @Test func halvingMaxPoolPicksTheFirstMaximumAndLetsNaNWin() {
+        // Values 0–2 (many ties) with NaNs, Float32 and Float64: the branch-free 2×2 kernel must
+        // pick what a plain scan in window order (first maximum; NaN wins, first NaN) picks.
+        var r = KernelRandom(seed: 5)
+        for dtype in [DType.float32, .float64] {
+            var values = r.tensor([2, 3, 6, 8], dtype: .float64).doubles.map { ($0 * 3).rounded(.down) }
+            for i in stride(from: 7, to: values.count, by: 13) { values[i] = .nan }
+            let x = Tensor(shape: [2, 3, 6, 8], scalars: values).converted(to: dtype)
+            let (indices, shape) = x.maxPool2dIndices(.init(kernel: 2, stride: 2))
+            #expect(shape == [2, 3, 3, 4])
+            var expected: [Int] = []
+            for plane in 0..<6 {
+                for oh in 0..<3 {
+                    for ow in 0..<4 {
+                        let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { plane * 48 + (2 * oh + $0.0) * 8 + 2 * ow + $0.1 }
+                        expected.append(window.first { values[$0].isNaN } ?? window.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!)
+                    }
+                }
+            }
+            #expect(indices == expected, "\(dtype)")
+        }
+    }
+
     @Test func elementwiseResultsDoNotDependOnThreadCount() {
         var r = KernelRandom(seed: 31)
         let a = r.tensor([64, 33, 17], dtype: .float32)

@@ -85,7 +85,7 @@ extension SQLiteIndex {
             // Seeds are unsigned 64-bit, stored by bit pattern: print them unsigned.
             return ("CASE WHEN c.\(f.column) < 0 THEN printf('%llu', c.\(f.column)) ELSE c.\(f.column) END", [])
         case .checkpoint(let f): return ("c.\(f.column)", [])
-        case .hyperparameter(let key): return ("json_extract(c.hyperparameters, ?)", [.text(jsonPath(key))])
+        case .hyperparameter(let key): return ("json_extract(\(checkpointHyperparameters), ?)", [.text(jsonPath(key))])
         case .metric: return ("NULL", [])
         }
     }

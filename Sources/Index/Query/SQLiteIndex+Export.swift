@@ -37,7 +37,7 @@ extension SQLiteIndex {
         }
         let keys = query.long ? [] : try db.rows(
             """
-            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(c.hyperparameters) AS j
+            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(\(Self.checkpointHyperparameters)) AS j
             WHERE c.hyperparameters IS NOT NULL AND \(condition.sql) ORDER BY j.key
             """, condition.params
         ).compactMap { $0[0].string }

@@ -32,7 +32,7 @@ extension SQLiteIndex {
         }
         if !key.contains("\""),
             try db.row(
-                "SELECT 1 FROM checkpoints WHERE json_type(hyperparameters, ?) IS NOT NULL LIMIT 1",
+                "SELECT 1 FROM checkpoints AS c WHERE json_type(\(Self.checkpointHyperparameters), ?) IS NOT NULL LIMIT 1",
                 [.text(Self.jsonPath(key))]) != nil
         {
             return .hyperparameter(key)
@@ -43,17 +43,33 @@ extension SQLiteIndex {
         throw IndexError.unknown("field", key, valid: valid)
     }
 
-    /// Top-level hyperparameter keys found in any checkpoint, sorted.
+    /// Hyperparameter keys found in any checkpoint (`flatHyperparameters`), sorted.
     public func hyperparameterKeys() throws -> [String] {
         try db.rows(
             """
-            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(c.hyperparameters) AS j
+            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(\(Self.checkpointHyperparameters)) AS j
             WHERE c.hyperparameters IS NOT NULL ORDER BY j.key
             """
         ).compactMap { $0[0].string }
     }
 
     static func jsonPath(_ key: String) -> String { "$.\"\(key)\"" }
+
+    /// The hyperparameters a query sees, as one flat JSON object: the manifest's
+    /// `optimizer.hyperparameters` (`expression`, SQL) with the nested `hyperparameters` (the
+    /// plugin's own values, as `sharp train` writes them) and `base_hyperparameters` (those of the
+    /// base a SAM-family plugin wraps) lifted to the top. On a clash the top level wins, then the
+    /// plugin's own, then the base's: `rho`, `lr` and `learning_rate` all resolve for a SAM run.
+    static func flatHyperparameters(_ expression: String) -> String {
+        """
+        json_patch(json_patch(coalesce(json_extract(\(expression), '$.base_hyperparameters'), '{}'), \
+        coalesce(json_extract(\(expression), '$.hyperparameters'), '{}')), \
+        json_remove(\(expression), '$.hyperparameters', '$.base_hyperparameters'))
+        """
+    }
+
+    /// `flatHyperparameters` of the checkpoint row `c`.
+    static let checkpointHyperparameters = flatHyperparameters("c.hyperparameters")
 
     static func checkedKey(_ key: String) throws -> String {
         if key.contains("\"") { throw IndexError(.invalidQuery, "hyperparameter names cannot contain '\"': \(key)") }
@@ -87,7 +103,7 @@ extension SQLiteIndex {
                 if text == "true" || text == "false" { return .integer(text == "true" ? 1 : 0) }
                 return .text(text)
             }
-            return comparison("json_extract(c.hyperparameters, ?)", filter.op, values, prefix: [.text(jsonPath(key))])
+            return comparison("json_extract(\(checkpointHyperparameters), ?)", filter.op, values, prefix: [.text(jsonPath(key))])
         case .metric(let ref):
             let head = "fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1 AND "
             let refParams: [SQLValue] = [.text(ref.plugin), .text(ref.name)]

@@ -86,11 +86,12 @@ extension SQLiteIndex {
         return ListResult(metrics: metrics, rows: listed, total: Int(total.int64 ?? 0))
     }
 
-    /// Top-level keys of a JSON object, typed by SQLite's `json_each`.
+    /// The keys of a manifest's hyperparameters as queries see them (`flatHyperparameters`),
+    /// typed by SQLite's `json_each`.
     func hyperparameters(_ json: String?) throws -> [String: SQLValue] {
         guard let json else { return [:] }
         var result: [String: SQLValue] = [:]
-        for row in try db.rows("SELECT key, type, value FROM json_each(?)", [.text(json)]) {
+        for row in try db.rows("SELECT key, type, value FROM json_each(\(Self.flatHyperparameters("?1")))", [.text(json)]) {
             guard let key = row[0].string else { continue }
             switch row[1].string {
             case "true": result[key] = .text("true")

@@ -128,7 +128,7 @@ public struct StudyScoring {
                     log("scoring: asking sharpd to rescan the store (SIGHUP)")
                     kill(pid, SIGHUP)
                     lastNudge = Date()
-                    nudgeAfter = 120  // a rescan hashes every file of the store: not too often
+                    nudgeAfter = 120  // a rescan stats every file and re-plans the plugins: not too often
                 }
             }
             if kill(pid, 0) != 0 && errno != EPERM {
@@ -148,19 +148,11 @@ public struct StudyScoring {
         let index = try SQLiteIndex(store: store, mode: .readOnly)
         var indexed = 0, pending = 0, done = 0, failed = 0
         for hash in hashes {
-            let table = try index.readOnlyQuery(
-                """
-                SELECT c.id,
-                  (SELECT count(*) FROM jobs AS j WHERE j.checkpoint_id = c.id AND j.state IN ('queued', 'running')),
-                  (SELECT count(*) FROM jobs AS j WHERE j.checkpoint_id = c.id AND j.state = 'done'),
-                  (SELECT count(*) FROM jobs AS j WHERE j.checkpoint_id = c.id AND j.state = 'failed')
-                FROM checkpoints AS c WHERE c.sha256 = substr(:sha, 2)
-                """, parameters: ["sha": "h" + hash])  // the prefix keeps an all-digit value text
-            guard let row = table.rows.first else { continue }
+            guard let s = try StudyStatus.scoring(of: hash, in: index) else { continue }
             indexed += 1
-            pending += Int(row[1].integerValue ?? 0)
-            done += Int(row[2].integerValue ?? 0)
-            failed += Int(row[3].integerValue ?? 0)
+            pending += s.pending
+            done += s.done
+            failed += s.failed
         }
         return (indexed, pending, done, failed)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import Index
 import Study
 import Tensor
 import Training
@@ -19,6 +20,7 @@ struct StudyCommand: ParsableCommand {
               sharp study --preset paper --models vgg-mini  # one family of the full grid
               sharp study --preset quick --scoring none     # train only
               sharp study --preset quick --report-only --out /tmp/report
+              sharp study --preset paper --status
               sharpd --store store/ $(sharp study --preset quick --print-sharpd-arguments) &
             """)
 
@@ -39,6 +41,8 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "How to score: auto, daemon, once, in-process or none.") var scoring: StudySession.ScoringChoice = .auto
     @Option(help: "Seconds to wait for a running sharpd before writing the report with what is there.") var waitTimeout: Double = 6 * 3600
     @Flag(help: "Do not train; report on the finished cells.") var reportOnly = false
+    @Flag(help: "Print each cell's state (finished, training, not started), its scoring, and the training time left; train nothing.")
+    var status = false
     @Flag(inversion: .prefixedNo, help: "Loss-landscape slices (adam vs sam, seed 0) in the report.") var landscape = true
     @Flag(help: "Print the sharpd options (one per line) that score checkpoints as this study does, and exit.")
     var printSharpdArguments = false
@@ -62,6 +66,12 @@ struct StudyCommand: ParsableCommand {
         var session = StudySession(plan: plan, store: store)
         if printSharpdArguments {
             for argument in StudyScoring(plan: plan, store: store).daemonArguments { print(argument) }
+            return
+        }
+        if status {
+            let index = FileManager.default.fileExists(atPath: SQLiteIndex.path(forStore: store))
+                ? try SQLiteIndex(store: store, mode: .readOnly) : nil
+            print(try StudyStatus.gather(plan: plan, layout: session.layout, index: index).text())
             return
         }
         if printPlan {

@@ -30,11 +30,11 @@ enum Unary {
         init() {}
         @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T { T.exp(-x * x / 2) * T(0.398_942_280_401_432_7) }
     }
-    /// Exact GELU, x·Φ(x) with Φ(x) = (1 + erf(x/√2)) / 2.
+    /// Exact GELU, x·Φ(x) with Φ(x) = (1 + erf(x/√2)) / 2. Float tensors use CKernels'
+    /// `sharp_gelu_f32` instead (`Tensor.floatGELU`).
     struct GELU: UnaryFunction {
         init() {}
         @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T {
-            if T.self == Float.self { return unsafeBitCast(Unary.floatGELU(unsafeBitCast(x, to: Float.self)).value, to: T.self) }
             return x * (1 + T.erf(x * T(0.707_106_781_186_547_5))) / 2
         }
     }
@@ -42,15 +42,8 @@ enum Unary {
     struct GELUDerivative: UnaryFunction {
         init() {}
         @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T) -> T {
-            if T.self == Float.self { return unsafeBitCast(Unary.floatGELU(unsafeBitCast(x, to: Float.self)).slope, to: T.self) }
             return (1 + T.erf(x * T(0.707_106_781_186_547_5))) / 2 + x * T.exp(-x * x / 2) * T(0.398_942_280_401_432_7)
         }
-    }
-    /// Float GELU and its slope from one Φ/φ evaluation (one exp; FloatMath), so the value and
-    /// slope agree however they are reached: `gelu()`, `geluDerivative()` or the fused pass.
-    @inline(__always) static func floatGELU(_ x: Float) -> (value: Float, slope: Float) {
-        let (cdf, density) = FloatMath.normalCDFAndDensity(x)
-        return (x * cdf, cdf + x * density)
     }
     /// x·s.
     struct Scale: UnaryFunction {

@@ -1,5 +1,6 @@
 /// `exp` and `erf` for Float written as branch-free arithmetic, so the loops that call them
-/// (softmax, GELU and its derivatives) vectorise. glibc's `expf`/`erff` are opaque calls, one
+/// (softmax, sigmoid, erf maps) vectorise. Sources/CKernels/gelu.c repeats this arithmetic for
+/// GELU in an AVX2+FMA build; keep the two in step (FloatKernelTests compares them). glibc's `expf`/`erff` are opaque calls, one
 /// element at a time: in a ViT gradient they were a quarter of all cycles.
 ///
 /// Accuracy (tested against Double libm on dense grids): `exp` ≤ 2 ulp over the normal range,
@@ -51,17 +52,6 @@ enum FloatMath {
     @inline(__always) static func erf(_ x: Float) -> Float {
         let a = Swift.min(x.magnitude, 4)  // erf(4) rounds to 1 in Float
         return erf(x, magnitude: a, gaussian: exp(-(a * a)))
-    }
-
-    /// The standard normal CDF Φ(x) and density φ(x) together: erf(x/√2)'s e^(−x²/2) is φ's
-    /// exponential too, so GELU and its slope cost one exp.
-    @inline(__always) static func normalCDFAndDensity(_ x: Float) -> (cdf: Float, density: Float) {
-        let scaled = x * 0.707_106_781_186_547_5
-        let a = Swift.min(scaled.magnitude, 4)
-        // e^(−x²/2), from the unclamped x: φ needs it everywhere, and beyond |x/√2| = 4 it only
-        // multiplies a term that no longer changes erf's Float value (e^(−16)·R < half an ulp of 1).
-        let gaussian = exp(-(scaled * scaled))
-        return ((1 + erf(scaled, magnitude: a, gaussian: gaussian)) / 2, gaussian * 0.398_942_280_401_432_7)
     }
 
     /// erf(x) given a = min(|x|, 4) and e^(−a²).

@@ -1,3 +1,4 @@
+import CKernels
 /// Elementwise maps with NumPy broadcasting.
 extension Tensor {
     /// Applies `f` to every element. Internal: specialised per function inside this module
@@ -176,7 +177,7 @@ extension Tensor {
     public func tanh() -> Tensor { map(Unary.Tanh()) }
     public func erf() -> Tensor { map(Unary.Erf()) }
     public func relu() -> Tensor { map(Unary.ReLU()) }
-    public func gelu() -> Tensor { map(Unary.GELU()) }
+    public func gelu() -> Tensor { dtype == .float32 ? floatGELU(value: true, slope: false).value! : map(Unary.GELU()) }
     public func squared() -> Tensor { map(Unary.Square()) }
     public func abs() -> Tensor { map(Unary.Abs()) }
     public func sigmoid() -> Tensor { map(Unary.Sigmoid()) }
@@ -191,7 +192,9 @@ extension Tensor {
     /// −1, 0 or 1.
     public func sign() -> Tensor { map(Unary.Sign()) }
     /// d/dx GELU(x) = Φ(x) + x·φ(x).
-    public func geluDerivative() -> Tensor { map(Unary.GELUDerivative()) }
+    public func geluDerivative() -> Tensor {
+        dtype == .float32 ? floatGELU(value: false, slope: true).slope! : map(Unary.GELUDerivative())
+    }
     /// 1 where the elements are equal (after broadcasting), else 0.
     public func equalMask(_ other: Tensor, op: String = "equalMask") -> Tensor { combined(with: other, Binary.EqualMask(), op: op) }
     /// 1 where self > other (after broadcasting), else 0.
@@ -204,22 +207,35 @@ extension Tensor {
 extension Tensor {
     /// x·Φ(x) and its derivative Φ(x) + x·φ(x) in one pass (for Float, Φ and φ share one exp).
     public func geluWithDerivative() -> (value: Tensor, derivative: Tensor) {
+        guard dtype == .float64 else {
+            let (value, slope) = floatGELU(value: true, slope: true)
+            return (value!, slope!)
+        }
         let (value, slope) = (Tensor(uninitialized: shape, dtype: dtype), Tensor(uninitialized: shape, dtype: dtype))
-        switch dtype {
-        case .float32:
-            let (x, y, d) = (pointer(Float.self), value.pointer(Float.self), slope.pointer(Float.self))
-            Parallel.forEachChunk(count, costPerItem: 8) { range in
-                for i in range { (y[i], d[i]) = Unary.floatGELU(x[i]) }
+        let (x, y, d) = (pointer(Double.self), value.pointer(Double.self), slope.pointer(Double.self))
+        let (gelu, derivative) = (Unary.GELU(), Unary.GELUDerivative())
+        Parallel.forEachChunk(count, costPerItem: 8) { range in
+            for i in range {
+                y[i] = gelu(x[i])
+                d[i] = derivative(x[i])
             }
-        case .float64:
-            let (x, y, d) = (pointer(Double.self), value.pointer(Double.self), slope.pointer(Double.self))
-            let (gelu, derivative) = (Unary.GELU(), Unary.GELUDerivative())
-            Parallel.forEachChunk(count, costPerItem: 8) { range in
-                for i in range {
-                    y[i] = gelu(x[i])
-                    d[i] = derivative(x[i])
-                }
-            }
+        }
+        return (value, slope)
+    }
+}
+
+/// Float32 GELU through the CKernels build the CPU runs best (AVX2+FMA or the baseline): every
+/// Float path (inference, the fused training pass, the HVP's slope) computes it the same way.
+extension Tensor {
+    func floatGELU(value wantsValue: Bool, slope wantsSlope: Bool) -> (value: Tensor?, slope: Tensor?) {
+        let value = wantsValue ? Tensor(uninitialized: shape, dtype: .float32) : nil
+        let slope = wantsSlope ? Tensor(uninitialized: shape, dtype: .float32) : nil
+        let x = pointer(Float.self)
+        let (y, d) = (value?.pointer(Float.self), slope?.pointer(Float.self))
+        let task = UncheckedSendable((x, y, d))
+        Parallel.forEachChunk(count, costPerItem: 8) { range in
+            let (x, y, d) = task.value
+            sharp_gelu_f32(x + range.lowerBound, y.map { $0 + range.lowerBound }, d.map { $0 + range.lowerBound }, range.count)
         }
         return (value, slope)
     }

@@ -1,3 +1,4 @@
+import CKernels
 /// Numerically stable log-softmax and softmax over the last axis.
 extension Tensor {
     /// `x - log Σ exp(x)` along the last axis (the maximum is subtracted first).
@@ -13,9 +14,22 @@ extension Tensor {
     public func softmax() -> Tensor {
         tensorCheck(rank >= 1 && shape[rank - 1] > 0, "softmax", "needs a non-empty last axis, got shape \(shape)")
         switch dtype {
-        case .float32: return softmaxKernel(Float.self)
+        case .float32: return floatSoftmax()
         case .float64: return softmaxKernel(Double.self)
         }
+    }
+
+    /// Float rows through CKernels (AVX2+FMA where the CPU has it): the same steps as
+    /// `softmaxKernel`, eight lanes wide.
+    private func floatSoftmax() -> Tensor {
+        let out = Tensor(uninitialized: shape, dtype: dtype)
+        let n = shape[rank - 1]
+        let task = UncheckedSendable((pointer(Float.self), out.pointer(Float.self)))
+        Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
+            let (src, dst) = task.value
+            sharp_softmax_rows_f32(src + range.lowerBound &* n, dst + range.lowerBound &* n, range.count, n)
+        }
+        return out
     }
 
     private func softmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {

@@ -1,0 +1,42 @@
+/*
+ * sharp_kernels.h: Float32 elementwise kernels compiled twice, for the x86-64 baseline (SSE2)
+ * and for AVX2 with FMA, and dispatched once per process on what the CPU has.
+ *
+ * Swift has no per-function target attributes, so a Swift loop is vectorised for the baseline
+ * only: four lanes, no fused multiply-add. The transcendental-heavy loops (GELU: one exp and a
+ * ten-term polynomial per element; softmax rows: an exp per element) are the ones where eight
+ * lanes and FMA pay; they live here.
+ * The arithmetic is the same as Sources/Tensor/FloatMath.swift (same constants, same branch-free
+ * selection); only FMA contraction differs between the two builds, so a result may differ in
+ * the last bit between a CPU with AVX2 and one without (as OpenBLAS's per-CPU kernels do).
+ * Accuracy of both builds is tested against Double libm (Tests/TensorTests/FloatKernelTests).
+ */
+#ifndef SHARP_KERNELS_H
+#define SHARP_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* GELU(x) = x·Φ(x) into `value` and its slope Φ(x) + x·φ(x) into `slope`, for x[0..<n]. Either
+ * output may be NULL. The outputs may not overlap x. */
+void sharp_gelu_f32(const float *x, float *value, float *slope, size_t n);
+
+/* Softmax of each of `rows` rows of `n` contiguous values of x into y (y may not overlap x). */
+void sharp_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n);
+
+/* Which build the kernels run: 1 for AVX2+FMA (the CPU has both), 0 for the baseline. */
+int sharp_kernels_use_avx2(void);
+
+/* The same kernels in a chosen build, for tests: avx2 = 0 the baseline, 1 AVX2+FMA (only when
+ * the CPU has it; otherwise the baseline runs). */
+void sharp_gelu_f32_build(int avx2, const float *x, float *value, float *slope, size_t n);
+void sharp_softmax_rows_f32_build(int avx2, const float *x, float *y, size_t rows, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -48,8 +48,9 @@ public struct StudyFigures {
         chart.annotations = notes
         chart.draw(into: &svg, frame: frame)
         svg.text("Figure 2: test accuracy vs the \(plan.baseline) baseline", x: width / 2, y: 24, size: 15, anchor: "middle", weight: "bold")
-        svg.text("mean ± 95% CI over \(plan.seeds.count) seed\(plan.seeds.count == 1 ? "" : "s")", x: width / 2, y: 42, size: 12,
-                 anchor: "middle", fill: "#444444")
+        let counts = groups.flatMap { model in series.compactMap { results.summary($0, model, "test_acc")?.count } }
+        svg.text(Self.seedsSubtitle(counts: counts, planned: plan.seeds.count), x: width / 2, y: 42, size: 12, anchor: "middle",
+                 fill: "#444444")
         // Baseline reference per group.
         let groupWidth = frame.width / Double(max(groups.count, 1))
         for (g, model) in groups.enumerated() {
@@ -123,5 +124,13 @@ public struct StudyFigures {
         let patterns: [String?] = [nil, "6 3", "2 2", "8 3 2 3"]
         let i = plan.seeds.firstIndex(of: seed) ?? 0
         return patterns[i % patterns.count]
+    }
+
+    /// "mean ± 95% CI over 3 seeds", or for a study still running, how many seeds the bars have.
+    static func seedsSubtitle(counts: [Int], planned: Int) -> String {
+        let plural = planned == 1 ? "" : "s"
+        guard let low = counts.min(), let high = counts.max(), low < planned else { return "mean ± 95% CI over \(planned) seed\(plural)" }
+        let range = low == high ? "\(low)" : "\(low)–\(high)"
+        return "mean ± 95% CI over seeds: \(range) of \(planned) per bar so far" + (low == 1 ? " (no interval from one seed)" : "")
     }
 }

@@ -59,6 +59,7 @@ public struct StudyReport {
         out += "Generated \(ISO8601DateFormatter().string(from: date)) by `sharp study` from the index "
             + "(the same numbers as `sharpq compare --rows optimizer --cols model`).\n\n"
         out += settings()
+        out += atAGlance()
         out += table1()
         for (i, model) in plan.models.enumerated() {
             out += modelTable(model, number: i + 2)

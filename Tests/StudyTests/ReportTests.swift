@@ -35,6 +35,11 @@ struct ReportTests {
         #expect(md.contains("cells without results: study-t-resnet-mini-sam-s1"))
         // The run outside the study (test_acc 0.1) is not counted.
         #expect(results.summary("adam", "vgg-mini", "test_acc")?.count == 2)
+        // At a glance: sam ÷ adam over the shared seeds, λ (1+2)/(30+34) and trace (5+6)/(80+84) on
+        // vgg-mini; resnet-mini's one pair gives 400/1000 and 800/2000 and no test.
+        #expect(md.contains("| vgg-mini | sam | 2 | +5 ± 12.71 | no significant difference (p = 0.126) | ×0.04688 | ×0.06707 |"), "\(md)")
+        #expect(md.contains("| resnet-mini | sam | 1 | +2 | one seed: no test yet | ×0.4 | ×0.4 |"), "\(md)")
+        #expect(md.contains("Flatter by the top eigenvalue in 2 of 2 comparisons; significantly higher test accuracy in 0, lower in 0, of 2."))
         // Table S1: train loss 0.080/0.084 → 0.082 ± 12.706·0.002; metrics nobody recorded (the
         // gap) show as missing, not as zero.
         #expect(md.contains("| vgg-mini | adam | 100 ± 0 | 0.082 ± 0.02541 | – |"), "\(md)")

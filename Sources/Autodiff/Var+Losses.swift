@@ -9,10 +9,13 @@ extension Var {
         }
     }
 
-    /// softmax over the last axis. Pullback: y ⊙ (g − Σ g⊙y), with y the output.
+    /// softmax over the last axis. Pullback: y ⊙ (g − Σ g⊙y), with y the output: one fused pass
+    /// when nothing records it, the composite (differentiable again) in a recorded sweep (HVP).
     public func softmax() -> Var {
         Var.record(value.softmax(), [self], op: "softmax") { g, _, y, _ in
-            [(g - (g * y).sum(axes: [-1], keepingDimensions: true)) * y]
+            Var.recordsAny([g, y])
+                ? [(g - (g * y).sum(axes: [-1], keepingDimensions: true)) * y]
+                : [Var(g.value.softmaxPullback(output: y.value))]
         }
     }
 

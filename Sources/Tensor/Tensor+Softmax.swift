@@ -32,6 +32,46 @@ extension Tensor {
         return out
     }
 
+    /// The softmax pullback y ⊙ (g − Σ g⊙y) along the last axis in one pass, with `self` the
+    /// incoming gradient g and `output` the softmax y (the composite takes four passes and three
+    /// temporaries). Each row's Σ g⊙y is a Float64 sum in a fixed order.
+    public func softmaxPullback(output y: Tensor) -> Tensor {
+        tensorCheck(shape == y.shape && dtype == y.dtype && rank >= 1, "softmaxPullback",
+                    "gradient \(shape) \(dtype) and output \(y.shape) \(y.dtype) must match")
+        switch dtype {
+        case .float32: return softmaxPullbackKernel(y, Float.self)
+        case .float64: return softmaxPullbackKernel(y, Double.self)
+        }
+    }
+
+    private func softmaxPullbackKernel<T: TensorScalar>(_ y: Tensor, _: T.Type) -> Tensor {
+        let out = Tensor(uninitialized: shape, dtype: dtype)
+        let n = shape[rank - 1]
+        guard n > 0 else { return out }
+        let (g, p, d) = (pointer(T.self), y.pointer(T.self), out.pointer(T.self))
+        Parallel.forEachChunk(count / n, costPerItem: n * 4) { range in
+            for row in range {
+                let (gr, pr, dr) = (g + row &* n, p + row &* n, d + row &* n)
+                var lanes = SIMD8<Double>()
+                var j = 0
+                while j &+ 8 <= n {
+                    var block = SIMD8<Double>()
+                    for l in 0..<8 { block[l] = Double(gr[j &+ l]) * Double(pr[j &+ l]) }
+                    lanes += block
+                    j &+= 8
+                }
+                var dot = lanes.sum()
+                while j < n {
+                    dot += Double(gr[j]) * Double(pr[j])
+                    j &+= 1
+                }
+                let shift = T(dot)
+                for k in 0..<n { dr[k] = (gr[k] - shift) * pr[k] }
+            }
+        }
+        return out
+    }
+
     private func softmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
         let out = Tensor(uninitialized: shape, dtype: dtype)
         let (src, dst) = (pointer(T.self), out.pointer(T.self))

@@ -72,6 +72,20 @@ struct ElementwiseAndLayoutTests {
         #expect(abs(p[0, 2] - 0.665_240_955_8) < 1e-6)
     }
 
+    @Test func fusedSoftmaxPullbackIsTheCompositeFormula() {
+        // y ⊙ (g − Σ g⊙y) per row, for row lengths below, at and above the eight-lane blocks.
+        var r = KernelRandom(seed: 8)
+        for n in [1, 5, 8, 16, 65] {
+            for dtype in [DType.float64, .float32] {
+                let y = r.tensor([3, 4, n], dtype: dtype).softmax(), g = r.tensor([3, 4, n], dtype: dtype)
+                let fused = g.softmaxPullback(output: y).doubles
+                let composite = ((g - (g * y).sum(axes: [-1], keepingDimensions: true)) * y).doubles
+                let tolerance = dtype == .float64 ? 1e-15 : 1e-6
+                #expect(maxAbsDifference(fused, composite) <= tolerance, "n \(n), \(dtype)")
+            }
+        }
+    }
+
     @Test func activationsMatchTheirDefinitions() {
         let x = Tensor(shape: [5], scalars: [-2.0, -0.5, 0, 0.5, 2], dtype: .float64)
         #expect(x.relu().doubles == [0, 0, 0, 0.5, 2])

@@ -2,7 +2,7 @@ import Checkpoint
 import Foundation
 import Index
 
-/// Where a study stands (`sharp study --status`): each cell finished, training or not started,
+/// Where a study stands (`sharp study --status`): each cell finished, started or not started,
 /// its epochs and training time, how far its scoring is, and an estimate of the training time
 /// left. Reads the study folder and the index; trains and scores nothing.
 public struct StudyStatus {
@@ -10,8 +10,9 @@ public struct StudyStatus {
     public enum State: Equatable, Sendable {
         /// Its final checkpoint is in place.
         case finished(epochs: Int, seconds: Double, stopReason: String)
-        /// Intermediate checkpoints exist; the last is at `epoch`.
-        case training(epoch: Int, seconds: Double)
+        /// Intermediate checkpoints exist, the last at `epoch`: training now, or interrupted (the
+        /// next `sharp study` resumes it from there).
+        case started(epoch: Int, seconds: Double)
         /// Nothing yet.
         case notStarted
     }
@@ -43,7 +44,7 @@ public struct StudyStatus {
                                try Checkpoint.contentHash(of: final)))
             } else if let last = layout.partialCheckpoints(of: cell).last {
                 let m = try Checkpoint.read(from: last.path).manifest
-                states.append((cell, .training(epoch: m.training.epoch, seconds: m.training.elapsedSeconds), nil))
+                states.append((cell, .started(epoch: m.training.epoch, seconds: m.training.elapsedSeconds), nil))
             } else {
                 states.append((cell, .notStarted, nil))
             }
@@ -59,7 +60,7 @@ public struct StudyStatus {
             let remaining: Double?
             switch state {
             case .finished: remaining = 0
-            case .training(_, let seconds): remaining = typical.map { max($0 - seconds, 0) }
+            case .started(_, let seconds): remaining = typical.map { max($0 - seconds, 0) }
             case .notStarted: remaining = typical
             }
             var scoring: Scoring?
@@ -83,7 +84,7 @@ public struct StudyStatus {
         guard row.remaining == nil, let factor = Self.passesRelativeToSAM[row.cell.optimizer],
             let sam = typicalSeconds[row.cell.model + "/sam"]
         else { return nil }
-        if case .training(_, let seconds) = row.state { return max(sam * factor - seconds, 0) }
+        if case .started(_, let seconds) = row.state { return max(sam * factor - seconds, 0) }
         return sam * factor
     }
 
@@ -124,8 +125,8 @@ public struct StudyStatus {
             switch row.state {
             case .finished(let e, let s, let reason):
                 (state, epochs, time) = (reason == "max-epochs" ? "epoch cap" : "finished", String(e), Self.duration(s))
-            case .training(let e, let s):
-                (state, epochs, time) = ("training", "\(e)+", Self.duration(s))
+            case .started(let e, let s):
+                (state, epochs, time) = ("started", "\(e)+", Self.duration(s))
             case .notStarted:
                 (state, epochs, time) = ("not started", "–", row.remaining.map { "~" + Self.duration($0) } ?? "–")
             }
@@ -140,16 +141,16 @@ public struct StudyStatus {
     /// Counts, training time so far and the estimate of what is left.
     public func summary() -> [String] {
         let finished = rows.filter(\.state.isFinished).count
-        let training = rows.filter { if case .training = $0.state { return true } else { return false } }.count
+        let started = rows.filter { if case .started = $0.state { return true } else { return false } }.count
         let spent = rows.reduce(0.0) { total, row in
             switch row.state {
-            case .finished(_, let s, _), .training(_, let s): return total + s
+            case .finished(_, let s, _), .started(_, let s): return total + s
             case .notStarted: return total
             }
         }
         let open = rows.filter { !$0.state.isFinished }
         let estimated = open.compactMap(\.remaining)
-        var lines = ["\(finished) of \(rows.count) cells finished, \(training) training, \(rows.count - finished - training) not started; "
+        var lines = ["\(finished) of \(rows.count) cells finished, \(started) started, \(rows.count - finished - started) not started; "
             + "\(Self.duration(spent)) of training so far."]
         if !open.isEmpty {
             lines.append("Training left: about \(Self.duration(estimated.reduce(0, +))) for the \(estimated.count) open cell(s) with a "
@@ -164,7 +165,12 @@ public struct StudyStatus {
         }
         let scored = rows.compactMap(\.scoring)
         if !scored.isEmpty {
-            let s = scored.reduce(into: Scoring()) { $0.done += $1.done; $0.pending += $1.pending; $0.failed += $1.failed }
+            var s = Scoring()
+            for cell in scored {
+                s.done += cell.done
+                s.pending += cell.pending
+                s.failed += cell.failed
+            }
             lines.append("Scoring: \(s.done) job(s) done, \(s.pending) to do, \(s.failed) failed, over \(scored.count) indexed checkpoint(s).")
         }
         return lines

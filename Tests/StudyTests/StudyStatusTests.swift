@@ -24,8 +24,8 @@ struct StudyStatusTests {
         let status = try StudyStatus.gather(plan: plan, layout: layout, index: nil)
         let finished = try Checkpoint.read(from: done.path).manifest.training
         #expect(status.rows[0].state == .finished(epochs: 2, seconds: finished.elapsedSeconds, stopReason: "max-epochs"))
-        guard case .training(1, let spent) = status.rows[1].state else {
-            Issue.record("seed 1 is training at epoch 1: \(status.rows[1].state)")
+        guard case .started(1, let spent) = status.rows[1].state else {
+            Issue.record("seed 1 is started, at epoch 1: \(status.rows[1].state)")
             return
         }
         #expect(status.rows[2].state == .notStarted)
@@ -34,7 +34,7 @@ struct StudyStatusTests {
         #expect(status.rows[1].remaining == max(finished.elapsedSeconds - spent, 0))
         #expect(status.rows.allSatisfy { $0.scoring == nil })
         let text = status.text()
-        #expect(text.contains("1 of 3 cells finished, 1 training, 1 not started"), "\(text)")
+        #expect(text.contains("1 of 3 cells finished, 1 started, 1 not started"), "\(text)")
         #expect(text.contains("mlp adam s1") && text.contains("1+"), "\(text)")
     }
 }

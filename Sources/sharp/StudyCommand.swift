@@ -69,6 +69,10 @@ struct StudyCommand: ParsableCommand {
             return
         }
         if status {
+            guard FileManager.default.fileExists(atPath: session.layout.directory) else {
+                throw ValidationFailure("no study '\(plan.name)' in \(store) (no folder \(session.layout.directory)); "
+                    + "`sharp study --preset \(preset.rawValue) --store \(store)` starts it")
+            }
             let index = FileManager.default.fileExists(atPath: SQLiteIndex.path(forStore: store))
                 ? try SQLiteIndex(store: store, mode: .readOnly) : nil
             print(try StudyStatus.gather(plan: plan, layout: session.layout, index: index).text())

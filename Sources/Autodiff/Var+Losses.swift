@@ -9,13 +9,25 @@ extension Var {
         }
     }
 
-    /// softmax over the last axis. Pullback: y ⊙ (g − Σ g⊙y), with y the output: one fused pass
-    /// when nothing records it, the composite (differentiable again) in a recorded sweep (HVP).
+    /// softmax over the last axis. Pullback: y ⊙ (g − Σ g⊙y), with y the output, as one fused op
+    /// (`softmaxPullback`) that a recorded sweep (HVP) differentiates again.
     public func softmax() -> Var {
-        Var.record(value.softmax(), [self], op: "softmax") { g, _, y, _ in
-            Var.recordsAny([g, y])
-                ? [(g - (g * y).sum(axes: [-1], keepingDimensions: true)) * y]
-                : [Var(g.value.softmaxPullback(output: y.value))]
+        Var.record(value.softmax(), [self], op: "softmax") { g, _, y, _ in [Var.softmaxPullback(g, y)] }
+    }
+
+    /// y ⊙ (g − Σ g⊙y) per row of the last axis, one pass. Its own pullback (an HVP's second
+    /// sweep) is one fused pass too (`softmaxPullbackAdjoint`); if that sweep is itself recorded
+    /// (third order), the composite formula is used so it stays differentiable.
+    static func softmaxPullback(_ g: Var, _ y: Var) -> Var {
+        Var.record(g.value.softmaxPullback(output: y.value), [g, y], op: "softmaxPullback") { h, inputs, _, _ in
+            let (g, y) = (inputs[0], inputs[1])
+            guard !Var.recordsAny([h, g, y]) else {
+                let t = (h * y).sum(axes: [-1], keepingDimensions: true)
+                let s = (g * y).sum(axes: [-1], keepingDimensions: true)
+                return [(h - t) * y, h * (g - s) - g * t]
+            }
+            let adjoint = h.value.softmaxPullbackAdjoint(gradient: g.value, output: y.value)
+            return [Var(adjoint.gradient), Var(adjoint.output)]
         }
     }
 

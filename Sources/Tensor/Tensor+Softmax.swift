@@ -44,6 +44,56 @@ extension Tensor {
         }
     }
 
+    /// The adjoint of `softmaxPullback` for an upstream `h` (self), with g the gradient it was
+    /// given and y the softmax, per row s = Σ g⊙y and t = Σ h⊙y:
+    /// ∂/∂g = y ⊙ (h − t) and ∂/∂y = h ⊙ (g − s) − g·t, both in one pass (a Hessian-vector
+    /// product's second sweep runs this for every softmax of the first).
+    public func softmaxPullbackAdjoint(gradient g: Tensor, output y: Tensor) -> (gradient: Tensor, output: Tensor) {
+        tensorCheck(shape == g.shape && shape == y.shape && dtype == g.dtype && dtype == y.dtype && rank >= 1,
+                    "softmaxPullbackAdjoint", "upstream \(shape), gradient \(g.shape) and output \(y.shape) must match")
+        switch dtype {
+        case .float32: return softmaxPullbackAdjointKernel(g, y, Float.self)
+        case .float64: return softmaxPullbackAdjointKernel(g, y, Double.self)
+        }
+    }
+
+    private func softmaxPullbackAdjointKernel<T: TensorScalar>(_ g: Tensor, _ y: Tensor, _: T.Type) -> (gradient: Tensor, output: Tensor) {
+        let (dg, dy) = (Tensor(uninitialized: shape, dtype: dtype), Tensor(uninitialized: shape, dtype: dtype))
+        let n = shape[rank - 1]
+        guard n > 0 else { return (dg, dy) }
+        let (h, gp, p, a, b) = (pointer(T.self), g.pointer(T.self), y.pointer(T.self), dg.pointer(T.self), dy.pointer(T.self))
+        Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
+            for row in range {
+                let o = row &* n
+                let s = T(Tensor.rowDot(gp + o, p + o, n)), t = T(Tensor.rowDot(h + o, p + o, n))
+                for k in o..<(o &+ n) {
+                    a[k] = p[k] * (h[k] - t)
+                    b[k] = h[k] * (gp[k] - s) - gp[k] * t
+                }
+            }
+        }
+        return (dg, dy)
+    }
+
+    /// Σ a[0..<n]·b[0..<n] in Float64 over eight lanes, combined in a fixed order.
+    @inline(__always)
+    static func rowDot<T: TensorScalar>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ n: Int) -> Double {
+        var lanes = SIMD8<Double>()
+        var j = 0
+        while j &+ 8 <= n {
+            var block = SIMD8<Double>()
+            for l in 0..<8 { block[l] = Double(a[j &+ l]) * Double(b[j &+ l]) }
+            lanes += block
+            j &+= 8
+        }
+        var dot = lanes.sum()
+        while j < n {
+            dot += Double(a[j]) * Double(b[j])
+            j &+= 1
+        }
+        return dot
+    }
+
     private func softmaxPullbackKernel<T: TensorScalar>(_ y: Tensor, _: T.Type) -> Tensor {
         let out = Tensor(uninitialized: shape, dtype: dtype)
         let n = shape[rank - 1]
@@ -52,20 +102,7 @@ extension Tensor {
         Parallel.forEachChunk(count / n, costPerItem: n * 4) { range in
             for row in range {
                 let (gr, pr, dr) = (g + row &* n, p + row &* n, d + row &* n)
-                var lanes = SIMD8<Double>()
-                var j = 0
-                while j &+ 8 <= n {
-                    var block = SIMD8<Double>()
-                    for l in 0..<8 { block[l] = Double(gr[j &+ l]) * Double(pr[j &+ l]) }
-                    lanes += block
-                    j &+= 8
-                }
-                var dot = lanes.sum()
-                while j < n {
-                    dot += Double(gr[j]) * Double(pr[j])
-                    j &+= 1
-                }
-                let shift = T(dot)
+                let shift = T(Tensor.rowDot(gr, pr, n))
                 for k in 0..<n { dr[k] = (gr[k] - shift) * pr[k] }
             }
         }

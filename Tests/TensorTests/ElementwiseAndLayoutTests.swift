@@ -86,6 +86,22 @@ struct ElementwiseAndLayoutTests {
         }
     }
 
+    @Test func fusedSoftmaxPullbackAdjointIsTheCompositeFormula() {
+        // With s = Σ g⊙y and t = Σ h⊙y per row: ∂/∂g = y ⊙ (h − t), ∂/∂y = h ⊙ (g − s) − g·t.
+        var r = KernelRandom(seed: 9)
+        for n in [1, 7, 8, 24] {
+            for dtype in [DType.float64, .float32] {
+                let y = r.tensor([2, 3, n], dtype: dtype).softmax()
+                let (g, h) = (r.tensor([2, 3, n], dtype: dtype), r.tensor([2, 3, n], dtype: dtype))
+                let fused = h.softmaxPullbackAdjoint(gradient: g, output: y)
+                let t = (h * y).sum(axes: [-1], keepingDimensions: true), s = (g * y).sum(axes: [-1], keepingDimensions: true)
+                let tolerance = dtype == .float64 ? 1e-15 : 1e-6
+                #expect(maxAbsDifference(fused.gradient.doubles, ((h - t) * y).doubles) <= tolerance, "n \(n), \(dtype)")
+                #expect(maxAbsDifference(fused.output.doubles, (h * (g - s) - g * t).doubles) <= tolerance, "n \(n), \(dtype)")
+            }
+        }
+    }
+
     @Test func activationsMatchTheirDefinitions() {
         let x = Tensor(shape: [5], scalars: [-2.0, -0.5, 0, 0.5, 2], dtype: .float64)
         #expect(x.relu().doubles == [0, 0, 0, 0.5, 2])

@@ -53,12 +53,16 @@ extension Var {
         }
     }
 
-    /// Φ(x) + x·φ(x); its derivative is φ(x)·(2 − x²).
+    /// Φ(x) + x·φ(x); its derivative is φ(x)·(2 − x²): one fused pass in an HVP's second sweep,
+    /// the composite when that sweep is itself recorded (third order).
     func geluDerivative() -> Var {
         Var.record(value.geluDerivative(), [self], op: "geluDerivative") { g, x, _, _ in
             let t = x[0]
-            let density = (t * t * -0.5).exp() * 0.398_942_280_401_432_7
-            return [g * density * (2 - t * t)]
+            guard !Var.recordsAny([g, t]) else {
+                let density = (t * t * -0.5).exp() * 0.398_942_280_401_432_7
+                return [g * density * (2 - t * t)]
+            }
+            return [Var(g.value.timesGELUCurvature(at: t.value))]
         }
     }
 

@@ -79,4 +79,11 @@ enum Binary {
     struct GreaterMask: BinaryFunction { init() {}; @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { x > y ? 1 : 0 } }
     /// x where y > 0, else 0 (ReLU's pullback without a materialised mask).
     struct PositiveGate: BinaryFunction { init() {}; @inline(__always) func callAsFunction<T: TensorScalar>(_ x: T, _ y: T) -> T { y > 0 ? x : 0 } }
+    /// g·GELU''(x) = g·φ(x)·(2 − x²): the pullback of GELU's slope in one pass.
+    struct GELUCurvatureGate: BinaryFunction {
+        init() {}
+        @inline(__always) func callAsFunction<T: TensorScalar>(_ g: T, _ x: T) -> T {
+            g * (T.exp(-x * x / 2) * T(0.398_942_280_401_432_7)) * (2 - x * x)
+        }
+    }
 }

@@ -189,6 +189,12 @@ extension Tensor {
         tensorCheck(shape == reference.shape, "gated", "values \(shape) and reference \(reference.shape) differ")
         return combined(with: reference, Binary.PositiveGate(), op: "gated")
     }
+    /// `self · GELU''(x)` = self·φ(x)·(2 − x²) in one pass (same shapes): the pullback of GELU's
+    /// slope, which an HVP's second sweep runs for every GELU.
+    public func timesGELUCurvature(at x: Tensor) -> Tensor {
+        tensorCheck(shape == x.shape, "timesGELUCurvature", "gradient \(shape) and input \(x.shape) differ")
+        return combined(with: x, Binary.GELUCurvatureGate(), op: "timesGELUCurvature")
+    }
     /// −1, 0 or 1.
     public func sign() -> Tensor { map(Unary.Sign()) }
     /// d/dx GELU(x) = Φ(x) + x·φ(x).

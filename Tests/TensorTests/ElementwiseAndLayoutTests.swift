@@ -102,6 +102,16 @@ struct ElementwiseAndLayoutTests {
         }
     }
 
+    @Test func geluCurvatureGateIsGTimesPhiTimesTwoMinusXSquared() {
+        var r = KernelRandom(seed: 10)
+        for dtype in [DType.float64, .float32] {
+            let x = r.tensor([4, 33], dtype: dtype) * 4, g = r.tensor([4, 33], dtype: dtype)
+            let density = (x * x * -0.5).exp() * 0.398_942_280_401_432_7
+            let expected = (g * density * ((x * x) * -1 + 2)).doubles
+            #expect(maxAbsDifference(g.timesGELUCurvature(at: x).doubles, expected) <= (dtype == .float64 ? 1e-15 : 1e-6), "\(dtype)")
+        }
+    }
+
     @Test func activationsMatchTheirDefinitions() {
         let x = Tensor(shape: [5], scalars: [-2.0, -0.5, 0, 0.5, 2], dtype: .float64)
         #expect(x.relu().doubles == [0, 0, 0, 0.5, 2])

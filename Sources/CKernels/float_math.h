@@ -1,8 +1,20 @@
-// Internal to CKernels: the Float32 exp both kernels use (the arithmetic of
-// Sources/Tensor/FloatMath.swift's `exp`), as a static inline so each build (baseline, AVX2+FMA)
-// compiles its own copy into its loops.
+// Internal to CKernels: how each kernel is built twice (baseline, AVX2+FMA) and picked, and the
+// Float32 exp both kernels use (the arithmetic of Sources/Tensor/FloatMath.swift's `exp`), as a
+// static inline so each build compiles its own copy into its loops.
 #ifndef SHARP_FLOAT_MATH_H
 #define SHARP_FLOAT_MATH_H
+
+#include "sharp_kernels.h"
+
+// Each kernel is written once as a loop body and compiled into NAME_baseline and, on x86-64,
+// NAME_avx2 (marked SHARP_AVX2). SHARP_PICK(avx2, NAME) is the build to run: AVX2 only when it
+// was asked for and the CPU has it, so no AVX2 instruction ever reaches a CPU without it.
+#if defined(__x86_64__)
+#define SHARP_AVX2 __attribute__((target("avx2,fma")))
+#define SHARP_PICK(avx2, name) (((avx2) && sharp_kernels_use_avx2()) ? name##_avx2 : name##_baseline)
+#else
+#define SHARP_PICK(avx2, name) name##_baseline
+#endif
 
 #include <stdint.h>
 #include <string.h>

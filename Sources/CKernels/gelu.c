@@ -67,18 +67,11 @@ static inline void normal_cdf_density(float x, float *cdf, float *density) {
 static void gelu_baseline(const float *restrict x, float *restrict value, float *restrict slope, size_t n) { GELU_LOOPS }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma")))
-static void gelu_avx2(const float *restrict x, float *restrict value, float *restrict slope, size_t n) { GELU_LOOPS }
+SHARP_AVX2 static void gelu_avx2(const float *restrict x, float *restrict value, float *restrict slope, size_t n) { GELU_LOOPS }
 #endif
 
 void sharp_gelu_f32_build(int avx2, const float *x, float *value, float *slope, size_t n) {
-#if defined(__x86_64__)
-    if (avx2 && sharp_kernels_use_avx2()) {  // never AVX2 code on a CPU without it
-        gelu_avx2(x, value, slope, n);
-        return;
-    }
-#endif
-    gelu_baseline(x, value, slope, n);
+    SHARP_PICK(avx2, gelu)(x, value, slope, n);
 }
 
-void sharp_gelu_f32(const float *x, float *value, float *slope, size_t n) { sharp_gelu_f32_build(sharp_kernels_use_avx2(), x, value, slope, n); }
+void sharp_gelu_f32(const float *x, float *value, float *slope, size_t n) { sharp_gelu_f32_build(1, x, value, slope, n); }

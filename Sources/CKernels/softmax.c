@@ -32,18 +32,11 @@
 static void softmax_baseline(const float *restrict x, float *restrict y, size_t rows, size_t n) { SOFTMAX_ROWS }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma")))
-static void softmax_avx2(const float *restrict x, float *restrict y, size_t rows, size_t n) { SOFTMAX_ROWS }
+SHARP_AVX2 static void softmax_avx2(const float *restrict x, float *restrict y, size_t rows, size_t n) { SOFTMAX_ROWS }
 #endif
 
 void sharp_softmax_rows_f32_build(int avx2, const float *x, float *y, size_t rows, size_t n) {
-#if defined(__x86_64__)
-    if (avx2 && sharp_kernels_use_avx2()) {  // never AVX2 code on a CPU without it
-        softmax_avx2(x, y, rows, n);
-        return;
-    }
-#endif
-    softmax_baseline(x, y, rows, n);
+    SHARP_PICK(avx2, softmax)(x, y, rows, n);
 }
 
-void sharp_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n) { sharp_softmax_rows_f32_build(sharp_kernels_use_avx2(), x, y, rows, n); }
+void sharp_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n) { sharp_softmax_rows_f32_build(1, x, y, rows, n); }

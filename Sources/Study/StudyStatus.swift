@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Hashing
 import Index
 
 /// Where a study stands (`sharp study --status`): each cell finished, started or not started,
@@ -39,9 +40,13 @@ public struct StudyStatus {
         var states: [(StudyCell, State, String?)] = []
         for cell in plan.cells {
             if let final = layout.finalCheckpoint(of: cell) {
-                let m = try Checkpoint.read(from: final).manifest
+                // One read gives both the manifest and the content hash the index knows it by.
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: final)))
+                let m = try Checkpoint.read(bytes: bytes, source: final).manifest
+                var hasher = SHA256()
+                hasher.update(bytes)
                 states.append((cell, .finished(epochs: m.training.epoch, seconds: m.training.elapsedSeconds, stopReason: m.training.stopReason),
-                               try Checkpoint.contentHash(of: final)))
+                               SHA256.hexString(hasher.finalize())))
             } else if let last = layout.partialCheckpoints(of: cell).last {
                 let m = try Checkpoint.read(from: last.path).manifest
                 states.append((cell, .started(epoch: m.training.epoch, seconds: m.training.elapsedSeconds), nil))

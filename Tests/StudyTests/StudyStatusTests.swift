@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Index
 import Testing
 import Training
 
@@ -33,6 +34,18 @@ struct StudyStatusTests {
         #expect(status.rows[2].remaining == finished.elapsedSeconds)
         #expect(status.rows[1].remaining == max(finished.elapsedSeconds - spent, 0))
         #expect(status.rows.allSatisfy { $0.scoring == nil })
+
+        // With the finished checkpoint indexed (by its content hash) and one job queued for it,
+        // its row shows that job.
+        let index = try SQLiteIndex(store: store)
+        let size = ((try? FileManager.default.attributesOfItem(atPath: done.path))?[.size] as? Int) ?? 0
+        let record = CheckpointRecord(studyManifest: try Checkpoint.read(from: done.path).manifest,
+                                      sha256: try Checkpoint.contentHash(of: done.path), sizeBytes: size)
+        let id = try index.upsertCheckpoint(record, path: done.path, at: Date()).id
+        #expect(try index.enqueueJobs(checkpointID: id, plugins: [PluginKey(plugin: "accuracy", version: "1.0.0")], priority: 0, at: Date()) == 1)
+        let scored = try StudyStatus.gather(plan: plan, layout: layout, index: index)
+        #expect(scored.rows[0].scoring == StudyStatus.Scoring(done: 0, pending: 1, failed: 0))
+        #expect(scored.rows[1].scoring == nil && scored.rows[2].scoring == nil)
         let text = status.text()
         #expect(text.contains("1 of 3 cells finished, 1 started, 1 not started"), "\(text)")
         #expect(text.contains("mlp adam s1") && text.contains("1+"), "\(text)")

@@ -211,6 +211,26 @@ extension Tensor {
         return sum(axes: axes, keepingDimensions: true).reshaped(target)
     }
 
+    /// Σ a[0..<n]·b[0..<n] in Float64 over eight lanes, combined in a fixed order (as
+    /// `pairwiseLaneSum`).
+    @inline(__always)
+    static func pairwiseLaneDot<T: TensorScalar>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ n: Int) -> Double {
+        var lanes = SIMD8<Double>()
+        var j = 0
+        while j &+ 8 <= n {
+            var block = SIMD8<Double>()
+            for l in 0..<8 { block[l] = Double(a[j &+ l]) * Double(b[j &+ l]) }
+            lanes += block
+            j &+= 8
+        }
+        var dot = lanes.sum()
+        while j < n {
+            dot += Double(a[j]) * Double(b[j])
+            j &+= 1
+        }
+        return dot
+    }
+
     /// Dot product of all elements, accumulated in Float64.
     public func dot(_ other: Tensor) -> Double {
         tensorCheck(count == other.count && dtype == other.dtype, "dot", "shapes \(shape) and \(other.shape) (\(dtype), \(other.dtype))")

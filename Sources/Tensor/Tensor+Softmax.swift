@@ -65,7 +65,7 @@ extension Tensor {
         Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
             for row in range {
                 let o = row &* n
-                let s = T(Tensor.rowDot(gp + o, p + o, n)), t = T(Tensor.rowDot(h + o, p + o, n))
+                let s = T(Tensor.pairwiseLaneDot(gp + o, p + o, n)), t = T(Tensor.pairwiseLaneDot(h + o, p + o, n))
                 for k in o..<(o &+ n) {
                     a[k] = p[k] * (h[k] - t)
                     b[k] = h[k] * (gp[k] - s) - gp[k] * t
@@ -73,25 +73,6 @@ extension Tensor {
             }
         }
         return (dg, dy)
-    }
-
-    /// Σ a[0..<n]·b[0..<n] in Float64 over eight lanes, combined in a fixed order.
-    @inline(__always)
-    static func rowDot<T: TensorScalar>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ n: Int) -> Double {
-        var lanes = SIMD8<Double>()
-        var j = 0
-        while j &+ 8 <= n {
-            var block = SIMD8<Double>()
-            for l in 0..<8 { block[l] = Double(a[j &+ l]) * Double(b[j &+ l]) }
-            lanes += block
-            j &+= 8
-        }
-        var dot = lanes.sum()
-        while j < n {
-            dot += Double(a[j]) * Double(b[j])
-            j &+= 1
-        }
-        return dot
     }
 
     private func softmaxPullbackKernel<T: TensorScalar>(_ y: Tensor, _: T.Type) -> Tensor {
@@ -102,7 +83,7 @@ extension Tensor {
         Parallel.forEachChunk(count / n, costPerItem: n * 4) { range in
             for row in range {
                 let (gr, pr, dr) = (g + row &* n, p + row &* n, d + row &* n)
-                let shift = T(Tensor.rowDot(gr, pr, n))
+                let shift = T(Tensor.pairwiseLaneDot(gr, pr, n))
                 for k in 0..<n { dr[k] = (gr[k] - shift) * pr[k] }
             }
         }

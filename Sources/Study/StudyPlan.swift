@@ -63,7 +63,7 @@ public struct StudyPlan: Sendable, Equatable {
     ///   samples with small probe budgets. A few minutes on two cores (docs/study.md has timings).
     /// - `paper`: the study's grid on the mini models: 4 families × 6 optimizers × 3 seeds, the
     ///   full 2,405-image bus-synth set at 64×64, lr 1e-4, batch 16, until 100% training accuracy
-    ///   (at most 200 epochs), metrics on 128 samples with the default budgets of `sharp score`
+    ///   (at most 400 epochs), metrics on 128 samples with the default budgets of `sharp score`
     ///   except the SLQ spectrum (10 × 90 would be hours per checkpoint; 4 × 40 here).
     public static func preset(_ preset: Preset) -> StudyPlan {
         switch preset {
@@ -82,7 +82,7 @@ public struct StudyPlan: Sendable, Equatable {
             return StudyPlan(
                 name: "paper", models: ["resnet-mini", "vgg-mini", "vit-tiny", "swin-mini"],
                 optimizers: ["adam", "sam", "asam", "gsam", "wsam", "crsam"], seeds: [0, 1, 2], data: "bus-synth",
-                imageSize: 64, maxEpochs: 200, untilTrainAccuracy: 1.0, checkpointEvery: 5,
+                imageSize: 64, maxEpochs: 400, untilTrainAccuracy: 1.0, checkpointEvery: 5,
                 metrics: [
                     "accuracy", "hessian-eigen", "hessian-trace", "hessian-spectrum:runs=4,steps=40",
                     "hessian-spectrum:mode=per-batch",

@@ -44,6 +44,6 @@ struct ScoringRouteTests {
         #expect(Array(arguments.suffix(2)) == ["--samples", "64"])
         let paper = StudyPlan.preset(.paper)
         #expect(paper.cells.count == 4 * 6 * 3 && Set(paper.models) == ["vgg-mini", "resnet-mini", "vit-tiny", "swin-mini"])
-        #expect(paper.untilTrainAccuracy == 1.0 && paper.maxEpochs == 200 && paper.data == "bus-synth" && paper.learningRate == 1e-4)
+        #expect(paper.untilTrainAccuracy == 1.0 && paper.maxEpochs == 400 && paper.data == "bus-synth" && paper.learningRate == 1e-4)
     }
 }

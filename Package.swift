@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .target(name: "Hashing"),
+        // Version and the git commit of the build (stamped by a build-tool plugin on every build).
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
         // Float32 kernels built for the x86-64 baseline and for AVX2+FMA, picked at run time.
         .target(name: "CKernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
@@ -31,16 +34,16 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autodiff", "Tensor"]),
         .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
         .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
-        .target(name: "Training", dependencies: ["NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor"]),
+        .target(name: "Training", dependencies: ["NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor", "BuildInfo"]),
         .target(name: "Index", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "sharpq",
-            dependencies: ["Index", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Index", "CommandLineSupport", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "CommandLineSupport", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
+                "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
@@ -88,7 +91,7 @@ package.targets += [
     .target(name: "Daemon", dependencies: ["Index", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
-        dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 

@@ -59,10 +59,20 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var name: String
         /// Its version string.
         public var version: String
+        /// The git commit it was built from (`-dirty` appended for a modified tree); absent in
+        /// checkpoints written before Sharp 0.2.
+        public var commit: String?
+        /// What float32 results depend on besides the code: the CPU (`AMD EPYC 9R14 (family 26,
+        /// model 2)`) and the BLAS (`OpenBLAS 0.3.21 Cooperlake`).
+        public var cpu: String?
+        public var blas: String?
         /// Names a writer.
-        public init(name: String, version: String) {
+        public init(name: String, version: String, commit: String? = nil, cpu: String? = nil, blas: String? = nil) {
             self.name = name
             self.version = version
+            self.commit = commit
+            self.cpu = cpu
+            self.blas = blas
         }
     }
 

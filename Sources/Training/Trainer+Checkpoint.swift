@@ -1,3 +1,4 @@
+import BuildInfo
 import Checkpoint
 import Datasets
 import Foundation
@@ -7,8 +8,14 @@ import Tensor
 
 /// Writing a run's state as a checkpoint archive, and resuming from one.
 extension Trainer {
-    /// Sharp's version string recorded in manifests.
-    public static let softwareVersion = "0.1.0"
+    /// The writer recorded in manifests: Sharp's version and commit, and the CPU and BLAS kernel
+    /// that float32 results depend on.
+    public static var software: Manifest.Software {
+        let cpu = CPUInfo.current
+        return .init(
+            name: "sharp", version: BuildInfo.version, commit: BuildInfo.shortCommit,
+            cpu: "\(cpu.brand) (family \(cpu.family), model \(cpu.model))", blas: "OpenBLAS \(BLAS.version) \(BLAS.kernel)")
+    }
 
     /// `<store>/<runID>-e<epoch>.ckpt.tar.zst`, written atomically.
     func writeCheckpoint(stopReason: String, elapsed: Double) throws -> String {
@@ -18,7 +25,7 @@ extension Trainer {
             try FileManager.default.createDirectory(atPath: c.store, withIntermediateDirectories: true)
             let manifest = Manifest(
                 runID: c.runID, createdAt: ISO8601DateFormatter().string(from: Date()),
-                software: .init(name: "sharp", version: Self.softwareVersion),
+                software: Self.software,
                 model: .init(name: c.model.name, config: try JSONValue(encoding: c.model)),
                 dataset: .init(
                     spec: try JSONValue(encoding: c.dataset), fingerprint: dataset.fingerprint, splitSeed: c.dataset.splitSeed,

@@ -1,5 +1,7 @@
 import ArgumentParser
+import BuildInfo
 import CommandLineSupport
+import Tensor
 
 @main
 struct SharpCommand: ParsableCommand {
@@ -9,14 +11,19 @@ struct SharpCommand: ParsableCommand {
         discussion: """
             `sharp train` writes checkpoint archives into a store, `sharp score` scores them, and \
             `sharp study` reruns the whole study (train, score, report). `sharp plugins` lists the optimizer \
-            and metric plugins found; `sharp data preview` shows samples of a dataset.
+            and metric plugins found; `sharp data preview` shows samples of a dataset; `sharp doctor` checks \
+            this machine (CPU, BLAS kernel, plugins).
             """,
+        version: BuildInfo.description,
         subcommands: [
             TrainCommand.self, ScoreCommand.self, DataCommand.self, PluginsCommand.self, PluginCommand.self, ToyCommand.self,
-            StudyCommand.self, LandscapeCommand.self,
+            StudyCommand.self, LandscapeCommand.self, DoctorCommand.self,
         ]
     )
 
     /// Runs with exit codes 0 / 1 / 2 (ok / failure / usage).
-    static func main() { ExitCodes.run(Self.self) }
+    static func main() {
+        BLAS.useBestKernel()
+        ExitCodes.run(Self.self)
+    }
 }

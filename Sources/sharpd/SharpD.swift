@@ -1,10 +1,12 @@
 import ArgumentParser
+import BuildInfo
 import CommandLineSupport
 import Daemon
 import Foundation
 import Glibc
 import PluginHost
 import Scoring
+import Tensor
 
 /// `sharpd`: the scoring daemon. `sharpd --store DIR` watches DIR; `worker` and `plan` are the
 /// child processes it starts (hidden: they are not meant to be run by hand).
@@ -21,9 +23,11 @@ struct SharpD: ParsableCommand {
             Query the results with sharpq (sharpq top --metric trace). Stop with SIGTERM or Ctrl-C:
             running jobs get --grace seconds to finish, then they are requeued. docs/daemon.md has the rest.
             """,
+        version: BuildInfo.description,
         subcommands: [RunDaemon.self, WorkerCommand.self, PlanCommand.self], defaultSubcommand: RunDaemon.self)
 
     static func main() {
+        BLAS.useBestKernel()
         ExitCodes.run(SharpD.self)
     }
 }

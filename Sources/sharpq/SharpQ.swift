@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import CommandLineSupport
 
 /// `sharpq`: questions over the index `sharpd` fills (docs/index-and-queries.md).
@@ -13,6 +14,7 @@ struct SharpQ: ParsableCommand {
             --color auto|always|never (NO_COLOR is honoured). --store DIR may also come before the \
             subcommand. Exit codes: 0 ok, 1 failure, 2 usage (unknown names, bad --where).
             """,
+        version: BuildInfo.description,
         subcommands: [
             TopCommand.self, ListCommand.self, RunsCommand.self, ShowCommand.self, MetricsCommand.self,
             CompareCommand.self, JobsCommand.self, StatusCommand.self, ExportCommand.self, SQLCommand.self,

@@ -1,6 +1,7 @@
 /*
- * sharp_kernels.h: Float32 elementwise kernels compiled twice, for the x86-64 baseline (SSE2)
- * and for AVX2 with FMA, and dispatched once per process on what the CPU has.
+ * sharp_kernels.h: what the CPU can run (CPUID), and Float32 elementwise kernels compiled twice,
+ * for the x86-64 baseline (SSE2) and for AVX2 with FMA, and dispatched once per process on what
+ * the CPU has.
  *
  * Swift has no per-function target attributes, so a Swift loop is vectorised for the baseline
  * only: four lanes, no fused multiply-add. The transcendental-heavy loops (GELU: one exp and a
@@ -34,6 +35,19 @@ int sharp_kernels_use_avx2(void);
  * the CPU has it; otherwise the baseline runs). */
 void sharp_gelu_f32_build(int avx2, const float *x, float *value, float *slope, size_t n);
 void sharp_softmax_rows_f32_build(int avx2, const float *x, float *y, size_t rows, size_t n);
+
+/* What this CPU can run, read from CPUID; a feature counts only when the OS also saves its
+ * registers (XCR0), so an instruction set the kernel leaves disabled reads as absent. All fields
+ * are zero on a CPU other than x86-64. */
+typedef struct {
+    char vendor[13]; /* "GenuineIntel", "AuthenticAMD", ... */
+    char brand[49];  /* the processor brand string, padded with spaces by some vendors */
+    unsigned int family, model, stepping; /* display family and model, as Linux's /proc/cpuinfo */
+    int sse3, ssse3, sse41, sse42, avx, fma, avx2;
+    int avx512f, avx512dq, avx512bw, avx512vl, avx512bf16, avx512fp16, amx_tile, amx_bf16;
+} sharp_cpu_info;
+
+void sharp_cpu_info_read(sharp_cpu_info *info);
 
 #ifdef __cplusplus
 }

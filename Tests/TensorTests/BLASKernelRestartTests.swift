@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import Tensor
+
+/// The restart of `BLAS.useBestKernel()`, end to end on the built `sharp`: a preloaded shim makes
+/// `openblas_get_corename()` answer `Prescott` while OPENBLAS_CORETYPE is unset, which is what
+/// Debian 12's OpenBLAS does on a CPU it does not know (an Intel Xeon of family 6 model 207).
+@Suite(.serialized) struct BLASKernelRestartTests {
+    static var sharp: String? {
+        let here = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: here).deletingLastPathComponent()
+        for _ in 0..<4 {  // the test binary may sit inside a bundle directory
+            let candidate = directory.appendingPathComponent("sharp").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+
+    static let shimSource = """
+        #define _GNU_SOURCE
+        #include <dlfcn.h>
+        #include <stdlib.h>
+        char *openblas_get_corename(void) {
+            char *(*real)(void) = (char *(*)(void))dlsym(RTLD_NEXT, "openblas_get_corename");
+            return getenv("OPENBLAS_CORETYPE") ? real() : "Prescott";
+        }
+        """
+
+    /// Builds the shim with the system C compiler into a temporary directory.
+    static func shim() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharp-blas-shim-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let source = directory.appendingPathComponent("shim.c").path, library = directory.appendingPathComponent("libshim.so").path
+        try shimSource.write(toFile: source, atomically: true, encoding: .utf8)
+        let (status, output) = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", library, source, "-ldl"], environment: [:])
+        try #require(status == 0, "cc failed: \(output.stderr)")
+        return library
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String?]) throws
+        -> (status: Int32, (stdout: String, stderr: String))
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["OPENBLAS_CORETYPE", BLAS.chosenKernelVariable, "LD_PRELOAD"] { environment[name] = nil }
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, (stdout.trimmingCharacters(in: .whitespacesAndNewlines), stderr))
+    }
+
+    /// The best kernel for this CPU among those this OpenBLAS has (nil on a CPU without AVX).
+    static var best: String? { BLASKernelPolicy.decide(cpu: .current, reported: "Prescott", available: BLAS.availableKernels, requested: nil, chosenBySharp: nil).best }
+
+    static var runnable: Bool { sharp != nil && best != nil }
+
+    @Test(.enabled(if: runnable)) func aProcessOnTheFallbackRestartsOnTheBestKernel() throws {
+        let shim = try Self.shim()
+        let sharp = try #require(Self.sharp), best = try #require(Self.best)
+        let withoutSharp = try Self.run(sharp, ["doctor", "--blas-kernel"], environment: ["LD_PRELOAD": shim, "OPENBLAS_CORETYPE": "Prescott"])
+        #expect(withoutSharp.1.stdout == "Prescott", "the shim must leave a user's choice alone")
+        let result = try Self.run(sharp, ["doctor", "--blas-kernel"], environment: ["LD_PRELOAD": shim])
+        #expect(result.status == 0)
+        #expect(result.1.stdout == best, "stderr: \(result.1.stderr)")
+        #expect(result.1.stderr.isEmpty)
+    }
+
+    @Test(.enabled(if: runnable)) func theUsersKernelWins() throws {
+        let shim = try Self.shim()
+        let result = try Self.run(try #require(Self.sharp), ["doctor", "--blas-kernel"], environment: ["LD_PRELOAD": shim, "OPENBLAS_CORETYPE": "sandybridge"])
+        #expect(result.1.stdout == "Sandybridge")
+    }
+
+    @Test(.enabled(if: runnable)) func aKernelNameOpenBLASDoesNotKnowIsNamedInOneLine() throws {
+        let result = try Self.run(try #require(Self.sharp), ["doctor", "--blas-kernel"], environment: ["OPENBLAS_CORETYPE": "Skylake-X"])
+        #expect(result.status == 0)
+        let lines = result.1.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("OPENBLAS_CORETYPE=Skylake-X is not a kernel this OpenBLAS has"), "\(result.1.stderr)")
+        #expect(!BLASKernelPolicy.isFallback(result.1.stdout, best: Self.best))
+    }
+}

@@ -29,10 +29,11 @@ public struct StudyFigures {
                 }
                 let h = s.halfWidth95
                 row.append(BarChart.Bar(value: s.mean * 100, low: h.map { (s.mean - $0) * 100 }, high: h.map { (s.mean + $0) * 100 }))
+                let cap = results.cappedRuns(optimizer, model).isEmpty ? "" : " ‡"
                 if optimizer != plan.baseline, let base = results.summary(plan.baseline, model, "test_acc") {
-                    noteRow.append(String(format: "%+.1f", (s.mean - base.mean) * 100))
+                    noteRow.append(String(format: "%+.1f", (s.mean - base.mean) * 100) + cap)
                 } else {
-                    noteRow.append(nil)
+                    noteRow.append(cap.isEmpty ? nil : "‡")
                 }
             }
             bars.append(row)
@@ -49,7 +50,9 @@ public struct StudyFigures {
         chart.draw(into: &svg, frame: frame)
         svg.text("Figure 2: test accuracy vs the \(plan.baseline) baseline", x: width / 2, y: 24, size: 15, anchor: "middle", weight: "bold")
         let counts = groups.flatMap { model in series.compactMap { results.summary($0, model, "test_acc")?.count } }
-        svg.text(Self.seedsSubtitle(counts: counts, planned: plan.seeds.count), x: width / 2, y: 42, size: 12, anchor: "middle",
+        let capped = groups.contains { model in series.contains { !results.cappedRuns($0, model).isEmpty } }
+        svg.text(Self.seedsSubtitle(counts: counts, planned: plan.seeds.count)
+                 + (capped ? "; ‡ a run stopped at the \(plan.maxEpochs)-epoch cap" : ""), x: width / 2, y: 42, size: 12, anchor: "middle",
                  fill: "#444444")
         // Baseline reference per group.
         let groupWidth = frame.width / Double(max(groups.count, 1))

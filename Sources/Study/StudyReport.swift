@@ -65,6 +65,8 @@ public struct StudyReport {
             out += modelTable(model, number: i + 2)
         }
         out += supplementaryTable()
+        out += runsTable()
+        out += nextToThePaper()
         out += figureSection(figures)
         out += definitions()
         out += warnings()
@@ -87,7 +89,8 @@ public struct StudyReport {
         for (k, v) in rows { out += "| \(k) | \(Self.cellText(v)) |\n" }
         let cells = plan.cells.count, found = cells - results.missingCells.count
         out += "\n\(found) of \(cells) cells (\(plan.models.count) models × \(plan.optimizers.count) optimizers × \(plan.seeds.count) seeds) have results. "
-        out += "Cells read `mean ± half-width of the 95% Student-t interval` over seeds; `(n=k)` marks cells with fewer runs than seeds.\n\n"
+        out += "Cells read `mean ± half-width of the 95% Student-t interval` over seeds; `(n=k)` marks cells with fewer runs than seeds; "
+            + "`‡` marks cells with a run that stopped at the \(plan.maxEpochs)-epoch cap before reaching the accuracy rule (Table S2 names them).\n\n"
         return out
     }
 
@@ -183,6 +186,12 @@ public struct StudyReport {
             lines.append("cells without results: " + results.missingCells.map(\.runID).joined(separator: ", "))
         }
         lines += results.comparison.warnings
+        let builds = Dictionary(grouping: plan.cells.filter { results.runs[$0.runID] != nil }) { results.runs[$0.runID]!.build }
+        if builds.count > 1 {
+            lines.append("the runs come from \(builds.count) builds (commit, CPU, BLAS kernel), whose float32 results may differ in the last "
+                + "bits and so in their training trajectories: " + builds.keys.sorted().map { "\($0): \(builds[$0]!.count) run(s)" }
+                    .joined(separator: "; ") + " (Table S2 says which)")
+        }
         guard !lines.isEmpty else { return "" }
         return "## Warnings\n\n" + lines.map { "- \($0)\n" }.joined() + "\n"
     }
@@ -195,6 +204,7 @@ public struct StudyReport {
         var text = Self.number(s.mean * column.scale)
         if let h = s.halfWidth95 { text += " ± " + Self.number(h * column.scale) }
         if s.count < plan.seeds.count { text += " (n=\(s.count))" }
+        if !results.cappedRuns(optimizer, model).isEmpty { text += " ‡" }
         return text
     }
 
@@ -213,12 +223,19 @@ public struct StudyReport {
     /// One row per run (exact numbers; empty cells for missing values).
     public func resultsCSV() -> String {
         let columns = StudyResults.allColumns
-        var out = "model,optimizer,seed,run_id,checkpoint," + columns.map(\.key).joined(separator: ",") + "\n"
+        var out = "model,optimizer,seed,run_id,checkpoint," + columns.map(\.key).joined(separator: ",")
+            + ",stop_reason,sharp_version,commit,cpu,blas\n"
         var seen = Set<String>()
+        func field(_ text: String?) -> String {
+            guard let text else { return "" }
+            return text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
         for cell in plan.cells {
             guard let first = results.samples.first(where: { $0.runID == cell.runID }), seen.insert(cell.runID).inserted else { continue }
             let values = columns.map { c in results.value(runID: cell.runID, c.key).map(Self.exact) ?? "" }
-            out += "\(cell.model),\(cell.optimizer),\(cell.seed),\(cell.runID),\(first.checkpoint)," + values.joined(separator: ",") + "\n"
+            let run = results.runs[cell.runID]
+            let provenance = [run?.stopReason, run?.version, run?.commit, run?.cpu, run?.blas].map(field)
+            out += "\(cell.model),\(cell.optimizer),\(cell.seed),\(cell.runID),\(first.checkpoint)," + (values + provenance).joined(separator: ",") + "\n"
         }
         return out
     }
@@ -273,4 +290,20 @@ public struct StudyReport {
     }
 
     static func cellText(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+}
+
+extension StudyReport {
+    /// Table S2: every run with how it stopped and what built and ran it.
+    func runsTable() -> String {
+        var out = "## Table S2. Runs: how each stopped, and the build it trained on\n\n"
+        out += "| model | optimizer | seed | epochs | stopped by | train acc (%) | training time (s) | build (commit, CPU, BLAS kernel) |\n"
+        out += "|---|---|---:|---:|---|---:|---:|---|\n"
+        for cell in plan.cells {
+            guard let run = results.runs[cell.runID] else { continue }
+            let stop = run.hitCap ? "**epoch cap**" : run.stopReason == "reached-train-accuracy" ? "accuracy rule" : run.stopReason
+            out += "| \(cell.model) | \(cell.optimizer) | \(cell.seed) | \(run.epochs) | \(stop) | \(Self.number(run.trainAccuracy * 100)) | "
+                + "\(Self.number(run.seconds)) | \(Self.cellText(run.build)) |\n"
+        }
+        return out + "\n"
+    }
 }

@@ -29,6 +29,38 @@ public struct StudyResults {
         public var seconds: Double
     }
 
+    /// How one run trained and on what, from its final checkpoint's manifest.
+    public struct RunInfo: Sendable, Equatable {
+        public var epochs: Int
+        /// `reached-train-accuracy`, `max-epochs`, ...
+        public var stopReason: String
+        public var trainAccuracy: Double
+        public var seconds: Double
+        /// Sharp's version and commit, the CPU and the BLAS kernel (nil in checkpoints of Sharp < 0.2).
+        public var version: String, commit: String?, cpu: String?, blas: String?
+
+        public init(epochs: Int, stopReason: String, trainAccuracy: Double, seconds: Double, version: String,
+                    commit: String? = nil, cpu: String? = nil, blas: String? = nil) {
+            self.epochs = epochs
+            self.stopReason = stopReason
+            self.trainAccuracy = trainAccuracy
+            self.seconds = seconds
+            self.version = version
+            self.commit = commit
+            self.cpu = cpu
+            self.blas = blas
+        }
+
+        /// Stopped at the epoch cap before the accuracy rule was met.
+        public var hitCap: Bool { stopReason == "max-epochs" }
+
+        /// What float32 results depend on: commit, CPU and BLAS kernel (`unrecorded` before 0.2).
+        public var build: String {
+            guard let commit else { return "unrecorded (Sharp \(version))" }
+            return "\(commit), \(cpu ?? "?"), \(blas ?? "?")"
+        }
+    }
+
     /// One run's eigenvalue density (series `density` of `hessian-spectrum`).
     public struct Density: Sendable, Equatable {
         public var cell: StudyCell
@@ -47,6 +79,13 @@ public struct StudyResults {
     public let histories: [String: [EpochRow]]
     /// Cells with no checkpoint in the index.
     public let missingCells: [StudyCell]
+    /// How each run trained and on what, by run id (from the final checkpoints' manifests).
+    public var runs: [String: RunInfo] = [:]
+
+    /// The runs of (optimizer, model) that stopped at the epoch cap.
+    public func cappedRuns(_ optimizer: String, _ model: String) -> [StudyCell] {
+        plan.cells.filter { $0.optimizer == optimizer && $0.model == model && runs[$0.runID]?.hitCap == true }
+    }
 
     /// The columns of Tables 2–5: the paper's, plus epochs (the stopping rule decides them).
     public static let tableColumns: [Column] = [

@@ -124,15 +124,22 @@ public struct StudySession {
         }
         var hashes: [String] = [], histories: [String: String] = [:]
         var finals: [String: String] = [:]  // run id → path
+        var runs: [String: StudyResults.RunInfo] = [:]
         for path in checkpoints {
             hashes.append(try Checkpoint.contentHash(of: path))
             if let checkpoint = try? Checkpoint.read(from: path) {
-                histories[checkpoint.manifest.runID] = checkpoint.history
-                finals[checkpoint.manifest.runID] = path
+                let m = checkpoint.manifest
+                histories[m.runID] = checkpoint.history
+                finals[m.runID] = path
+                runs[m.runID] = StudyResults.RunInfo(
+                    epochs: m.training.epoch, stopReason: m.training.stopReason, trainAccuracy: m.training.trainAccuracy,
+                    seconds: m.training.elapsedSeconds, version: m.software.version, commit: m.software.commit, cpu: m.software.cpu,
+                    blas: m.software.blas)
             }
         }
         let index = try SQLiteIndex(store: layout.store, mode: .readOnly)
-        let results = try StudyResults.load(index: index, plan: plan, checkpoints: hashes, histories: histories)
+        var results = try StudyResults.load(index: index, plan: plan, checkpoints: hashes, histories: histories)
+        results.runs = runs
         var report = StudyReport(results: results)
         report.notes = ["store `\(layout.store)`; final checkpoints in `\(layout.directory)`"]
         if let route { report.notes.append("scored by \(route)") }

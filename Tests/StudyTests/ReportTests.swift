@@ -105,3 +105,60 @@ struct ReportTests {
         #expect(md.contains("](fig2-accuracy.svg)") && md.contains("](density-vgg-mini.svg)") && md.contains("](curves-vgg-mini.svg)"))
     }
 }
+
+/// Capped runs, the builds behind each run, and the verdicts beside the paper.
+struct ReportProvenanceTests {
+    func results() throws -> (StudyResults, String) {
+        let store = try StudyFixtures.temporaryDirectory()
+        let index = try StudyFixtures.fillIndex(store: store, plan: StudyFixtures.plan)
+        var results = try StudyResults.load(index: index, plan: StudyFixtures.plan)
+        results.runs = [
+            "study-t-vgg-mini-adam-s0": .init(epochs: 8, stopReason: "reached-train-accuracy", trainAccuracy: 1, seconds: 10, version: "0.1.0"),
+            "study-t-vgg-mini-sam-s1": .init(epochs: 8, stopReason: "max-epochs", trainAccuracy: 0.917, seconds: 22, version: "0.2.0",
+                                             commit: "0123456789ab", cpu: "AMD EPYC (family 26, model 2)", blas: "OpenBLAS 0.3.21 Cooperlake"),
+        ]
+        return (results, store)
+    }
+
+    @Test func cappedRunsAreMarkedInTablesFigureAndRunTable() throws {
+        let (results, store) = try results()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let md = StudyReport(results: results).markdown()
+        #expect(md.contains("| sam | 87 ± 12.71 ‡ |"), "\(md)")
+        #expect(!md.contains("| vgg-mini | 82 ± 25.41 ‡"), "adam has no capped run")
+        #expect(md.contains("| vgg-mini | sam | 1 | 8 | **epoch cap** | 91.7 | 22 | 0123456789ab, AMD EPYC (family 26, model 2), OpenBLAS 0.3.21 Cooperlake |"), "\(md)")
+        #expect(md.contains("| vgg-mini | adam | 0 | 8 | accuracy rule | 100 | 10 | unrecorded (Sharp 0.1.0) |"), "\(md)")
+        #expect(md.contains("the runs come from 2 builds"), "\(md)")
+        let figure = StudyFigures(results: results).accuracy().text
+        #expect(figure.contains("‡ a run stopped at the 8-epoch cap"))
+        let csv = StudyReport(results: results).resultsCSV().split(separator: "\n").map(String.init)
+        #expect(csv[0].hasSuffix(",stop_reason,sharp_version,commit,cpu,blas"))
+        let sam = try #require(csv.first { $0.hasPrefix("vgg-mini,sam,1,") })
+        #expect(sam.hasSuffix(",max-epochs,0.2.0,0123456789ab,\"AMD EPYC (family 26, model 2)\",OpenBLAS 0.3.21 Cooperlake"), "\(sam)")
+    }
+
+    @Test func verdictsFollowThePairedTestAndThePapersDirection() throws {
+        let up = try #require(PairedTest(differences: [0.05, 0.06, 0.055]))  // p < 0.05, positive
+        let noise = try #require(PairedTest(differences: [0.05, -0.04, 0.01]))
+        let one = try #require(PairedTest(differences: [0.05]))
+        #expect(StudyReport.verdict(up, expected: 3.8).hasPrefix("agrees ("))
+        #expect(StudyReport.verdict(up, expected: -10.6).hasPrefix("disagrees ("))
+        #expect(StudyReport.verdict(noise, expected: 3.8).hasPrefix("not significant ("))
+        #expect(StudyReport.verdict(noise, expected: 0).hasPrefix("agrees: no significant difference"))
+        #expect(StudyReport.verdict(up, expected: 0).hasPrefix("disagrees"))
+        #expect(StudyReport.verdict(one, expected: 3.8) == "one seed: no test yet")
+        #expect(StudyReport.verdict(nil, expected: 3.8) == "no runs yet")
+    }
+
+    @Test func thePaperSectionComparesSAMOnEveryFamilyThePlanHas() throws {
+        let (results, store) = try results()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let md = StudyReport(results: results).nextToThePaper()
+        // vgg-mini: paper 87.5 − 84.0 = +3.5; Sharp +5 ± 12.71 over 2 pairs, p = 0.126.
+        #expect(md.contains("| SAM improves accuracy in all four | vgg-mini (VGG16) | +3.5 | +5 ± 12.71 | not significant (p = 0.126) |"), "\(md)")
+        // Paper λ ratio 0.01 / 32.69; Sharp (1+2)/(30+34); Δλ significantly negative (p = 0.031).
+        #expect(md.contains("| SAM is flatter in all four | vgg-mini (VGG16) | ×3.059e-04 | ×0.04688 | ×0.06707 | agrees (p = 0.031) |"), "\(md)")
+        #expect(md.contains("| sam | vgg-mini (VGG16) | ×1.714 |"), "\(md)")
+        #expect(!md.contains("vit-tiny"), "only the plan's models")
+    }
+}

@@ -115,9 +115,13 @@ extension ModelGoldens {
         /// H·v direction, one tensor per parameter in order.
         let direction: [DrawnTensor]
         let modes: [String: ModeGolden]
+        /// How far the input's nearest ReLU input or max-pool gap is from its kink, in float32
+        /// rounding deviations (nil: the model has neither); docs/testing.md explains it.
+        let kinkMargin: Double?
 
         enum CodingKeys: String, CodingKey {
             case config, state, input, labels, direction, modes
+            case kinkMargin = "kink_margin_float32_deviations"
             case parameterCount = "parameter_count"
             case trainingEqualsEvaluation = "training_equals_evaluation"
         }

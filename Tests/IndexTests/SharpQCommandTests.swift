@@ -6,6 +6,12 @@ import Testing
 /// The executable end to end: exit codes, stdout vs stderr, no ANSI in pipes, help everywhere.
 @Suite(.enabled(if: SharpQProcess.isAvailable, "build sharpq first (swift build --build-tests)"))
 struct SharpQCommandTests {
+    @Test func versionNamesTheReleaseAndCommit() throws {
+        let result = try SharpQProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("0.") && result.stdout.contains("(commit "), "\(result.stdout)")
+    }
+
     @Test func anUnknownMetricExits2NamingTheClosestAndPrintsNoRows() throws {
         let (t, _) = try TopQueryTests.fixture()
         let result = try SharpQProcess.run(["top", "--metric", "trce", "--store", t.directory])

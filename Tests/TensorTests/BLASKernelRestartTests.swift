@@ -18,22 +18,25 @@ import Testing
         return nil
     }
 
-    static let shimSource = """
+    /// `stuck`: the shim answers Prescott whatever the variable says (a restart that does not take).
+    static func shimSource(stuck: Bool) -> String {
+        """
         #define _GNU_SOURCE
         #include <dlfcn.h>
         #include <stdlib.h>
         char *openblas_get_corename(void) {
             char *(*real)(void) = (char *(*)(void))dlsym(RTLD_NEXT, "openblas_get_corename");
-            return getenv("OPENBLAS_CORETYPE") ? real() : "Prescott";
+            return getenv("OPENBLAS_CORETYPE") && !\(stuck ? 1 : 0) ? real() : "Prescott";
         }
         """
+    }
 
     /// Builds the shim with the system C compiler into a temporary directory.
-    static func shim() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharp-blas-shim-\(getpid())")
+    static func shim(stuck: Bool = false) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharp-blas-shim-\(getpid())-\(stuck)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let source = directory.appendingPathComponent("shim.c").path, library = directory.appendingPathComponent("libshim.so").path
-        try shimSource.write(toFile: source, atomically: true, encoding: .utf8)
+        try shimSource(stuck: stuck).write(toFile: source, atomically: true, encoding: .utf8)
         let (status, output) = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", library, source, "-ldl"], environment: [:])
         try #require(status == 0, "cc failed: \(output.stderr)")
         return library
@@ -87,5 +90,31 @@ import Testing
         let lines = result.1.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("OPENBLAS_CORETYPE=Skylake-X is not a kernel this OpenBLAS has"), "\(result.1.stderr)")
         #expect(!BLASKernelPolicy.isFallback(result.1.stdout, best: Self.best))
+    }
+
+    @Test(.enabled(if: runnable)) func doctorFailsWhenTheFallbackKernelStaysInUse() throws {
+        let shim = try Self.shim(stuck: true)
+        let result = try Self.run(try #require(Self.sharp), ["doctor"], environment: ["LD_PRELOAD": shim])
+        #expect(result.status == 1)
+        #expect(result.1.stderr.contains("Sharp asked OpenBLAS for its \(try #require(Self.best)) kernel, but it runs Prescott"), "\(result.1.stderr)")
+        #expect(result.1.stdout.contains("problem  OpenBLAS runs its Prescott kernel although this CPU can run"), "\(result.1.stdout)")
+    }
+
+    @Test(.enabled(if: sharp != nil)) func doctorFailsOnAnUnknownKernelNameAndPassesOtherwise() throws {
+        let sharp = try #require(Self.sharp)
+        let bad = try Self.run(sharp, ["doctor"], environment: ["OPENBLAS_CORETYPE": "Skylake-X"])
+        #expect(bad.status == 1)
+        #expect(bad.1.stdout.contains("problem  OPENBLAS_CORETYPE=Skylake-X is not a kernel this OpenBLAS has"), "\(bad.1.stdout)")
+        let good = try Self.run(sharp, ["doctor"], environment: [:])
+        #expect(good.status == 0, "\(good.1.stdout)")
+        for label in ["sharp", "swift", "cpu", "blas", "threads", "plugins", "status"] {
+            #expect(good.1.stdout.contains("\n" + label.padding(toLength: 9, withPad: " ", startingAt: 0)) || good.1.stdout.hasPrefix(label), "\(label)")
+        }
+    }
+
+    @Test(.enabled(if: sharp != nil)) func versionNamesTheCommit() throws {
+        let result = try Self.run(try #require(Self.sharp), ["--version"], environment: [:])
+        #expect(result.status == 0)
+        #expect(result.1.stdout.hasPrefix("0.") && result.1.stdout.contains("(commit "), "\(result.1.stdout)")
     }
 }

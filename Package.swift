@@ -47,13 +47,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
+        // Finding and running the built executables from tests (a plain target: test targets share it).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PluginHost", "Checkpoint", "Datasets", "NN", "Tensor"]),
-        .testTarget(name: "IndexTests", dependencies: ["Index"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "TestSupport"]),
     ]
 )
 

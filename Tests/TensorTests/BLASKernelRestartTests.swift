@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tensor
@@ -7,16 +8,7 @@ import Testing
 /// `openblas_get_corename()` answer `Prescott` while OPENBLAS_CORETYPE is unset, which is what
 /// Debian 12's OpenBLAS does on a CPU it does not know (an Intel Xeon of family 6 model 207).
 @Suite(.serialized) struct BLASKernelRestartTests {
-    static var sharp: String? {
-        let here = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: here).deletingLastPathComponent()
-        for _ in 0..<4 {  // the test binary may sit inside a bundle directory
-            let candidate = directory.appendingPathComponent("sharp").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }
+    static var sharp: String? { BuiltExecutable.path("sharp") }
 
     /// `stuck`: the shim answers Prescott whatever the variable says (a restart that does not take).
     static func shimSource(stuck: Bool) -> String {
@@ -42,24 +34,14 @@ import Testing
         return library
     }
 
+    /// Runs `executable` without any OPENBLAS_CORETYPE, marker or preload of this process's own.
     static func run(_ executable: String, _ arguments: [String], environment extra: [String: String?]) throws
         -> (status: Int32, (stdout: String, stderr: String))
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OPENBLAS_CORETYPE", BLAS.chosenKernelVariable, "LD_PRELOAD"] { environment[name] = nil }
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, (stdout.trimmingCharacters(in: .whitespacesAndNewlines), stderr))
+        var changes: [String: String?] = ["OPENBLAS_CORETYPE": nil, BLAS.chosenKernelVariable: nil, "LD_PRELOAD": nil]
+        for (key, value) in extra { changes[key] = value }
+        let result = try BuiltExecutable.run(executable, arguments, environment: changes)
+        return (result.status, (result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), result.stderr))
     }
 
     /// The best kernel for this CPU among those this OpenBLAS has (nil on a CPU without AVX).

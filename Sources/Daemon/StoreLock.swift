@@ -30,18 +30,4 @@ public final class StoreLock {
         unlink(layout.pidFile)
         close(fd)
     }
-
-    /// The pid of the daemon running on `store`, if one is (for `sharp study` and tests).
-    public static func runningDaemon(store: String) -> pid_t? {
-        let layout = StoreLayout(root: store)
-        let fd = open(layout.lockFile, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
-            return nil
-        }
-        let text = (try? String(contentsOfFile: layout.pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.flatMap { pid_t($0) } ?? -1
-    }
 }

@@ -8,16 +8,17 @@ import Scoring
 
 /// Gets a study's final checkpoints scored into `<store>/index.sqlite`, by whichever way is
 /// available (docs/study.md §Scoring):
-/// 1. a live `sharpd` owns the store (`<store>/sharpd.pid` names a running process): it scores
-///    what lands in the store; wait until the index has every final checkpoint and no queued or
-///    running job for them;
+/// 1. a live `sharpd` owns the store (it holds `<store>/.sharpd.lock`; `sharpd.pid` alone proves
+///    nothing): it scores what lands in the store; wait until the index has every final
+///    checkpoint and no queued or running job for them;
 /// 2. else the `sharpd` executable next to `sharp`: run `sharpd --store S --once --metric ...`;
 /// 3. else score in-process with `Scoring.Scorer` and record the results through `SQLiteIndex`.
 public struct StudyScoring {
     /// How the metrics get run.
     public enum Route: Equatable, Sendable, CustomStringConvertible {
-        /// A running daemon (pid).
-        case daemon(pid: Int32)
+        /// A running daemon: the pid that holds the store's lock, nil if it cannot be proven
+        /// (then it is never signalled).
+        case daemon(pid: Int32?)
         /// `sharpd --once` at this path.
         case once(executable: String)
         /// This process.
@@ -25,7 +26,7 @@ public struct StudyScoring {
 
         public var description: String {
             switch self {
-            case .daemon(let pid): return "the running sharpd (pid \(pid))"
+            case .daemon(let pid): return "the running sharpd" + (pid.map { " (pid \($0))" } ?? "")
             case .once(let path): return "\(path) --once"
             case .inProcess: return "in-process scoring"
             }
@@ -48,13 +49,11 @@ public struct StudyScoring {
         self.store = store
     }
 
-    /// `<store>/sharpd.pid`, if it names a live process.
-    public static func liveDaemon(store: String) -> Int32? {
-        let file = (store as NSString).appendingPathComponent("sharpd.pid")
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
-        else { return nil }
-        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
+    /// Whether a daemon holds the store's lock (`Index.DaemonProbe`, the one answer to "is sharpd
+    /// alive on this store"), and its pid when the kernel's lock table proves it.
+    public static func liveDaemon(store: String) -> (running: Bool, pid: Int32?) {
+        guard case .running = DaemonProbe.state(store: store) else { return (false, nil) }
+        return (true, DaemonProbe.lockHolder(store: store))
     }
 
     /// The `sharpd` next to the running executable, if there is one.
@@ -69,7 +68,8 @@ public struct StudyScoring {
 
     /// The route `auto` picks.
     public func automaticRoute() -> Route {
-        if let pid = Self.liveDaemon(store: store) { return .daemon(pid: pid) }
+        let daemon = Self.liveDaemon(store: store)
+        if daemon.running { return .daemon(pid: daemon.pid) }
         if let path = Self.daemonExecutable() { return .once(executable: path) }
         return .inProcess
     }
@@ -84,7 +84,7 @@ public struct StudyScoring {
     public func score(_ checkpoints: [String], route: Route) throws {
         switch route {
         case .daemon(let pid):
-            log("scoring: waiting for sharpd (pid \(pid)) to score \(checkpoints.count) checkpoint(s)")
+            log("scoring: waiting for sharpd\(pid.map { " (pid \($0))" } ?? "") to score \(checkpoints.count) checkpoint(s)")
             try waitForDaemon(checkpoints, pid: pid)
         case .once(let executable):
             var arguments = ["--store", store, "--once"] + daemonArguments
@@ -108,7 +108,7 @@ public struct StudyScoring {
 
     /// Polls the index (read-only) until every checkpoint is indexed and none has queued or
     /// running jobs; gives up when the daemon stops or after `waitTimeout`.
-    func waitForDaemon(_ checkpoints: [String], pid: Int32) throws {
+    func waitForDaemon(_ checkpoints: [String], pid: Int32?) throws {
         var hashes: [String] = []
         for path in checkpoints { hashes.append(try Checkpoint.contentHash(of: path)) }
         let start = Date()
@@ -123,16 +123,19 @@ public struct StudyScoring {
                 }
                 if state.indexed == hashes.count && state.pending == 0 { return }
                 // Files the daemon has not picked up (e.g. a folder created faster than its watch
-                // was set up): SIGHUP makes it rescan the store (docs/daemon.md).
-                if state.indexed < hashes.count, Date().timeIntervalSince(lastNudge) > nudgeAfter {
+                // was set up): SIGHUP makes it rescan the store (docs/daemon.md). The holder is
+                // proven again right before the signal, so a pid reused since is never hit.
+                if state.indexed < hashes.count, Date().timeIntervalSince(lastNudge) > nudgeAfter, let pid,
+                    DaemonProbe.lockHolder(store: store) == pid
+                {
                     log("scoring: asking sharpd to rescan the store (SIGHUP)")
                     kill(pid, SIGHUP)
                     lastNudge = Date()
                     nudgeAfter = 120  // a rescan stats every file and re-plans the plugins: not too often
                 }
             }
-            if kill(pid, 0) != 0 && errno != EPERM {
-                log("scoring: sharpd (pid \(pid)) stopped before it finished; the report shows what was scored")
+            if !Self.liveDaemon(store: store).running {
+                log("scoring: sharpd stopped before it finished; the report shows what was scored")
                 return
             }
             if Date().timeIntervalSince(start) > waitTimeout {

@@ -95,10 +95,11 @@ public struct StudySession {
             switch scoring {
             case .auto: route = scorer.automaticRoute()
             case .daemon:
-                guard let pid = StudyScoring.liveDaemon(store: layout.store) else {
-                    throw StudyError("--scoring daemon: no live sharpd owns \(layout.store) (no \(layout.store)/sharpd.pid with a running pid)")
+                let daemon = StudyScoring.liveDaemon(store: layout.store)
+                guard daemon.running else {
+                    throw StudyError("--scoring daemon: no sharpd holds \(layout.store)/.sharpd.lock; start one with `sharpd --store \(layout.store)`")
                 }
-                route = .daemon(pid: pid)
+                route = .daemon(pid: daemon.pid)
             case .once:
                 guard let path = StudyScoring.daemonExecutable() else { throw StudyError("--scoring once: no sharpd next to this sharp") }
                 route = .once(executable: path)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Index
 import Testing
 
@@ -6,16 +7,30 @@ import Testing
 
 /// How `sharp study` follows a running daemon: its pid file, and the index's view of the jobs.
 struct ScoringRouteTests {
-    @Test func aPidFileCountsOnlyWhenItsProcessIsAlive() throws {
+    /// A pid file proves nothing: only the holder of the store's lock is the daemon, and only the
+    /// pid the kernel's lock table shows holding it may be signalled.
+    @Test func onlyTheLockHolderIsTheDaemon() throws {
         let store = try StudyFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        #expect(StudyScoring.liveDaemon(store: store) == nil)
-        try "\(getpid())\n".write(toFile: store + "/sharpd.pid", atomically: true, encoding: .utf8)
-        #expect(StudyScoring.liveDaemon(store: store) == getpid())
-        try "2147483000\n".write(toFile: store + "/sharpd.pid", atomically: true, encoding: .utf8)  // no such process
-        #expect(StudyScoring.liveDaemon(store: store) == nil)
-        try "garbage".write(toFile: store + "/sharpd.pid", atomically: true, encoding: .utf8)
-        #expect(StudyScoring.liveDaemon(store: store) == nil)
+        #expect(StudyScoring.liveDaemon(store: store) == (false, nil))
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["60"]
+        try sleeper.run()
+        defer { sleeper.terminate() }
+        // A stale pid file naming a live, unrelated process; the lock file exists but nobody holds it.
+        try "\(sleeper.processIdentifier)\n".write(toFile: DaemonProbe.pidFile(store: store), atomically: true, encoding: .utf8)
+        let fd = open(DaemonProbe.lockFile(store: store), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        defer { close(fd) }
+        #expect(StudyScoring.liveDaemon(store: store) == (false, nil))
+        #expect(StudyScoring(plan: StudyFixtures.plan, store: store).automaticRoute() != .daemon(pid: sleeper.processIdentifier))
+        // Now this process holds the lock: it is the daemon, whatever the pid file says.
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        #expect(StudyScoring.liveDaemon(store: store) == (true, getpid()))
+        #expect(DaemonProbe.lockHolder(store: store) == getpid())
+        flock(fd, LOCK_UN)
+        #expect(DaemonProbe.lockHolder(store: store) == nil)
+        #expect(sleeper.isRunning)
     }
 
     @Test func progressCountsIndexedCheckpointsAndTheirOpenJobs() throws {

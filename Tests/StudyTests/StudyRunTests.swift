@@ -78,6 +78,30 @@ struct StudyRunTests {
         _ = try StudyTrainer(plan: wider, layout: StudyLayout(store: store, name: plan.name), registry: Self.registry)
     }
 
+    /// A stale `sharpd.pid` naming a live, unrelated process: the study must not signal it (it
+    /// once sent SIGHUP, which kills most programs) and must score without a daemon.
+    @Test func aStalePidFileOfAnotherProcessIsLeftAloneAndTheStudyScoresAnyway() throws {
+        let store = try StudyFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["120"]
+        try sleeper.run()
+        defer { sleeper.terminate() }
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        try "\(sleeper.processIdentifier)\n".write(toFile: store + "/sharpd.pid", atomically: true, encoding: .utf8)
+        var session = StudySession(plan: Self.tinyPlan(), store: store)
+        session.scoring = .auto
+        session.landscapes = false
+        let summary = try session.run()
+        #expect(summary.trained == 1)
+        #expect(summary.route != nil && summary.route != .daemon(pid: sleeper.processIdentifier) && summary.route != .daemon(pid: nil))
+        let index = try SQLiteIndex(store: store, mode: .readOnly)
+        let results = try StudyResults.load(index: index, plan: Self.tinyPlan())
+        #expect(results.summary("adam", "mlp", "test_acc") != nil, "scored without a daemon")
+        #expect(sleeper.isRunning, "the unrelated process was signalled")
+    }
+
     @Test func aSessionTrainsScoresInProcessAndReports() throws {
         let store = try StudyFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: store) }

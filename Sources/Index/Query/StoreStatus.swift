@@ -92,6 +92,31 @@ public enum DaemonProbe {
         return .unknown(reason: "cannot lock \(lockFile(store: store)): \(String(cString: strerror(errno)))")
     }
 
+    /// The pid of the process holding the store's lock, proven from the kernel's lock table
+    /// (`/proc/locks`: an exclusive FLOCK on the lock file's device and inode); nil when nobody
+    /// holds it, or when the holder cannot be proven (another pid namespace, no /proc). Only this
+    /// pid may be signalled: `sharpd.pid` can outlive its daemon and name an unrelated process.
+    public static func lockHolder(store: String) -> Int32? {
+        var info = stat()
+        guard stat(lockFile(store: store), &info) == 0,
+            let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+        else { return nil }
+        // glibc's gnu_dev_major / gnu_dev_minor; /proc/locks prints them in hex, the inode in decimal.
+        let device = UInt64(info.st_dev)
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        let file = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        for line in table.split(separator: "\n") where !line.contains("->") {  // "->": a waiter, not a holder
+            // "1: FLOCK  ADVISORY  WRITE 21827 00:2e:1234567 0 EOF"
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE", fields[5] == file,
+                let pid = Int32(fields[4]), pid > 0
+            else { continue }
+            return pid
+        }
+        return nil
+    }
+
     /// The number of `*.reason.txt` notes in `<store>/quarantine/` (0 when there is no folder).
     public static func quarantinedFiles(store: String) -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: quarantineDirectory(store: store))) ?? []

@@ -79,7 +79,7 @@ package.targets += [
 let metricPlugins = ["Accuracy", "HessianEigen", "HessianTrace", "HessianSpectrum", "Sharpness"]
 package.products += metricPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
 package.targets += [
-    .target(name: "Scoring", dependencies: ["Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor"]),
+    .target(name: "Scoring", dependencies: ["Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor", "Hashing"]),
     .testTarget(
         name: "MetricTests", dependencies: ["PluginKit", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
         exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
@@ -102,7 +102,8 @@ package.targets += [
 // loss-landscape slices of `sharp landscape`.
 package.targets += [
     .target(name: "Study", dependencies: ["Training", "Scoring", "Index", "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor"]),
-    .testTarget(name: "StudyTests", dependencies: ["Study", "Index", "Scoring", "Training", "Checkpoint", "Datasets", "NN", "PluginHost", "Tensor"]),
+    .testTarget(
+        name: "StudyTests", dependencies: ["Study", "Daemon", "Index", "Scoring", "Training", "Checkpoint", "Datasets", "NN", "PluginHost", "Tensor"]),
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
 

@@ -7,7 +7,8 @@ import PackagePlugin
 /// A prebuild command runs on every build (with no environment: the plugin passes its PATH on, so
 /// `swift --version` names the compiler); the script rewrites `BuildStamp.swift` only when the
 /// commit, the dirty flag or the compiler changed, so an unchanged tree recompiles nothing.
-/// Outside a git checkout (a source tarball) the commit is `unknown`.
+/// Outside a git checkout (a source tarball) the commit is `unknown`. `--no-optional-locks` keeps
+/// `git status` from taking the index lock, so a build never collides with a commit.
 @main
 struct BuildInfoPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -15,10 +16,10 @@ struct BuildInfoPlugin: BuildToolPlugin {
         let script = #"""
             set -u
             root=$1; out=$2; mkdir -p "$out"
-            commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
+            commit=$(git --no-optional-locks -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
             dirty=false
-            [ "$commit" != unknown ] && git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && dirty=true
-            date=$(git -C "$root" log -1 --format=%cI 2>/dev/null || echo unknown)
+            [ "$commit" != unknown ] && git --no-optional-locks -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && dirty=true
+            date=$(git --no-optional-locks -C "$root" log -1 --format=%cI 2>/dev/null || echo unknown)
             swift=$(PATH=$3 swift --version 2>/dev/null | sed -n 's/.*\(Swift version [^ ]*\).*/\1/p' | head -n 1)
             text="// Generated at build time by Sources/BuildInfoPlugin; not committed.
             let stampedCommit = \"$commit\"

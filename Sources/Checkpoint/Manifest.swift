@@ -62,9 +62,10 @@ public struct Manifest: Codable, Equatable, Sendable {
         /// The git commit it was built from (`-dirty` appended for a modified tree); absent in
         /// checkpoints written before Sharp 0.2.
         public var commit: String?
-        /// What float32 results depend on besides the code: the CPU (`AMD EPYC 9R14 (family 26,
-        /// model 2)`) and the BLAS (`OpenBLAS 0.3.21 Cooperlake`).
+        /// What float32 results depend on besides the code: the CPU it ran on
+        /// (`AMD EPYC (family 26, model 2)`)...
         public var cpu: String?
+        /// ...and the BLAS kernel (`OpenBLAS 0.3.21 Cooperlake`).
         public var blas: String?
         /// Names a writer.
         public init(name: String, version: String, commit: String? = nil, cpu: String? = nil, blas: String? = nil) {

@@ -47,12 +47,8 @@ public struct EvaluationSettings: Sendable, Equatable {
         return s
     }
 
-    /// Canonical JSON object text (sorted keys; absent values as null).
-    public var json: String {
-        let samples = sampleCount.map(String.init) ?? "null", batch = batchSize.map(String.init) ?? "null"
-        return "{\"batch_size\":\(batch),\"mode\":\"\(mode.rawValue)\",\"precision\":\"\(precision.rawValue)\","
-            + "\"samples\":\(samples),\"seed\":\(seed),\"split\":\"\(split.rawValue)\",\"subset_seed\":\(subsetSeed)}"
-    }
+    /// Canonical JSON object text (sorted keys; absent values as null), as the job key holds it.
+    public var json: String { MetricJobKey.evaluationJSON(options(cacheBytes: 0)) }
 
     /// Reads `json`'s object back.
     init(object: [String: Any]) throws {

@@ -16,14 +16,8 @@ public struct PlannedMetric: Sendable, Equatable {
 
     /// Resolves `request` against `registry` (which the caller loaded for this purpose only).
     public init(request: MetricRequest, evaluation: EvaluationSettings, registry: PluginRegistry) throws {
-        let plugin = try registry.metric(named: request.name)
-        var values: [String: HyperparameterValue] = [:]
-        for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
-        let resolved = try plugin.schema.resolve(values)
-        let params = JobParameters(request: request.description, hyperparametersJSON: plugin.schema.json(resolved),
-                                   evaluation: evaluation.applying(request.overrides))
-        let json = params.json
-        key = PluginKey(plugin: plugin.name, version: plugin.version, paramsHash: JobParameters.hash(json), paramsJSON: json)
+        let job = try MetricJobKey(request: request, evaluation: evaluation.options(cacheBytes: 0), registry: registry)
+        key = PluginKey(plugin: job.plugin, version: job.version, paramsHash: job.parametersHash, paramsJSON: job.parametersJSON)
         self.request = request.description
     }
 
@@ -94,15 +88,11 @@ public struct JobParameters: Sendable, Equatable {
 
     /// Canonical JSON text (sorted keys, no whitespace): hashed into the key, stored in the index.
     public var json: String {
-        "{\"evaluation\":\(evaluation.json),\"hyperparameters\":\(hyperparametersJSON),\"request\":\(Self.quoted(request))}"
+        MetricJobKey.parametersJSON(request: request, hyperparametersJSON: hyperparametersJSON, evaluation: evaluation.options(cacheBytes: 0))
     }
 
     /// The parameter hash: the first 16 hex digits of the JSON's sha256.
-    public static func hash(_ json: String) -> String {
-        var hasher = SHA256()
-        hasher.update(Array(json.utf8))
-        return String(SHA256.hexString(hasher.finalize()).prefix(16))
-    }
+    public static func hash(_ json: String) -> String { MetricJobKey.hash(json) }
 
     /// Reads a job's parameter JSON back.
     public init(json: String) throws {
@@ -119,10 +109,5 @@ public struct JobParameters: Sendable, Equatable {
         self.request = request
         self.hyperparametersJSON = hyperparametersJSON
         self.evaluation = evaluation
-    }
-
-    static func quoted(_ s: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 }

@@ -110,8 +110,8 @@ extension ScoringResults {
         }
         let series = outcome.series.map {
             SeriesRecord(checkpointID: checkpointID, key: key, name: $0.name,
-                         dataJSON: "{\"x\":\(Self.array($0.x)),\"x_label\":\(JobParameters.quoted($0.xLabel)),"
-                             + "\"y\":\(Self.array($0.y)),\"y_label\":\(JobParameters.quoted($0.yLabel))}")
+                         dataJSON: "{\"x\":\(Self.array($0.x)),\"x_label\":\(MetricJobKey.quoted($0.xLabel)),"
+                             + "\"y\":\(Self.array($0.y)),\"y_label\":\(MetricJobKey.quoted($0.yLabel))}")
         }
         self.init(metrics: metrics, series: series)
     }

@@ -52,7 +52,7 @@ extension StudyReport {
         guard plan.baseline == "adam", !families.isEmpty else { return "" }
         var out = "## Next to the paper\n\n"
         out += "The paper trained each full-size model once per optimizer on 2,405 real breast-ultrasound images; here each mini model "
-            + "trains with \(plan.seeds.count) seed(s) per optimizer on `\(plan.data)`. A verdict needs a paired t-test at 5% over seeds: "
+            + "trains with \(plan.seeds.count) seed(s) per optimizer on `\(plan.data)`. An accuracy or flatness verdict needs a paired t-test at 5% over seeds: "
             + "**agrees** (significant, same direction as the paper), **disagrees** (significant, opposite), **not significant**.\n\n"
 
         out += "### Test accuracy against Adam\n\n"
@@ -94,7 +94,8 @@ extension StudyReport {
                 let epochs = meanRatio(optimizer, family.model, "epoch")
                 let verdict: String
                 if let time {
-                    // "Little extra" vs "one to two orders of magnitude": is Sharp on the paper's side of 10×?
+                    // Not a test: "little extra" vs "one to two orders of magnitude", so the verdict
+                    // asks whether Sharp's ratio is on the same side of 10× as the paper's.
                     verdict = (time >= 10) == (paper >= 10) ? "agrees" : "disagrees"
                 } else {
                     verdict = "no runs yet"
@@ -109,7 +110,7 @@ extension StudyReport {
             **Where the comparison is limited.** The data are synthetic phantoms (`bus-synth`), not the paper's scans: they mimic \
             the layers and the lesion shapes that separate benign from malignant, not the scanners' texture or the label noise of \
             real reports, so absolute accuracies are not comparable and only the direction of each effect is. The models are mini \
-            versions (64×64 inputs, one channel, widths of 16–64) of the paper's ResNet50, VGG16, ViT and Swin, so curvature values \
+            versions (\(plan.imageSize)×\(plan.imageSize) inputs, one channel, widths of 16–64) of the paper's ResNet50, VGG16, ViT and Swin, so curvature values \
             are on another scale: compare ratios, not eigenvalues. Training times are CPU times of the mini models, and the paper's \
             ratios for ASAM, GSAM and WSAM reflect its implementations more than the algorithms. The SAM-family hyperparameters \
             (ρ and the rest) are Sharp's defaults; the paper does not give its own. Cells marked `‡` stopped at the epoch cap \

@@ -1,5 +1,6 @@
 import Foundation
 import Index
+import Training
 
 /// Writes a study's report folder: `report.md` (Tables 1–5 shaped like the paper's, with mean ±
 /// 95% CI over seeds and paired t-tests against the baseline), `results.csv` (one row per run),
@@ -186,10 +187,10 @@ public struct StudyReport {
             lines.append("cells without results: " + results.missingCells.map(\.runID).joined(separator: ", "))
         }
         lines += results.comparison.warnings
-        let builds = Dictionary(grouping: plan.cells.filter { results.runs[$0.runID] != nil }) { results.runs[$0.runID]!.build }
+        let builds = Dictionary(grouping: plan.cells.compactMap { results.runs[$0.runID]?.build }) { $0 }
         if builds.count > 1 {
             lines.append("the runs come from \(builds.count) builds (commit, CPU, BLAS kernel), whose float32 results may differ in the last "
-                + "bits and so in their training trajectories: " + builds.keys.sorted().map { "\($0): \(builds[$0]!.count) run(s)" }
+                + "bits and so in their training trajectories: " + builds.keys.sorted().map { "\($0): \(builds[$0]?.count ?? 0) run(s)" }
                     .joined(separator: "; ") + " (Table S2 says which)")
         }
         guard !lines.isEmpty else { return "" }
@@ -226,16 +227,14 @@ public struct StudyReport {
         var out = "model,optimizer,seed,run_id,checkpoint," + columns.map(\.key).joined(separator: ",")
             + ",stop_reason,sharp_version,commit,cpu,blas\n"
         var seen = Set<String>()
-        func field(_ text: String?) -> String {
-            guard let text else { return "" }
-            return text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        func field(_ text: String?) -> String { text.map(ResultTable.csvField) ?? "" }
         for cell in plan.cells {
             guard let first = results.samples.first(where: { $0.runID == cell.runID }), seen.insert(cell.runID).inserted else { continue }
             let values = columns.map { c in results.value(runID: cell.runID, c.key).map(Self.exact) ?? "" }
             let run = results.runs[cell.runID]
             let provenance = [run?.stopReason, run?.version, run?.commit, run?.cpu, run?.blas].map(field)
-            out += "\(cell.model),\(cell.optimizer),\(cell.seed),\(cell.runID),\(first.checkpoint)," + (values + provenance).joined(separator: ",") + "\n"
+            let identity = [cell.model, cell.optimizer, String(cell.seed), cell.runID, first.checkpoint].map(field)
+            out += (identity + values + provenance).joined(separator: ",") + "\n"
         }
         return out
     }
@@ -300,7 +299,7 @@ extension StudyReport {
         out += "|---|---|---:|---:|---|---:|---:|---|\n"
         for cell in plan.cells {
             guard let run = results.runs[cell.runID] else { continue }
-            let stop = run.hitCap ? "**epoch cap**" : run.stopReason == "reached-train-accuracy" ? "accuracy rule" : run.stopReason
+            let stop = run.hitCap ? "**epoch cap**" : run.stopReason == Trainer.StopReason.reachedTrainAccuracy.rawValue ? "accuracy rule" : run.stopReason
             out += "| \(cell.model) | \(cell.optimizer) | \(cell.seed) | \(run.epochs) | \(stop) | \(Self.number(run.trainAccuracy * 100)) | "
                 + "\(Self.number(run.seconds)) | \(Self.cellText(run.build)) |\n"
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Index
+import Training
 
 /// What a study's report shows, read from the index (`Index.SQLiteIndex`: the same samples and
 /// statistics as `sharpq compare`) plus the training histories of the final checkpoints.
@@ -52,7 +53,7 @@ public struct StudyResults {
         }
 
         /// Stopped at the epoch cap before the accuracy rule was met.
-        public var hitCap: Bool { stopReason == "max-epochs" }
+        public var hitCap: Bool { stopReason == Trainer.StopReason.maxEpochs.rawValue }
 
         /// What float32 results depend on: commit, CPU and BLAS kernel (`unrecorded` before 0.2).
         public var build: String {

@@ -74,6 +74,13 @@ public struct StudyScoring {
         return .inProcess
     }
 
+    /// The evaluation settings in-process scoring uses: those of `sharp score`, on the plan's samples.
+    var evaluationOptions: EvaluationOptions {
+        var options = EvaluationOptions()
+        options.sampleCount = plan.evaluationSamples
+        return options
+    }
+
     /// The metric arguments a daemon needs to score a study like this one
     /// (`sharp study --print-sharpd-arguments`, used by tools/demo).
     public var daemonArguments: [String] {
@@ -167,8 +174,7 @@ public struct StudyScoring {
     func scoreInProcess(_ checkpoints: [String]) throws {
         let index = try SQLiteIndex(store: store)
         let registry = PluginRegistry(store: store)
-        var options = EvaluationOptions()
-        options.sampleCount = plan.evaluationSamples
+        var options = evaluationOptions
         options.cacheBytes = 2 << 30
         let requests = try plan.metrics.map { try MetricRequest(parsing: $0) }
         for (number, path) in checkpoints.enumerated() {
@@ -194,23 +200,10 @@ public struct StudyScoring {
         }
     }
 
-    /// The index key of a request, in the form sharpd writes it (docs/daemon.md): plugin, version,
-    /// the first 16 hex digits of the sha256 of `{"evaluation":…,"hyperparameters":…,"request":…}`.
+    /// The index key of a request, as sharpd writes it (`Scoring.MetricJobKey`).
     static func key(for request: MetricRequest, options: EvaluationOptions, registry: PluginRegistry) throws -> PluginKey {
-        let plugin = try registry.metric(named: request.name)
-        var values: [String: HyperparameterValue] = [:]
-        for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
-        let resolved = try plugin.schema.resolve(values)
-        let options = request.overrides.applied(to: options)
-        let samples = options.sampleCount.map(String.init) ?? "null", batch = options.batchSize.map(String.init) ?? "null"
-        let evaluation = "{\"batch_size\":\(batch),\"mode\":\"\(options.mode.rawValue)\",\"precision\":\"\(options.precision.rawValue)\","
-            + "\"samples\":\(samples),\"seed\":\(options.seed),\"split\":\"\(options.split.rawValue)\",\"subset_seed\":\(options.subsetSeed)}"
-        let json = "{\"evaluation\":\(evaluation),\"hyperparameters\":\(plugin.schema.json(resolved)),\"request\":"
-            + StudyPlan.quoted(request.description) + "}"
-        var hasher = SHA256()
-        hasher.update(Array(json.utf8))
-        return PluginKey(plugin: plugin.name, version: plugin.version, paramsHash: String(SHA256.hexString(hasher.finalize()).prefix(16)),
-                         paramsJSON: json)
+        let job = try MetricJobKey(request: request, evaluation: options, registry: registry)
+        return PluginKey(plugin: job.plugin, version: job.version, paramsHash: job.parametersHash, paramsJSON: job.parametersJSON)
     }
 
     static func hasResults(_ index: SQLiteIndex, checkpointID: Int64, key: PluginKey) throws -> Bool {
@@ -258,7 +251,7 @@ extension ResultCell {
 enum SeriesJSON {
     static func encode(x: [Double], y: [Double], xLabel: String, yLabel: String) -> String {
         func list(_ values: [Double]) -> String { "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
-        return "{\"x\":\(list(x)),\"x_label\":\(StudyPlan.quoted(xLabel)),\"y\":\(list(y)),\"y_label\":\(StudyPlan.quoted(yLabel))}"
+        return "{\"x\":\(list(x)),\"x_label\":\(MetricJobKey.quoted(xLabel)),\"y\":\(list(y)),\"y_label\":\(MetricJobKey.quoted(yLabel))}"
     }
 
     static func decode(_ text: String) -> (x: [Double], y: [Double])? {

@@ -47,11 +47,13 @@ extension BLAS {
         let decision = kernelDecision
         for warning in decision.warnings { printWarning(warning) }
         guard let kernel = decision.restartWith else { return }
+        let previous = environment("OPENBLAS_CORETYPE")
         setenv("OPENBLAS_CORETYPE", kernel, 1)
         setenv(chosenKernelVariable, kernel, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // Only reached when the restart failed: carry on, slowly, and say so.
+        // Only reached when the restart failed: put the environment back, carry on, and say so.
         unsetenv(chosenKernelVariable)
+        if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
         printWarning("could not restart on OpenBLAS's \(kernel) kernel (\(String(cString: strerror(errno)))); running on \(BLAS.kernel)")
     }
 

@@ -8,15 +8,16 @@
 /// kernels there. The choice here goes by instruction sets instead, so it keeps working on CPUs
 /// that no table lists yet.
 public enum BLASKernelPolicy {
-    /// OpenBLAS's x86-64 kernel names, each with the instruction-set level its GEMM needs:
-    /// 0 SSE, 1 AVX, 2 AVX2 + FMA, 3 AVX-512, 4 AVX-512 + BF16, 5 AVX-512 + AMX and FP16.
+    /// OpenBLAS's x86-64 kernel names, each with the instruction-set level of its single- and
+    /// double-precision GEMM: 0 SSE, 1 AVX, 2 AVX2 + FMA, 3 AVX-512 (SkylakeX, Cooperlake and
+    /// SapphireRapids share their SGEMM and DGEMM kernels; they differ in BF16 routines).
     public static let kernels: [(name: String, level: Int)] = {
         let sse = [
             "Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2", "Penryn", "Dunnington", "Nehalem",
             "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Nano", "Athlon",
         ]
         return sse.map { ($0, 0) } + ["Sandybridge", "Bulldozer", "Piledriver", "Steamroller"].map { ($0, 1) }
-            + ["Haswell", "Zen", "Excavator"].map { ($0, 2) } + [("SkylakeX", 3), ("Cooperlake", 4), ("SapphireRapids", 5)]
+            + ["Haswell", "Zen", "Excavator"].map { ($0, 2) } + [("SkylakeX", 3), ("Cooperlake", 3), ("SapphireRapids", 3)]
     }()
     private static let byUppercaseName = Dictionary(uniqueKeysWithValues: kernels.map { ($0.name.uppercased(), $0) })
 
@@ -26,11 +27,12 @@ public enum BLASKernelPolicy {
     /// OpenBLAS's spelling of a kernel name given in any case (the name itself if not listed).
     public static func spelling(of kernel: String) -> String { byUppercaseName[kernel.uppercased()]?.name ?? kernel }
 
-    /// The kernels this CPU can run, best first (OpenBLAS's spelling).
+    /// The kernels this CPU can run, best first (OpenBLAS's spelling). SapphireRapids is never a
+    /// candidate: OpenBLAS's `OPENBLAS_CORETYPE` cannot select it (its name is past the range
+    /// `force_coretype` searches), and its GEMM is Cooperlake's.
     public static func candidates(for cpu: CPUInfo) -> [String] {
         var list: [String] = []
         if cpu.hasAVX512Core {
-            if cpu.vendor == .intel, cpu.amxTile, cpu.amxBF16, cpu.avx512fp16, cpu.avx512bf16 { list.append("SapphireRapids") }
             if cpu.avx512bf16 { list.append("Cooperlake") }
             list.append("SkylakeX")
         }

@@ -8,14 +8,16 @@ public struct CPUInfo: Sendable, Equatable {
         case intel = "GenuineIntel", amd = "AuthenticAMD", other
     }
 
-    /// The vendor, and the vendor string as CPUID reports it.
+    /// The vendor.
     public var vendor: Vendor
+    /// The vendor string as CPUID reports it (`GenuineIntel`).
     public var vendorString: String
-    /// The processor's brand string (`AMD EPYC 9R14 96-Core Processor`).
+    /// The processor's brand string (`AMD EPYC`, `Intel(R) Xeon(R) Platinum ...`).
     public var brand: String
     /// Display family and model, as `/proc/cpuinfo` reports them.
     public var family: Int, model: Int
-    /// Instruction sets, each usable (the OS saves its registers).
+    /// Instruction sets, each enabled by the OS (XCR0). AMX also needs a per-process permission
+    /// request on Linux before use; Sharp only reports it.
     public var avx = false, fma = false, avx2 = false
     public var avx512f = false, avx512dq = false, avx512bw = false, avx512vl = false
     public var avx512bf16 = false, avx512fp16 = false, amxTile = false, amxBF16 = false

@@ -26,10 +26,15 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         if blasKernel {
-            print(BLAS.kernel)
+            print(BLASKernelPolicy.spelling(of: BLAS.kernel))
             return
         }
         if runnableKernels {
+            // A build for one CPU (no DYNAMIC_ARCH) ignores OPENBLAS_CORETYPE: only its own kernel runs.
+            guard BLAS.configuration.contains("DYNAMIC_ARCH") else {
+                print(BLASKernelPolicy.spelling(of: BLAS.kernel))
+                return
+            }
             let available = BLAS.availableKernels
             let runnable = ["Prescott"] + BLASKernelPolicy.candidates(for: .current)
             for (name, _) in BLASKernelPolicy.kernels where runnable.contains(name) && available.contains(name) { print(name) }
@@ -51,7 +56,7 @@ struct DoctorCommand: ParsableCommand {
         }
 
         let decision = BLAS.kernelDecision
-        let kernel = BLAS.kernel
+        let kernel = BLASKernelPolicy.spelling(of: BLAS.kernel)
         row("blas", "OpenBLAS \(BLAS.version), kernel \(kernel), chosen by \(decision.source.rawValue)")
         row("", BLAS.configuration)
         // The vector kernels this OpenBLAS has, by level (the SSE-era ones are left out).

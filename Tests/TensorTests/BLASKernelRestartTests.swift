@@ -23,13 +23,14 @@ import Testing
         """
     }
 
-    /// Builds the shim with the system C compiler into a temporary directory.
+    /// Builds the shim with the system C compiler into a temporary directory (removed when the
+    /// test process ends: it is tiny, and a loaded shim must not vanish under a running child).
     static func shim(stuck: Bool = false) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharp-blas-shim-\(getpid())-\(stuck)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let source = directory.appendingPathComponent("shim.c").path, library = directory.appendingPathComponent("libshim.so").path
         try shimSource(stuck: stuck).write(toFile: source, atomically: true, encoding: .utf8)
-        let (status, output) = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", library, source, "-ldl"], environment: [:])
+        let (status, output) = try run("/usr/bin/env", [try #require(compiler), "-shared", "-fPIC", "-o", library, source, "-ldl"], environment: [:])
         try #require(status == 0, "cc failed: \(output.stderr)")
         return library
     }
@@ -38,7 +39,7 @@ import Testing
     static func run(_ executable: String, _ arguments: [String], environment extra: [String: String?]) throws
         -> (status: Int32, (stdout: String, stderr: String))
     {
-        var changes: [String: String?] = ["OPENBLAS_CORETYPE": nil, BLAS.chosenKernelVariable: nil, "LD_PRELOAD": nil]
+        var changes: [String: String?] = ["OPENBLAS_CORETYPE": nil, BLAS.chosenKernelVariable: nil, "LD_PRELOAD": nil, "SHARP_PLUGIN_PATH": nil]
         for (key, value) in extra { changes[key] = value }
         let result = try BuiltExecutable.run(executable, arguments, environment: changes)
         return (result.status, (result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), result.stderr))
@@ -47,7 +48,14 @@ import Testing
     /// The best kernel for this CPU among those this OpenBLAS has (nil on a CPU without AVX).
     static var best: String? { BLASKernelPolicy.decide(cpu: .current, reported: "Prescott", available: BLAS.availableKernels, requested: nil, chosenBySharp: nil).best }
 
-    static var runnable: Bool { sharp != nil && best != nil }
+    /// A C compiler for the shim (cc, clang or gcc on PATH).
+    static let compiler: String? = ["cc", "clang", "gcc"].first { name in
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
+        }
+    }
+
+    static var runnable: Bool { sharp != nil && best != nil && compiler != nil }
 
     @Test(.enabled(if: runnable)) func aProcessOnTheFallbackRestartsOnTheBestKernel() throws {
         let shim = try Self.shim()

@@ -76,7 +76,8 @@ extension ResultTable {
 
     // Both work on bytes and scalars, not Characters: much faster on the million cells of an
     // export, and "\r\n" (one Character) is still seen.
-    static func csvField(_ s: String) -> String {
+    /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+    public static func csvField(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
         var out = "\""
         for scalar in s.unicodeScalars {

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Daemon
 import Foundation
 import Index

@@ -86,6 +86,15 @@ package.targets += [
     .testTarget(name: "ScoringTests", dependencies: ["Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
 ] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Metrics/\($0)") }
 
+// What `sharp doctor` reports and the start-up restart onto the best BLAS kernel, for the
+// executables that compute (Tensor itself does no I/O).
+package.targets += [
+    .target(name: "MachineCheck", dependencies: ["Tensor", "PluginHost", "BuildInfo"]),
+    .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck", "Tensor"]),
+]
+package.targets.first { $0.name == "sharp" }?.dependencies.append("MachineCheck")
+package.targets.first { $0.name == "sharp-bench" }?.dependencies.append("MachineCheck")
+
 // The daemon (docs/daemon.md): `Daemon` watches a store, indexes checkpoints and runs metric jobs
 // in worker processes; `sharpd` is its command line (and the worker and planner processes).
 package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
@@ -93,7 +102,7 @@ package.targets += [
     .target(name: "Daemon", dependencies: ["Index", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
-        dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 

@@ -1,6 +1,6 @@
 /// Which OpenBLAS kernel a process should run, as a pure function of the CPU, the kernel OpenBLAS
 /// picked, the kernels this OpenBLAS build has and `OPENBLAS_CORETYPE` (tested case by case in
-/// Tests/TensorTests/BLASKernelPolicyTests.swift; `BLAS.useBestKernel()` acts on it).
+/// Tests/TensorTests/BLASKernelPolicyTests.swift; `MachineCheck.KernelRestart` acts on it).
 ///
 /// Why it is needed: a DYNAMIC_ARCH OpenBLAS picks its kernel from a table of CPU models that it
 /// knew when it was built. On a newer CPU it falls back to a generic kernel: Debian 12's 0.3.21
@@ -95,6 +95,14 @@ public enum BLASKernelPolicy {
             return Decision(restartWith: best, source: .sharp, best: best, warnings: warnings)
         }
         return Decision(restartWith: nil, source: .openBLAS, best: best, warnings: warnings)
+    }
+
+    /// The kernels to test the float32 goldens on: Prescott and every candidate this OpenBLAS has,
+    /// by level; a build for one CPU (no DYNAMIC_ARCH) ignores OPENBLAS_CORETYPE, so only `running`.
+    public static func runnableKernels(cpu: CPUInfo, available: Set<String>, dynamicArch: Bool, running: String) -> [String] {
+        guard dynamicArch else { return [spelling(of: running)] }
+        let runnable = ["Prescott"] + candidates(for: cpu)
+        return kernels.map(\.name).filter { runnable.contains($0) && available.contains($0) }
     }
 
     /// Whether a kernel is below what the CPU could run (the slow fallback this policy exists for).

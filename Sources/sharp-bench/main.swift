@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import MachineCheck
 import NN
 import PluginHost
 import Tensor
@@ -9,7 +10,7 @@ import Tensor
 // Run through tools/bench, which also runs the PyTorch reference side by side when available.
 // `--krylov` prints the Lanczos vs power-iteration HVP counts instead (KrylovComparison.swift).
 
-BLAS.useBestKernel()
+KernelRestart.useBestKernel()
 let arguments = CommandLine.arguments
 if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
     // Runs one workload in a loop for an external profiler:

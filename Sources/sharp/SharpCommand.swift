@@ -1,6 +1,7 @@
 import ArgumentParser
 import BuildInfo
 import CommandLineSupport
+import MachineCheck
 import Tensor
 
 @main
@@ -23,7 +24,7 @@ struct SharpCommand: ParsableCommand {
 
     /// Runs with exit codes 0 / 1 / 2 (ok / failure / usage).
     static func main() {
-        BLAS.useBestKernel()
+        KernelRestart.useBestKernel()
         ExitCodes.run(Self.self)
     }
 }

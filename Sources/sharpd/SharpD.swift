@@ -4,6 +4,7 @@ import CommandLineSupport
 import Daemon
 import Foundation
 import Glibc
+import MachineCheck
 import PluginHost
 import Scoring
 import Tensor
@@ -27,7 +28,7 @@ struct SharpD: ParsableCommand {
         subcommands: [RunDaemon.self, WorkerCommand.self, PlanCommand.self], defaultSubcommand: RunDaemon.self)
 
     static func main() {
-        BLAS.useBestKernel()
+        KernelRestart.useBestKernel()
         ExitCodes.run(SharpD.self)
     }
 }

@@ -2,12 +2,12 @@
 #include "sharp_kernels.h"
 
 int sharp_kernels_use_avx2(void) {
-#if defined(__x86_64__)
     static int cpu = -1;  // a benign race: every thread computes the same answer
-    if (cpu < 0) { cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+    if (cpu < 0) {
+        // The same CPUID reading as everything else (OS support for the YMM state included).
+        sharp_cpu_info info;
+        sharp_cpu_info_read(&info);
+        cpu = info.avx2 && info.fma;
+    }
     return cpu;
-#else
-    return 0;
-#endif
 }
-

@@ -99,7 +99,9 @@ package.targets.first { $0.name == "sharp-bench" }?.dependencies.append("Machine
 // in worker processes; `sharpd` is its command line (and the worker and planner processes).
 package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
 package.targets += [
-    .target(name: "Daemon", dependencies: ["Index", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
+    // What a checkpoint puts into the index (its row, results and series), for sharpd and sharp study alike.
+    .target(name: "IndexRecords", dependencies: ["Index", "Scoring", "Checkpoint"]),
+    .target(name: "Daemon", dependencies: ["Index", "IndexRecords", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
         dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -110,9 +112,9 @@ package.targets += [
 // sharpd (or in-process), the report (tables from the index, hand-written SVG figures) and the
 // loss-landscape slices of `sharp landscape`.
 package.targets += [
-    .target(name: "Study", dependencies: ["Training", "Scoring", "Index", "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor"]),
+    .target(name: "Study", dependencies: ["Training", "Scoring", "Index", "IndexRecords", "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor"]),
     .testTarget(
-        name: "StudyTests", dependencies: ["Study", "Daemon", "Index", "Scoring", "Training", "Checkpoint", "Datasets", "NN", "PluginHost", "Tensor"]),
+        name: "StudyTests", dependencies: ["Study", "Daemon", "Index", "IndexRecords", "Scoring", "Training", "Checkpoint", "Datasets", "NN", "PluginHost", "Tensor"]),
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
 

@@ -2,6 +2,7 @@ import Checkpoint
 import Foundation
 import Hashing
 import Index
+import IndexRecords
 
 /// Brings one file into the index: hash it, recognise bytes already indexed (a copy or rename
 /// adds a path, nothing is rescored), otherwise read and validate the whole archive, index its

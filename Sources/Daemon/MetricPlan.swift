@@ -1,6 +1,7 @@
 import Foundation
 import Hashing
 import Index
+import IndexRecords
 import PluginHost
 import Scoring
 
@@ -16,8 +17,7 @@ public struct PlannedMetric: Sendable, Equatable {
 
     /// Resolves `request` against `registry` (which the caller loaded for this purpose only).
     public init(request: MetricRequest, evaluation: EvaluationSettings, registry: PluginRegistry) throws {
-        let job = try MetricJobKey(request: request, evaluation: evaluation.options(cacheBytes: 0), registry: registry)
-        key = PluginKey(plugin: job.plugin, version: job.version, paramsHash: job.parametersHash, paramsJSON: job.parametersJSON)
+        key = PluginKey(try MetricJobKey(request: request, evaluation: evaluation.options(cacheBytes: 0), registry: registry))
         self.request = request.description
     }
 

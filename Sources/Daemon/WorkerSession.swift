@@ -1,5 +1,6 @@
 import Foundation
 import Index
+import IndexRecords
 import PluginHost
 import Scoring
 
@@ -98,26 +99,5 @@ public struct WorkerSession {
     static func checkpointFailure(of error: Error, path: String) -> WorkerReport.Failure {
         guard case ScoringError.unreadableCheckpoint = error else { return failure(of: error) }
         return FileManager.default.fileExists(atPath: path) ? .corrupt : .missing
-    }
-}
-
-extension ScoringResults {
-    /// A metric's outcome as index rows.
-    init(_ outcome: MetricOutcome, checkpointID: Int64, key: PluginKey) {
-        let metrics = outcome.scalars.map {
-            MetricRecord(checkpointID: checkpointID, key: key, name: $0.name, value: $0.value, standardError: $0.standardError,
-                         hvpCount: $0.hvpCount, seconds: $0.seconds)
-        }
-        let series = outcome.series.map {
-            SeriesRecord(checkpointID: checkpointID, key: key, name: $0.name,
-                         dataJSON: "{\"x\":\(Self.array($0.x)),\"x_label\":\(MetricJobKey.quoted($0.xLabel)),"
-                             + "\"y\":\(Self.array($0.y)),\"y_label\":\(MetricJobKey.quoted($0.yLabel))}")
-        }
-        self.init(metrics: metrics, series: series)
-    }
-
-    /// A JSON array of numbers; non-finite values become null.
-    static func array(_ values: [Double]) -> String {
-        "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Index
+import IndexRecords
 import Training
 
 /// What a study's report shows, read from the index (`Index.SQLiteIndex`: the same samples and

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Hashing
 import Index
+import IndexRecords
 import PluginHost
 import Scoring
 
@@ -181,7 +182,7 @@ public struct StudyScoring {
             let checkpoint = try Checkpoint.read(from: path)
             let sha = try Checkpoint.contentHash(of: path)
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-            let id = try index.upsertCheckpoint(CheckpointRecord(studyManifest: checkpoint.manifest, sha256: sha, sizeBytes: size),
+            let id = try index.upsertCheckpoint(CheckpointRecord(manifest: checkpoint.manifest, sha256: sha, sizeBytes: size),
                                                 path: URL(fileURLWithPath: path).standardizedFileURL.path).id
             var scorer: Scorer?
             for request in requests {
@@ -194,7 +195,7 @@ public struct StudyScoring {
                 let outcome = try scorer!.run(request)
                 log(String(format: "scoring [%d/%d] %@: %@ %.1f s", number + 1, checkpoints.count,
                            (path as NSString).lastPathComponent, request.description, Date().timeIntervalSince(clock)))
-                try index.recordResults(Self.results(outcome, checkpointID: id, key: key), at: Date())
+                try index.recordResults(ScoringResults(outcome, checkpointID: id, key: key), at: Date())
             }
             scorer?.releaseCaches()
         }
@@ -202,8 +203,7 @@ public struct StudyScoring {
 
     /// The index key of a request, as sharpd writes it (`Scoring.MetricJobKey`).
     static func key(for request: MetricRequest, options: EvaluationOptions, registry: PluginRegistry) throws -> PluginKey {
-        let job = try MetricJobKey(request: request, evaluation: options, registry: registry)
-        return PluginKey(plugin: job.plugin, version: job.version, paramsHash: job.parametersHash, paramsJSON: job.parametersJSON)
+        PluginKey(try MetricJobKey(request: request, evaluation: options, registry: registry))
     }
 
     static func hasResults(_ index: SQLiteIndex, checkpointID: Int64, key: PluginKey) throws -> Bool {
@@ -214,18 +214,6 @@ public struct StudyScoring {
             """,  // readOnlyQuery binds digit-only text as a number; the "t" prefix keeps these text
             parameters: ["id": String(checkpointID), "plugin": "t" + key.plugin, "version": "t" + key.version, "hash": "t" + key.paramsHash])
         return !table.rows.isEmpty
-    }
-
-    static func results(_ outcome: MetricOutcome, checkpointID: Int64, key: PluginKey) -> ScoringResults {
-        ScoringResults(
-            metrics: outcome.scalars.map {
-                MetricRecord(checkpointID: checkpointID, key: key, name: $0.name, value: $0.value, standardError: $0.standardError,
-                             hvpCount: $0.hvpCount, seconds: $0.seconds)
-            },
-            series: outcome.series.map { s in
-                SeriesRecord(checkpointID: checkpointID, key: key, name: s.name,
-                             dataJSON: SeriesJSON.encode(x: s.x, y: s.y, xLabel: s.xLabel, yLabel: s.yLabel))
-            })
     }
 }
 
@@ -246,48 +234,4 @@ extension ResultCell {
     }
 }
 
-/// `{"x":[…],"x_label":…,"y":[…],"y_label":…}`, the series format of the index as sharpd
-/// writes it (non-finite numbers as null).
-enum SeriesJSON {
-    static func encode(x: [Double], y: [Double], xLabel: String, yLabel: String) -> String {
-        func list(_ values: [Double]) -> String { "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
-        return "{\"x\":\(list(x)),\"x_label\":\(MetricJobKey.quoted(xLabel)),\"y\":\(list(y)),\"y_label\":\(MetricJobKey.quoted(yLabel))}"
-    }
 
-    static func decode(_ text: String) -> (x: [Double], y: [Double])? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let x = object["x"] as? [Any], let y = object["y"] as? [Any], x.count == y.count
-        else { return nil }
-        func number(_ v: Any) -> Double { (v as? NSNumber)?.doubleValue ?? .nan }
-        return (x.map(number), y.map(number))
-    }
-}
-
-extension CheckpointRecord {
-    /// The index row of a checkpoint (the fields sharpd records from a manifest).
-    init(studyManifest m: Manifest, sha256: String, sizeBytes: Int) {
-        var base: String?, hyperparameters = "{}"
-        if case .object(let record) = m.optimizer.hyperparameters {
-            if case .string(let b)? = record["base"] { base = b }
-        }
-        func text(_ value: JSONValue) -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
-        hyperparameters = text(m.optimizer.hyperparameters)
-        var kind = "unknown"
-        if case .object(let spec) = m.dataset.spec, case .string(let k)? = spec["kind"] { kind = k }
-        self.init(
-            sha256: sha256, sizeBytes: sizeBytes, runID: m.runID,
-            createdAt: ISO8601DateFormatter().date(from: m.createdAt) ?? Date(timeIntervalSince1970: 0),
-            softwareVersion: m.software.version, model: m.model.name, modelConfigJSON: text(m.model.config),
-            optimizer: m.optimizer.plugin, optimizerVersion: m.optimizer.version, baseOptimizer: base,
-            hyperparametersJSON: hyperparameters, dataset: kind, datasetFingerprint: m.dataset.fingerprint,
-            datasetSpecJSON: text(m.dataset.spec), splitSeed: m.dataset.splitSeed, trainCount: m.dataset.trainCount,
-            testCount: m.dataset.testCount, seed: m.training.seed, epoch: m.training.epoch, step: m.training.step,
-            trainingLoss: m.training.trainLoss, trainingAccuracy: m.training.trainAccuracy,
-            elapsedSeconds: m.training.elapsedSeconds, stopReason: m.training.stopReason)
-    }
-}

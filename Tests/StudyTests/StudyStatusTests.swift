@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Index
+import IndexRecords
 import Testing
 import Training
 
@@ -39,7 +40,7 @@ struct StudyStatusTests {
         // its row shows that job.
         let index = try SQLiteIndex(store: store)
         let size = ((try? FileManager.default.attributesOfItem(atPath: done.path))?[.size] as? Int) ?? 0
-        let record = CheckpointRecord(studyManifest: try Checkpoint.read(from: done.path).manifest,
+        let record = CheckpointRecord(manifest: try Checkpoint.read(from: done.path).manifest,
                                       sha256: try Checkpoint.contentHash(of: done.path), sizeBytes: size)
         let id = try index.upsertCheckpoint(record, path: done.path, at: Date()).id
         #expect(try index.enqueueJobs(checkpointID: id, plugins: [PluginKey(plugin: "accuracy", version: "1.0.0")], priority: 0, at: Date()) == 1)

@@ -14,7 +14,7 @@ public struct DaemonConfiguration: Sendable {
     /// Without requests: plugins to leave out of "every metric plugin found".
     public var skippedMetrics: [String] = []
     /// The evaluation settings every metric is run with.
-    public var evaluation = EvaluationSettings()
+    public var evaluation = EvaluationOptions.commandLineDefaults
     /// Score what is there, then exit.
     public var once = false
     /// A job running longer than this is killed and failed.

@@ -16,8 +16,8 @@ public struct PlannedMetric: Sendable, Equatable {
     public let request: String
 
     /// Resolves `request` against `registry` (which the caller loaded for this purpose only).
-    public init(request: MetricRequest, evaluation: EvaluationSettings, registry: PluginRegistry) throws {
-        key = PluginKey(try MetricJobKey(request: request, evaluation: evaluation.options(cacheBytes: 0), registry: registry))
+    public init(request: MetricRequest, evaluation: EvaluationOptions, registry: PluginRegistry) throws {
+        key = PluginKey(try MetricJobKey(request: request, evaluation: evaluation, registry: registry))
         self.request = request.description
     }
 
@@ -42,7 +42,7 @@ public enum MetricPlan {
     }
 
     /// Resolves every request; fails on the first one that names no plugin or has bad values.
-    public static func make(asked: [MetricRequest], skipped: [String] = [], evaluation: EvaluationSettings,
+    public static func make(asked: [MetricRequest], skipped: [String] = [], evaluation: EvaluationOptions,
                             registry: PluginRegistry) throws -> [PlannedMetric]
     {
         try requests(asked: asked, skipped: skipped, registry: registry).map {
@@ -84,11 +84,11 @@ public struct JobParameters: Sendable, Equatable {
     /// The resolved hyperparameters as the plugin's schema prints them (JSON object text).
     public var hyperparametersJSON: String
     /// Data and model settings of the evaluation.
-    public var evaluation: EvaluationSettings
+    public var evaluation: EvaluationOptions
 
     /// Canonical JSON text (sorted keys, no whitespace): hashed into the key, stored in the index.
     public var json: String {
-        MetricJobKey.parametersJSON(request: request, hyperparametersJSON: hyperparametersJSON, evaluation: evaluation.options(cacheBytes: 0))
+        MetricJobKey.parametersJSON(request: request, hyperparametersJSON: hyperparametersJSON, evaluation: evaluation)
     }
 
     /// The parameter hash: the first 16 hex digits of the JSON's sha256.
@@ -101,11 +101,14 @@ public struct JobParameters: Sendable, Equatable {
         else { throw DaemonError.protocolViolation("job parameters are not what sharpd writes: \(json)") }
         self.request = request
         hyperparametersJSON = ""
-        self.evaluation = try EvaluationSettings(object: evaluation)
+        guard let settings = MetricJobKey.evaluation(from: evaluation) else {
+            throw DaemonError.protocolViolation("job evaluation settings are not what sharpd writes: \(evaluation)")
+        }
+        self.evaluation = settings
     }
 
     /// Parameters of a planned metric.
-    public init(request: String, hyperparametersJSON: String, evaluation: EvaluationSettings) {
+    public init(request: String, hyperparametersJSON: String, evaluation: EvaluationOptions) {
         self.request = request
         self.hyperparametersJSON = hyperparametersJSON
         self.evaluation = evaluation

@@ -42,7 +42,7 @@ public struct WorkerSession {
         }
         guard let path = jobs.first?.path else { return }
         let registry = PluginRegistry(store: layout.root)
-        var groups: [(settings: EvaluationSettings, jobs: [(Job, JobParameters)])] = []
+        var groups: [(settings: EvaluationOptions, jobs: [(Job, JobParameters)])] = []
         for job in jobs {
             do {
                 let parameters = try JobParameters(json: job.key.paramsJSON ?? "")
@@ -58,7 +58,7 @@ public struct WorkerSession {
         for group in groups {
             let scorer: Scorer
             do {
-                scorer = try Scorer(checkpoint: path, options: group.settings.options(cacheBytes: cacheBytes), registry: registry)
+                scorer = try Scorer(checkpoint: path, options: group.settings.withCache(cacheBytes), registry: registry)
             } catch {
                 report(.checkpointFailed(failure: Self.checkpointFailure(of: error, path: path), reason: "\(error)"))
                 return

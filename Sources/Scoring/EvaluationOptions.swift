@@ -27,6 +27,21 @@ public struct EvaluationOptions: Sendable, Equatable {
     /// Memory the per-batch linearisation cache may add to the process (bytes).
     public var cacheBytes: Int = 4 << 30
 
-    /// The defaults.
+    /// The defaults of the library: the whole split.
     public init() {}
+
+    /// These options with another cache bound (the one field that does not change results).
+    public func withCache(_ bytes: Int) -> EvaluationOptions {
+        var o = self
+        o.cacheBytes = bytes
+        return o
+    }
+
+    /// The defaults of the command lines (`sharp score`, `sharpd`): 128 samples of the training
+    /// split, the Hessian metrics' default budget (docs/metrics.md).
+    public static var commandLineDefaults: EvaluationOptions {
+        var options = EvaluationOptions()
+        options.sampleCount = 128
+        return options
+    }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Hashing
+import NN
 import PluginHost
+import Tensor
 
 /// The identity of a metric's results in the index (docs/daemon.md): the plugin, its version, and
 /// the first 16 hex digits of the sha256 of a canonical JSON text
@@ -49,6 +51,26 @@ public struct MetricJobKey: Sendable, Equatable {
         let samples = o.sampleCount.map(String.init) ?? "null", batch = o.batchSize.map(String.init) ?? "null"
         return "{\"batch_size\":\(batch),\"mode\":\"\(o.mode.rawValue)\",\"precision\":\"\(o.precision.rawValue)\","
             + "\"samples\":\(samples),\"seed\":\(o.seed),\"split\":\"\(o.split.rawValue)\",\"subset_seed\":\(o.subsetSeed)}"
+    }
+
+    /// Reads `evaluationJSON`'s object back (as parsed by JSONSerialization); nil when it is not
+    /// what that writes. `cacheBytes` keeps its default.
+    public static func evaluation(from object: [String: Any]) -> EvaluationOptions? {
+        func integer(_ key: String) -> Int? { (object[key] as? NSNumber)?.intValue }
+        func unsigned(_ key: String) -> UInt64 { (object[key] as? NSNumber)?.uint64Value ?? 0 }
+        guard let split = (object["split"] as? String).flatMap(EvaluationOptions.Split.init(rawValue:)),
+            let mode = (object["mode"] as? String).flatMap(Mode.init(rawValue:)),
+            let precision = (object["precision"] as? String).flatMap(DType.init(rawValue:))
+        else { return nil }
+        var o = EvaluationOptions()
+        o.split = split
+        o.mode = mode
+        o.precision = precision
+        o.sampleCount = integer("samples")
+        o.batchSize = integer("batch_size")
+        o.subsetSeed = unsigned("subset_seed")
+        o.seed = unsigned("seed")
+        return o
     }
 
     /// The first 16 hex digits of the sha256 of `json`'s UTF-8 bytes.

@@ -67,8 +67,8 @@ struct MetricOptions: ParsableArguments {
         do { return try MetricRequest(parsing: text) } catch { throw ValidationError("--metric \(text): \(error)") }
     }
 
-    var evaluation: EvaluationSettings {
-        var e = EvaluationSettings()
+    var evaluation: EvaluationOptions {
+        var e = EvaluationOptions.commandLineDefaults
         e.split = split
         e.sampleCount = samples == "all" ? nil : Int(samples)
         e.subsetSeed = subsetSeed

@@ -10,22 +10,22 @@ import Testing
 struct PlannedMetricTests {
     static let registry = PluginRegistry(searchPath: .standard(store: nil, environment: [:]))
 
-    func parameters(_ text: String, _ evaluation: EvaluationSettings = EvaluationSettings()) throws -> JobParameters {
+    func parameters(_ text: String, _ evaluation: EvaluationOptions = EvaluationOptions.commandLineDefaults) throws -> JobParameters {
         let planned = try PlannedMetric(request: MetricRequest(parsing: text), evaluation: evaluation, registry: Self.registry)
         #expect(planned.request == text)
         return try JobParameters(json: planned.key.paramsJSON ?? "")
     }
 
-    @Test func hostKeysGoIntoTheJobsEvaluationSettings() throws {
+    @Test func hostKeysGoIntoTheJobsEvaluationOptions() throws {
         let plain = try parameters("hessian-spectrum:mode=per-batch")
-        #expect(plain.evaluation == EvaluationSettings())
+        #expect(plain.evaluation == EvaluationOptions.commandLineDefaults)
         let all = try parameters("hessian-spectrum:mode=per-batch,samples=all,batch=32")
-        var expected = EvaluationSettings()
+        var expected = EvaluationOptions.commandLineDefaults
         expected.sampleCount = nil
         expected.batchSize = 32
         #expect(all.evaluation == expected)
-        let a = try PlannedMetric(request: MetricRequest(parsing: "hessian-spectrum:mode=per-batch"), evaluation: EvaluationSettings(), registry: Self.registry)
-        let b = try PlannedMetric(request: MetricRequest(parsing: "hessian-spectrum:mode=per-batch,samples=all"), evaluation: EvaluationSettings(), registry: Self.registry)
+        let a = try PlannedMetric(request: MetricRequest(parsing: "hessian-spectrum:mode=per-batch"), evaluation: EvaluationOptions.commandLineDefaults, registry: Self.registry)
+        let b = try PlannedMetric(request: MetricRequest(parsing: "hessian-spectrum:mode=per-batch,samples=all"), evaluation: EvaluationOptions.commandLineDefaults, registry: Self.registry)
         #expect(a.key.paramsHash != b.key.paramsHash)
     }
 }

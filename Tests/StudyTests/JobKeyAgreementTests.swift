@@ -13,8 +13,8 @@ struct JobKeyAgreementTests {
     static let registry = PluginRegistry()
 
     /// The daemon's settings as `sharpd` builds them from the arguments the study gives it.
-    static func daemonSettings(_ plan: StudyPlan) -> EvaluationSettings {
-        var settings = EvaluationSettings()
+    static func daemonSettings(_ plan: StudyPlan) -> EvaluationOptions {
+        var settings = EvaluationOptions.commandLineDefaults
         let arguments = StudyScoring(plan: plan, store: "/unused").daemonArguments
         let samples = arguments[arguments.firstIndex(of: "--samples")! + 1]
         settings.sampleCount = samples == "all" ? nil : Int(samples)

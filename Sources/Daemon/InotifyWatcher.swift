@@ -54,9 +54,6 @@ final class InotifyWatcher {
         watches[directory] = wd
     }
 
-    /// True if `directory` is watched.
-    func isWatching(_ directory: String) -> Bool { watches[directory] != nil }
-
     /// The events available now (none if nothing is pending).
     func readEvents() -> [Event] {
         var events: [Event] = []

@@ -19,7 +19,8 @@ public struct StoreLayout: Sendable {
     public var quarantineDirectory: String { root + "/quarantine" }
     /// Plugins a user drops in for this store.
     public var pluginDirectory: String { root + "/plugins" }
-    /// Holds the running daemon's pid (for `sharp study`, scripts and humans).
+    /// Holds the running daemon's pid, for people and scripts; it proves nothing by itself (the
+    /// lock does: `Index.DaemonProbe`).
     public var pidFile: String { root + "/sharpd.pid" }
     /// Locked (flock) by the running daemon: one daemon per store.
     public var lockFile: String { root + "/.sharpd.lock" }

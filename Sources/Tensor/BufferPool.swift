@@ -65,15 +65,6 @@ public final class BufferPool: Sendable {
 
     /// Bytes currently held for reuse.
     public var cachedBytes: Int { state.withLock { $0.cachedBytes } }
-
-    /// Frees every cached block (e.g. after a large one-off computation).
-    public func trim() {
-        let blocks = state.withLock { s -> [UInt] in
-            defer { s.free = [:]; s.cachedBytes = 0 }
-            return s.free.values.flatMap { $0 }
-        }
-        blocks.forEach { UnsafeMutableRawPointer(bitPattern: $0)?.deallocate() }
-    }
 }
 
 #if canImport(Glibc)

@@ -69,15 +69,6 @@ extension SQLiteIndex {
         try db.scalar("SELECT min(not_before) FROM jobs WHERE state = 'queued' AND not_before > ?", [now.sql]).date
     }
 
-    /// Queued jobs that can run now (`--once` stops when none are left and no worker runs).
-    public func runnableJobCount(at now: Date) throws -> Int {
-        Int(
-            try db.scalar(
-                "SELECT count(*) FROM jobs WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?) AND \(Self.checkpointIsScorable)",
-                [now.sql]
-            ).int64 ?? 0)
-    }
-
     /// Queued jobs in total, runnable now or waiting for a retry.
     public func queuedJobCount() throws -> Int {
         Int(try db.scalar("SELECT count(*) FROM jobs WHERE state = 'queued' AND \(Self.checkpointIsScorable)").int64 ?? 0)

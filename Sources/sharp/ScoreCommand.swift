@@ -46,8 +46,6 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Threads for Sharp's kernels (default: all CPUs).") var threads: Int?
 
     enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
-    enum ModeOption: String, ExpressibleByArgument { case eval, train }
-    enum PrecisionOption: String, ExpressibleByArgument { case float32, float64 }
 
     func validate() throws {
         if samples != "all", (Int(samples) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }

@@ -46,15 +46,13 @@ struct MetricOptions: ParsableArguments {
     @Option(help: "Samples of the split the Hessian metrics use: N or all.") var samples = "128"
     @Option(help: "Seed of the permutation the samples are the head of.") var subsetSeed: UInt64 = 0
     @Option(help: "Images per batch (default: the checkpoint's training batch size).") var batchSize: Int?
-    @Option(help: "Model mode for the metrics: eval or train.") var mode = "eval"
-    @Option(help: "Element type the model runs in: float32 or float64.") var precision = "float32"
+    @Option(help: "Model mode for the metrics: eval or train.") var mode: ModeOption = .eval
+    @Option(help: "Element type the model runs in: float32 or float64.") var precision: PrecisionOption = .float32
     @Option(help: "Seed for the metrics' random probes.") var seed: UInt64 = 0
 
     func validate() throws {
         if samples != "all", (Int(samples) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
-        guard ["eval", "train"].contains(mode) else { throw ValidationError("--mode must be eval or train") }
-        guard ["float32", "float64"].contains(precision) else { throw ValidationError("--precision must be float32 or float64") }
         for r in requests { _ = try parse(r) }
         if !requests.isEmpty, !skipMetric.isEmpty { throw ValidationError("--skip-metric only applies without --metric/--metrics") }
     }
@@ -73,8 +71,8 @@ struct MetricOptions: ParsableArguments {
         e.sampleCount = samples == "all" ? nil : Int(samples)
         e.subsetSeed = subsetSeed
         e.batchSize = batchSize
-        e.mode = mode == "eval" ? .evaluation : .training
-        e.precision = precision == "float64" ? .float64 : .float32
+        e.mode = mode == .eval ? .evaluation : .training
+        e.precision = precision == .float64 ? .float64 : .float32
         e.seed = seed
         return e
     }

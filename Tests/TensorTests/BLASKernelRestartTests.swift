@@ -4,7 +4,7 @@ import Testing
 
 @testable import Tensor
 
-/// The restart of `BLAS.useBestKernel()`, end to end on the built `sharp`: a preloaded shim makes
+/// The restart of `KernelRestart.useBestKernel()`, end to end on the built `sharp`: a preloaded shim makes
 /// `openblas_get_corename()` answer `Prescott` while OPENBLAS_CORETYPE is unset, which is what
 /// Debian 12's OpenBLAS does on a CPU it does not know (an Intel Xeon of family 6 model 207).
 @Suite(.serialized) struct BLASKernelRestartTests {

@@ -37,10 +37,17 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
         .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
         .target(name: "Training", dependencies: ["NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor", "BuildInfo"]),
+        // The index, split by concern (docs/index-and-queries.md): storage and the job queue over
+        // the `SQLDatabase` seam (SQLite today), the queries, their presentation, and the statistics.
+        .target(name: "Statistics"),
         .target(name: "Index", dependencies: ["CSQLite"]),
+        .target(name: "IndexQueries", dependencies: ["Index", "Statistics"]),
+        .target(name: "IndexPresentation", dependencies: ["IndexQueries", "Index", "Statistics"]),
         .executableTarget(
             name: "sharpq",
-            dependencies: ["Index", "CommandLineSupport", "BuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Index", "IndexQueries", "IndexPresentation", "Statistics", "CommandLineSupport", "BuildInfo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "sharp",
@@ -57,7 +64,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PluginHost", "Checkpoint", "Datasets", "NN", "Tensor"]),
-        .testTarget(name: "IndexTests", dependencies: ["Index", "TestSupport"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "IndexQueries", "IndexPresentation", "Statistics", "TestSupport"]),
     ]
 )
 
@@ -107,16 +114,25 @@ package.targets += [
     .executableTarget(
         name: "sharpd",
         dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
+    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "IndexQueries", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 
 // The study in one command (docs/study.md): the grid, its cells trained in-process, scoring through
 // sharpd (or in-process), the report (tables from the index, hand-written SVG figures) and the
 // loss-landscape slices of `sharp landscape`.
 package.targets += [
-    .target(name: "Study", dependencies: ["Training", "Scoring", "Index", "IndexRecords", "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor"]),
+    .target(
+        name: "Study",
+        dependencies: [
+            "Training", "Scoring", "Index", "IndexQueries", "IndexPresentation", "Statistics", "IndexRecords", "Checkpoint",
+            "Datasets", "NN", "PluginHost", "Hashing", "Tensor",
+        ]),
     .testTarget(
-        name: "StudyTests", dependencies: ["Study", "Daemon", "Index", "IndexRecords", "Scoring", "Training", "Checkpoint", "Datasets", "NN", "PluginHost", "Tensor"]),
+        name: "StudyTests",
+        dependencies: [
+            "Study", "Daemon", "Index", "IndexQueries", "Statistics", "IndexRecords", "Scoring", "Training", "Checkpoint",
+            "Datasets", "NN", "PluginHost", "Tensor",
+        ]),
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
 

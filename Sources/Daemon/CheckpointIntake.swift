@@ -12,7 +12,7 @@ import IndexRecords
 /// over a large store costs a `stat` per file, not a read.
 struct CheckpointIntake {
     let layout: StoreLayout
-    let index: SQLiteIndex
+    let index: IndexStore
     let log: DaemonLog
     /// A file younger than this that fails to read is presumed still being written.
     var settleSeconds: TimeInterval = 10

@@ -163,7 +163,7 @@ extension Daemon {
                     try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: its worker stopped before starting it", at: now)
                 }
             }
-            if running.isEmpty { index.checkpointWALQuietly() }
+            if running.isEmpty { index.compactLogQuietly() }
         }
     }
 

@@ -14,7 +14,7 @@ public final class Daemon {
     let configuration: DaemonConfiguration
     let log: DaemonLog
     var layout: StoreLayout { configuration.layout }
-    let index: SQLiteIndex
+    let index: IndexStore
     let lock: StoreLock
     let watcher: InotifyWatcher
     let intake: CheckpointIntake
@@ -49,7 +49,7 @@ public final class Daemon {
             throw DaemonError.store("no store directory at \(layout.root); create it (mkdir -p) or pass another --store")
         }
         lock = try StoreLock(layout: layout)
-        index = try SQLiteIndex(path: layout.indexPath)
+        index = try IndexStore(path: layout.indexPath)
         watcher = try InotifyWatcher()
         intake = CheckpointIntake(layout: layout, index: index, log: log)
         workerPrefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"
@@ -74,7 +74,7 @@ public final class Daemon {
             if try isFinished() { break }
             try waitForInput()
         }
-        index.checkpointWALQuietly()
+        index.compactLogQuietly()
         let t = tally
         log.info("stopped: \(t.indexed) checkpoint(s) indexed, \(t.scored) job(s) scored, \(t.failed) failed, \(t.quarantined) quarantined")
         return configuration.once && (t.failed > 0 || t.quarantined > 0) ? 1 : 0
@@ -141,7 +141,7 @@ public final class Daemon {
     }
 }
 
-extension SQLiteIndex {
+extension IndexStore {
     /// Truncates the WAL; a failure here (a reader holding it) is harmless.
-    func checkpointWALQuietly() { try? checkpointWAL() }
+    func compactLogQuietly() { try? compactLog() }
 }

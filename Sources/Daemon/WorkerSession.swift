@@ -31,10 +31,10 @@ public struct WorkerSession {
 
     /// Runs the batch. Every outcome is reported; nothing is thrown.
     public func run() {
-        let index: SQLiteIndex
+        let index: IndexStore
         let jobs: [Job]
         do {
-            index = try SQLiteIndex(path: layout.indexPath)
+            index = try IndexStore(path: layout.indexPath)
             jobs = try jobIDs.compactMap { try index.job(withID: $0) }.filter { $0.state == .running && $0.worker == worker }
         } catch {
             report(.checkpointFailed(failure: Self.failure(of: error), reason: "\(error)"))
@@ -67,7 +67,7 @@ public struct WorkerSession {
         }
     }
 
-    private func run(_ job: Job, _ parameters: JobParameters, scorer: Scorer, index: SQLiteIndex, registry: PluginRegistry) {
+    private func run(_ job: Job, _ parameters: JobParameters, scorer: Scorer, index: IndexStore, registry: PluginRegistry) {
         report(.begin(job: job.id))
         do {
             let plugin = try registry.metric(named: job.key.plugin)

@@ -1,5 +1,8 @@
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// The report's figures as SVG documents.
 public struct StudyFigures {

@@ -1,5 +1,8 @@
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// The report's first answer to the study's question: for each model, does each optimizer beat
 /// the baseline on test accuracy (paired over seeds), and is it flatter (top eigenvalue and
@@ -49,7 +52,7 @@ extension StudyReport {
         func values(_ o: String) -> [UInt64: Double] {
             var out: [UInt64: Double] = [:]
             for s in results.samples where s.row == o && s.col == model && s.metric == key {
-                if let seed = s.seed, let v = s.value.double, v.isFinite { out[seed] = v }
+                if let seed = s.seed, let v = s.value, v.isFinite { out[seed] = v }
             }
             return out
         }

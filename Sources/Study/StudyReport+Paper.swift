@@ -1,5 +1,8 @@
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// The paper's findings beside this study's, claim by claim, with a verdict from the paired tests.
 /// The paper's numbers are its Tables 1–5 as summarised in the study's reference notes; they are

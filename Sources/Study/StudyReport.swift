@@ -1,5 +1,8 @@
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import Training
 
 /// Writes a study's report folder: `report.md` (Tables 1–5 shaped like the paper's, with mean ±

@@ -1,9 +1,12 @@
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import IndexRecords
 import Training
 
-/// What a study's report shows, read from the index (`Index.SQLiteIndex`: the same samples and
+/// What a study's report shows, read from the index (`Index.IndexStore`: the same samples and
 /// statistics as `sharpq compare`) plus the training histories of the final checkpoints.
 public struct StudyResults {
     /// One metric column of the tables: the index name (`test_acc`, `elapsed_seconds`, ...), a
@@ -110,7 +113,7 @@ public struct StudyResults {
     /// Reads the results of `plan` from `index`. `checkpoints` limits them to these content
     /// hashes (the study's final checkpoints; nil: every checkpoint of the study's run ids);
     /// `histories` are the runs' `history.csv` texts by run id.
-    public static func load(index: SQLiteIndex, plan: StudyPlan, checkpoints: [String]? = nil, histories: [String: String] = [:])
+    public static func load(index: IndexStore, plan: StudyPlan, checkpoints: [String]? = nil, histories: [String: String] = [:])
         throws -> StudyResults
     {
         let cells = plan.cells
@@ -120,7 +123,8 @@ public struct StudyResults {
         }
         let query = CompareQuery(rows: "optimizer", cols: "model", metrics: allColumns.map(\.key), filters: filters)
         let samples = try index.comparisonSamples(query)
-        let comparison = Comparison(samples: samples, metrics: allColumns.map(\.key), baseline: plan.baseline)
+        let comparison = Comparison(
+            samples: samples, metrics: allColumns.map(\.key), baseline: plan.baseline, rowOrder: plan.optimizers)
         let present = Set(samples.map(\.runID))
         let missing = cells.filter { !present.contains($0.runID) }
 
@@ -174,6 +178,6 @@ public struct StudyResults {
 
     /// A run's value of a metric.
     public func value(runID: String, _ key: String) -> Double? {
-        samples.first { $0.runID == runID && $0.metric == key }?.value.double
+        samples.first { $0.runID == runID && $0.metric == key }?.value ?? nil
     }
 }

@@ -3,6 +3,9 @@ import Foundation
 import Glibc
 import Hashing
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import IndexRecords
 import PluginHost
 import Scoring
@@ -13,7 +16,7 @@ import Scoring
 ///    nothing): it scores what lands in the store; wait until the index has every final
 ///    checkpoint and no queued or running job for them;
 /// 2. else the `sharpd` executable next to `sharp`: run `sharpd --store S --once --metric ...`;
-/// 3. else score in-process with `Scoring.Scorer` and record the results through `SQLiteIndex`.
+/// 3. else score in-process with `Scoring.Scorer` and record the results through `IndexStore`.
 public struct StudyScoring {
     /// How the metrics get run.
     public enum Route: Equatable, Sendable, CustomStringConvertible {
@@ -156,7 +159,7 @@ public struct StudyScoring {
 
     /// How far the daemon is with these content hashes.
     static func progress(store: String, hashes: [String]) throws -> (indexed: Int, pending: Int, done: Int, failed: Int) {
-        let index = try SQLiteIndex(store: store, mode: .readOnly)
+        let index = try IndexStore(store: store, mode: .readOnly)
         var indexed = 0, pending = 0, done = 0, failed = 0
         for hash in hashes {
             guard let s = try StudyStatus.scoring(of: hash, in: index) else { continue }
@@ -171,9 +174,9 @@ public struct StudyScoring {
     // MARK: In-process
 
     /// Scores each checkpoint here with the plan's requests, skipping requests whose results the
-    /// index already holds, and records everything through `SQLiteIndex`.
+    /// index already holds, and records everything through `IndexStore`.
     func scoreInProcess(_ checkpoints: [String]) throws {
-        let index = try SQLiteIndex(store: store)
+        let index = try IndexStore(store: store)
         let registry = PluginRegistry(store: store)
         var options = evaluationOptions
         options.cacheBytes = 2 << 30
@@ -206,7 +209,7 @@ public struct StudyScoring {
         PluginKey(try MetricJobKey(request: request, evaluation: options, registry: registry))
     }
 
-    static func hasResults(_ index: SQLiteIndex, checkpointID: Int64, key: PluginKey) throws -> Bool {
+    static func hasResults(_ index: IndexStore, checkpointID: Int64, key: PluginKey) throws -> Bool {
         let table = try index.readOnlyQuery(
             """
             SELECT 1 FROM metrics WHERE checkpoint_id = :id AND plugin = substr(:plugin, 2) AND plugin_version = substr(:version, 2)

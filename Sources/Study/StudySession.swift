@@ -1,6 +1,9 @@
 import Checkpoint
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import PluginHost
 import Scoring
 import Training
@@ -109,19 +112,19 @@ public struct StudySession {
             try scorer.score(summary.checkpoints, route: route)
             summary.route = route
         }
-        let hasIndex = FileManager.default.fileExists(atPath: SQLiteIndex.path(forStore: layout.store))
+        let hasIndex = FileManager.default.fileExists(atPath: IndexStore.path(forStore: layout.store))
         if reportDirectory != "", scoring != .skip || hasIndex {
             summary.reportFiles = try writeReport(checkpoints: summary.checkpoints, route: summary.route)
         } else if reportDirectory != "" {
-            log("no index at \(SQLiteIndex.path(forStore: layout.store)) yet: no report (score the checkpoints, then --report-only)")
+            log("no index at \(IndexStore.path(forStore: layout.store)) yet: no report (score the checkpoints, then --report-only)")
         }
         return summary
     }
 
     /// Reads the index and the final checkpoints' histories, writes the report.
     func writeReport(checkpoints: [String], route: StudyScoring.Route?) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: SQLiteIndex.path(forStore: layout.store)) else {
-            throw StudyError("no index at \(SQLiteIndex.path(forStore: layout.store)): nothing was scored yet (run with --scoring auto)")
+        guard FileManager.default.fileExists(atPath: IndexStore.path(forStore: layout.store)) else {
+            throw StudyError("no index at \(IndexStore.path(forStore: layout.store)): nothing was scored yet (run with --scoring auto)")
         }
         var hashes: [String] = [], histories: [String: String] = [:]
         var finals: [String: String] = [:]  // run id → path
@@ -138,7 +141,7 @@ public struct StudySession {
                     blas: m.software.blas)
             }
         }
-        let index = try SQLiteIndex(store: layout.store, mode: .readOnly)
+        let index = try IndexStore(store: layout.store, mode: .readOnly)
         var results = try StudyResults.load(index: index, plan: plan, checkpoints: hashes, histories: histories)
         results.runs = runs
         var report = StudyReport(results: results)

@@ -2,6 +2,9 @@ import Checkpoint
 import Foundation
 import Hashing
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// Where a study stands (`sharp study --status`): each cell finished, started or not started,
 /// its epochs and training time, how far its scoring is, and an estimate of the training time
@@ -36,7 +39,7 @@ public struct StudyStatus {
     public let rows: [Row]
 
     /// Reads the state of every cell of `plan` in `layout`; `index` (nil: no index yet) gives scoring.
-    public static func gather(plan: StudyPlan, layout: StudyLayout, index: SQLiteIndex?) throws -> StudyStatus {
+    public static func gather(plan: StudyPlan, layout: StudyLayout, index: IndexStore?) throws -> StudyStatus {
         var states: [(StudyCell, State, String?)] = []
         for cell in plan.cells {
             if let final = layout.finalCheckpoint(of: cell) {
@@ -100,7 +103,7 @@ public struct StudyStatus {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    static func scoring(of hash: String, in index: SQLiteIndex) throws -> Scoring? {
+    static func scoring(of hash: String, in index: IndexStore) throws -> Scoring? {
         let table = try index.readOnlyQuery(
             """
             SELECT

@@ -1,6 +1,6 @@
 // Writes a synthetic store index for tools/bench-index: runs of 20 checkpoints across models,
 // optimizers and seeds, each checkpoint scored by 10 metric outputs (accuracy ×5, hessian-eigen
-// ×2, hessian-trace, sharpness ×2), through the same SQLiteIndex calls the daemon uses, plus a
+// ×2, hessian-trace, sharpness ×2), through the same IndexStore calls the daemon uses, plus a
 // backfill queue (one hessian-spectrum job per checkpoint) with a few running and failed jobs.
 //
 //   sharp-index-bench STORE-DIR [CHECKPOINTS]      (default 100000 → 1,000,000 metric rows)
@@ -16,8 +16,8 @@ else {
 }
 let store = arguments[1]
 try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
-guard !FileManager.default.fileExists(atPath: SQLiteIndex.path(forStore: store)) else {
-    FileHandle.standardError.write(Data("sharp-index-bench: \(SQLiteIndex.path(forStore: store)) exists; remove it first\n".utf8))
+guard !FileManager.default.fileExists(atPath: IndexStore.path(forStore: store)) else {
+    FileHandle.standardError.write(Data("sharp-index-bench: \(IndexStore.path(forStore: store)) exists; remove it first\n".utf8))
     exit(1)
 }
 
@@ -34,7 +34,7 @@ struct Generator {
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
-let index = try SQLiteIndex(store: store)
+let index = try IndexStore(store: store)
 let start = Date(timeIntervalSince1970: 1_777_593_600)  // 2026-05-01T00:00:00Z
 let models = ["vgg-mini", "resnet-mini", "vit-mini", "mlp"]
 let optimizers: [(name: String, base: String?, hyperparameters: String)] = [
@@ -101,8 +101,8 @@ for attempt in 0..<3 {
         try index.failJob(id: job.id, worker: "bench:103", reason: "synthetic failure \(attempt)", retryAt: nil, at: start)
     }
 }
-try index.checkpointWAL()
+try index.compactLog()
 try index.optimize()
 let rows = checkpoints * outputs.reduce(0) { $0 + $1.names.count }
 let seconds = String(format: "%.1f", Date().timeIntervalSince(began))
-print("sharp-index-bench: \(checkpoints) checkpoints, \(rows) metric rows, \(queued) jobs in \(seconds) s → \(index.path)")
+print("sharp-index-bench: \(checkpoints) checkpoints, \(rows) metric rows, \(queued) jobs in \(seconds) s → \(index.location)")

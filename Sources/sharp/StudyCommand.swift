@@ -73,8 +73,8 @@ struct StudyCommand: ParsableCommand {
                 throw ValidationFailure("no study '\(plan.name)' in \(store) (no folder \(session.layout.directory)); "
                     + "`sharp study --preset \(preset.rawValue) --store \(store)` starts it")
             }
-            let index = FileManager.default.fileExists(atPath: SQLiteIndex.path(forStore: store))
-                ? try SQLiteIndex(store: store, mode: .readOnly) : nil
+            let index = FileManager.default.fileExists(atPath: IndexStore.path(forStore: store))
+                ? try IndexStore(store: store, mode: .readOnly) : nil
             print(try StudyStatus.gather(plan: plan, layout: session.layout, index: index).text())
             return
         }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 extension OutputFormat: ExpressibleByArgument {}
 extension ColorMode: ExpressibleByArgument {}
@@ -23,9 +26,9 @@ struct CommonOptions: ParsableArguments {
 
     /// Opens the index read-only and runs `body`, turning index errors into a message on stderr
     /// and an exit code (2 for the user's input, via ExitCodes; 1 otherwise).
-    func withIndex(_ body: (SQLiteIndex) throws -> Void) throws {
+    func withIndex(_ body: (IndexStore) throws -> Void) throws {
         do {
-            try body(try SQLiteIndex(store: store, mode: .readOnly))
+            try body(try IndexStore(store: store, mode: .readOnly))
         } catch let error as IndexError {
             Output.error(error.message)
             throw error.isUsageError ? ExitCode.validationFailure : ExitCode.failure

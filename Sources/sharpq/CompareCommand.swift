@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq compare --rows optimizer --cols model --metric test_acc`: the study's tables.
 struct CompareCommand: ParsableCommand {
@@ -27,6 +30,12 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Row value the others are paired against (skipped when absent).")
     var baseline = "adam"
 
+    @Option(
+        help: ArgumentHelp(
+            "Row values in the order shown, comma-separated; others follow, sorted.",
+            discussion: "The default lists the built-in optimizers oldest first, the order the study reports them in."))
+    var order = "sgd,adam,adamw,sam,asam,gsam,wsam,crsam"
+
     @Flag(help: "Use every matching checkpoint, not only each run's last.")
     var everyCheckpoint = false
 
@@ -37,7 +46,9 @@ struct CompareCommand: ParsableCommand {
                 rows: rows, cols: cols, metrics: names, filters: try filter.filters(), everyCheckpoint: everyCheckpoint)
             let samples = try index.comparisonSamples(query)
             let resolved = try names.map { try index.resolveField($0).displayName }
-            let comparison = Comparison(samples: samples, metrics: resolved, baseline: baseline)
+            let comparison = Comparison(
+                samples: samples, metrics: resolved, baseline: baseline,
+                rowOrder: order.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             comparison.warnings.forEach(Output.warning)
             switch common.resolvedFormat {
             case .table, .md, .auto: common.emit(comparison.pivotTable(rowKey: rows))

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq export`: every checkpoint and metric value, for pandas.
 struct ExportCommand: ParsableCommand {

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 extension JobState: ExpressibleByArgument {}
 

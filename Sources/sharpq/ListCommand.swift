@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq list`: checkpoints with identity columns, newest first.
 struct ListCommand: ParsableCommand {

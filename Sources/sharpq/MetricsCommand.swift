@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq metrics`: what can be ranked and compared.
 struct MetricsCommand: ParsableCommand {

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq sql "SELECT …" -p name value`: the read-only escape hatch.
 struct SQLCommand: ParsableCommand {

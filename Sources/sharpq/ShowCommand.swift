@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq show 3fa9`: one checkpoint and everything recorded about it.
 struct ShowCommand: ParsableCommand {

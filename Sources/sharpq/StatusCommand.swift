@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq status`: what the daemon is doing to the store.
 struct StatusCommand: ParsableCommand {

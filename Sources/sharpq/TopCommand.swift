@@ -1,5 +1,8 @@
 import ArgumentParser
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 
 /// `sharpq top --metric trace`: checkpoints ranked by one metric.
 struct TopCommand: ParsableCommand {

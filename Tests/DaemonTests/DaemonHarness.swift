@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Index
+import IndexQueries
 import PluginHost
 import Testing
 
@@ -82,7 +83,7 @@ final class DaemonHarness {
 
     /// One value from the index (read-only), nil if the index or the row is missing.
     func scalar(_ sql: String) -> Int64? {
-        guard let index = try? SQLiteIndex(store: store, mode: .readOnly), let table = try? index.readOnlyQuery(sql),
+        guard let index = try? IndexStore(store: store, mode: .readOnly), let table = try? index.readOnlyQuery(sql),
             let cell = table.rows.first?.first
         else { return nil }
         if case .integer(let v) = cell { return v }

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// A checkpoint is its content hash: a copy or a rename adds a path, never a row.
 struct CheckpointUpsertTests {

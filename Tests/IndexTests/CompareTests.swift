@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `compare`: each run's last checkpoint, mean ± CI per group, paired t-test vs adam by seed.
 struct CompareTests {
@@ -30,8 +33,11 @@ struct CompareTests {
         let t = try Self.fixture()
         let samples = try t.index.comparisonSamples(CompareQuery(rows: "optimizer", metrics: ["test_acc", "trace"]))
         #expect(samples.count == 16)
-        let comparison = Comparison(samples: samples, metrics: ["test_acc", "trace"], baseline: "adam")
+        let comparison = Comparison(
+            samples: samples, metrics: ["test_acc", "trace"], baseline: "adam", rowOrder: ["adam", "sam", "asam"])
         #expect(comparison.rows == ["adam", "sam", "asam"])
+        // Without an order: the baseline, then the rest sorted (Statistics knows no study).
+        #expect(Comparison(samples: samples, metrics: ["test_acc"], baseline: "sam").rows == ["sam", "adam", "asam"])
         let adam = try #require(comparison.cell(row: "adam", col: nil, metric: "test_acc"))
         #expect(adam.summary?.count == 3 && abs(adam.summary!.mean - 0.8) < 1e-12)
         #expect(abs(adam.summary!.halfWidth95! - 4.30265273 * 0.02 / 3.0.squareRoot()) < 1e-8)
@@ -51,7 +57,7 @@ struct CompareTests {
     @Test func thePivotTableShowsMeanCIAndNAndTheLongTableIsExact() throws {
         let t = try Self.fixture()
         let samples = try t.index.comparisonSamples(CompareQuery(rows: "optimizer", cols: "model", metrics: ["test_acc"]))
-        let comparison = Comparison(samples: samples, metrics: ["test_acc"], baseline: "adam")
+        let comparison = Comparison(samples: samples, metrics: ["test_acc"], baseline: "adam", rowOrder: ["adam", "sam", "asam"])
         let pivot = comparison.pivotTable(rowKey: "optimizer")
         #expect(pivot.columns == ["optimizer", "vgg-mini test_acc", "vgg-mini Δtest_acc vs adam"])
         #expect(ResultTable.humanText(pivot.rows[0][1]) == "0.8000 ± 0.0497 (n=3)")
@@ -67,7 +73,7 @@ struct CompareTests {
         let t = try Self.fixture()
         let early = try t.index.comparisonSamples(
             CompareQuery(rows: "optimizer", metrics: ["test_acc"], filters: [Filter(parsing: "epoch=5")]))
-        #expect(early.allSatisfy { $0.value == .number(0.5) } && early.count == 8)
+        #expect(early.allSatisfy { $0.value == 0.5 } && early.count == 8)
         let every = try t.index.comparisonSamples(CompareQuery(rows: "optimizer", metrics: ["test_acc"], everyCheckpoint: true))
         #expect(every.count == 16)
         let bySeed = try t.index.comparisonSamples(CompareQuery(rows: "seed", metrics: ["elapsed_seconds"]))

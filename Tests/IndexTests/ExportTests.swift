@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `export`: every checkpoint wide (identity, hp.*, one column per metric) or long (one row per
 /// metric with provenance), exact numbers, and streamed output identical to a one-shot render.

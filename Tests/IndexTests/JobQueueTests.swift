@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// Jobs: queued for what is missing, claimed by exactly one worker, recovered after a crash.
 struct JobQueueTests {
@@ -41,7 +44,7 @@ struct JobQueueTests {
             Thread {
                 defer { group.leave() }
                 do {
-                    let connection = try SQLiteIndex(path: path)  // each thread its own connection
+                    let connection = try IndexStore(path: path)  // each thread its own connection
                     while let job = try connection.claimNextJob(worker: "worker-\(w)", at: Date()) {
                         claimed.add(job.id, worker: w)
                     }

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// Metric rows are unique on (checkpoint, plugin, version, params hash, name); queries use the
 /// newest plugin version; NaN survives as a flag.

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// Every format carries the same data; machine formats read back to the identical doubles;
 /// NaN is null (plus a note) in JSON; colour only when asked for.

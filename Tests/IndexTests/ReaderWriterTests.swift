@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// WAL: readers never fail while a writer commits (operations.md §3, "concurrent readers/writer").
 struct ReaderWriterTests {
@@ -17,7 +20,7 @@ struct ReaderWriterTests {
         Thread { [ids] in
             defer { group.leave(); done.add(0, worker: 0) }
             do {
-                let writer = try SQLiteIndex(path: path)
+                let writer = try IndexStore(path: path)
                 for i in 0..<1000 {
                     let key = PluginKey(plugin: "hessian-trace", version: "1.0.\(i / 50)")
                     let record = MetricRecord(checkpointID: ids[i % 50], key: key, name: "trace", value: Double(i))
@@ -30,7 +33,7 @@ struct ReaderWriterTests {
             Thread {
                 defer { group.leave() }
                 do {
-                    let reader = try SQLiteIndex(path: path, mode: .readOnly)
+                    let reader = try IndexStore(path: path, mode: .readOnly)
                     while done.ids.isEmpty {
                         let result = try reader.top(TopQuery(metric: "trace", limit: 5))
                         outcome.add(Int64(result.total), worker: r)

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `runs`: one row per run id, newest first, described by the run's last checkpoint.
 struct RunsQueryTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// The executable end to end: exit codes, stdout vs stderr, no ANSI in pipes, help everywhere.
 @Suite(.enabled(if: SharpQProcess.isAvailable, "build sharpq first (swift build --build-tests)"))

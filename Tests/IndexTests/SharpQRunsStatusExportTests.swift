@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `runs`, `status` and `export` end to end: exit codes, stdout vs stderr, formats.
 @Suite(.enabled(if: SharpQProcess.isAvailable, "build sharpq first (swift build --build-tests)"))

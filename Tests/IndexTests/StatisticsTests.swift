@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// The t distribution is computed here, so it is checked against printed table values.
 struct StatisticsTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `status`: the daemon found by its lock (not its pid file), checkpoints by status, the queue
 /// split into runnable / waiting for a retry / waiting for a file, running jobs, failures, and

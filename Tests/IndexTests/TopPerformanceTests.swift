@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `top` on a large index goes through the `metrics_ranking` index and stays under 50 ms.
 /// 100,000 metric rows by default; `SHARP_INDEX_BENCH=1` builds the 1,000,000 (about a
@@ -16,7 +19,7 @@ struct TopPerformanceTests {
         let build = ContinuousClock().measure { try? Self.fill(t, checkpoints: checkpoints) }
         #expect(try t.count("SELECT count(*) FROM metrics") == Self.rowCount + 10)
         if let keep = ProcessInfo.processInfo.environment["SHARP_INDEX_BENCH_KEEP"] {  // for EXPLAIN by hand
-            try t.index.checkpointWAL()
+            try t.index.compactLog()
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(atPath: t.path, toPath: keep)
         }
@@ -31,7 +34,7 @@ struct TopPerformanceTests {
         ).map { $0.last?.string ?? "" }.joined(separator: "; ")
         #expect(plan.contains("metrics_ranking"), "plan: \(plan)")
 
-        let reader = try SQLiteIndex(store: t.directory, mode: .readOnly)
+        let reader = try IndexStore(store: t.directory, mode: .readOnly)
         func median(_ query: TopQuery) throws -> Duration {
             _ = try reader.top(query)  // warm the page cache and statement cache
             var times: [Duration] = []

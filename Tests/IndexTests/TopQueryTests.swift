@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `top`: largest first, `--asc` flips; NaN then missing always last; ties by time then hash;
 /// filters compare numbers as numbers; unknown names fail with the closest valid ones.
@@ -50,7 +53,7 @@ struct TopQueryTests {
 
     @Test func repeatedCallsGiveByteIdenticalOutputInEveryFormat() throws {
         let (t, _) = try Self.fixture()
-        let reader = try SQLiteIndex(store: t.directory, mode: .readOnly)
+        let reader = try IndexStore(store: t.directory, mode: .readOnly)
         for format in OutputFormat.allCases where format != .auto {
             let first = try t.index.top(TopQuery(metric: "trace")).table().render(as: format)
             for _ in 0..<3 { #expect(try reader.top(TopQuery(metric: "trace")).table().render(as: format) == first) }

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// `sharp train` nests a plugin's own values (`hyperparameters`) and its base's
 /// (`base_hyperparameters`) inside the manifest's hyperparameters; queries see them lifted to the

@@ -1,6 +1,9 @@
 import Daemon
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import PluginHost
 import Scoring
 import Testing

@@ -1,5 +1,8 @@
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import Testing
 
 @testable import Study

@@ -1,6 +1,9 @@
 import Foundation
 import Glibc
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import Testing
 
 @testable import Study
@@ -36,7 +39,7 @@ struct ScoringRouteTests {
     @Test func progressCountsIndexedCheckpointsAndTheirOpenJobs() throws {
         let store = try StudyFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let index = try SQLiteIndex(store: store)
+        let index = try IndexStore(store: store)
         let now = Date(timeIntervalSince1970: 1_777_593_600)
         let hashes = [String(format: "%064d", 7), String(format: "%064x", 0xabc)]  // an all-digit hash stays text
         let id = try index.upsertCheckpoint(

@@ -1,6 +1,9 @@
 import Checkpoint
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import PluginHost
 import Testing
 import Training
@@ -96,7 +99,7 @@ struct StudyRunTests {
         let summary = try session.run()
         #expect(summary.trained == 1)
         #expect(summary.route != nil && summary.route != .daemon(pid: sleeper.processIdentifier) && summary.route != .daemon(pid: nil))
-        let index = try SQLiteIndex(store: store, mode: .readOnly)
+        let index = try IndexStore(store: store, mode: .readOnly)
         let results = try StudyResults.load(index: index, plan: Self.tinyPlan())
         #expect(results.summary("adam", "mlp", "test_acc") != nil, "scored without a daemon")
         #expect(sleeper.isRunning, "the unrelated process was signalled")
@@ -114,7 +117,7 @@ struct StudyRunTests {
         let names = Set(summary.reportFiles.map { ($0 as NSString).lastPathComponent })
         #expect(names.isSuperset(of: ["report.md", "results.csv", "summary.csv", "fig2-accuracy.svg", "density-mlp.svg", "curves-mlp.svg",
                                       "landscape-mlp.svg"]))
-        let index = try SQLiteIndex(store: store, mode: .readOnly)
+        let index = try IndexStore(store: store, mode: .readOnly)
         let results = try StudyResults.load(index: index, plan: plan)
         for optimizer in plan.optimizers {
             #expect(results.summary(optimizer, "mlp", "test_acc") != nil)
@@ -131,7 +134,7 @@ struct StudyRunTests {
         let rows = try index.readOnlyQuery("SELECT count(*) FROM metrics").rows[0][0]
         let again = try session.run()
         #expect(again.trained == 0 && again.skipped == 2)
-        #expect(try SQLiteIndex(store: store, mode: .readOnly).readOnlyQuery("SELECT count(*) FROM metrics").rows[0][0] == rows)
+        #expect(try IndexStore(store: store, mode: .readOnly).readOnlyQuery("SELECT count(*) FROM metrics").rows[0][0] == rows)
 
         // --report-only counts the finished cells it reports on.
         var reportOnly = session

@@ -1,6 +1,9 @@
 import Checkpoint
 import Foundation
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import IndexRecords
 import Testing
 import Training
@@ -38,7 +41,7 @@ struct StudyStatusTests {
 
         // With the finished checkpoint indexed (by its content hash) and one job queued for it,
         // its row shows that job.
-        let index = try SQLiteIndex(store: store)
+        let index = try IndexStore(store: store)
         let size = ((try? FileManager.default.attributesOfItem(atPath: done.path))?[.size] as? Int) ?? 0
         let record = CheckpointRecord(manifest: try Checkpoint.read(from: done.path).manifest,
                                       sha256: try Checkpoint.contentHash(of: done.path), sizeBytes: size)

@@ -4,14 +4,14 @@ import CSQLite
 /// (reference/platform.md §3): it tells SQLite to copy the bound bytes before returning.
 let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// A prepared statement. Owned by `SQLiteConnection`'s cache and reused: callers bind, step,
+/// A prepared statement. Owned by `SQLiteDatabase`'s cache and reused: callers bind, step,
 /// and the connection resets it afterwards.
 final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
-    private unowned let connection: SQLiteConnection
+    private unowned let connection: SQLiteDatabase
 
-    init(handle: OpaquePointer, sql: String, connection: SQLiteConnection) {
+    init(handle: OpaquePointer, sql: String, connection: SQLiteDatabase) {
         self.handle = handle
         self.sql = sql
         self.connection = connection

@@ -3,22 +3,20 @@ import Foundation
 /// Applies `Schema.migrations` that an index lacks, and refuses an index from a newer Sharp.
 enum Migrator {
     /// Names of migrations recorded in the index (empty for a new file).
-    static func applied(_ db: SQLiteConnection) throws -> [String] {
-        let exists = try db.scalar(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-        guard exists.int64 == 1 else { return [] }
+    static func applied(_ db: any SQLDatabase) throws -> [String] {
+        guard try db.tableNames().contains("schema_migrations") else { return [] }
         return try db.rows("SELECT name FROM schema_migrations ORDER BY name").compactMap { $0[0].string }
     }
 
     /// The known migrations not yet applied; throws `.newerSchema` if the index has one we do not know.
-    static func pending(_ db: SQLiteConnection) throws -> [Migration] {
+    static func pending(_ db: any SQLDatabase) throws -> [Migration] {
         let done = try applied(db)
         let known = Set(Schema.migrations.map(\.name))
         let unknown = done.filter { !known.contains($0) }
         if !unknown.isEmpty {
             throw IndexError(
                 .newerSchema,
-                "\(db.path) was written by a newer Sharp (schema \(unknown.joined(separator: ", ")); this build knows up to \(Schema.latest)). Upgrade Sharp to read it."
+                "\(db.location) was written by a newer Sharp (schema \(unknown.joined(separator: ", ")); this build knows up to \(Schema.latest)). Upgrade Sharp to read it."
             )
         }
         let doneSet = Set(done)
@@ -27,7 +25,7 @@ enum Migrator {
 
     /// Brings the index up to date in one `BEGIN IMMEDIATE` transaction. The pending list is read
     /// again under the write lock, so two processes opening a new index at once apply each once.
-    static func migrate(_ db: SQLiteConnection, now: Date) throws {
+    static func migrate(_ db: any SQLDatabase, now: Date) throws {
         if try pending(db).isEmpty { return }
         try db.transaction {
             try db.executeScript(Schema.createMigrationsTable)
@@ -37,7 +35,7 @@ enum Migrator {
                     "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                     [.text(migration.name), .real(now.timeIntervalSince1970)])
             }
-            try db.executeScript("PRAGMA user_version = \(Schema.migrations.count)")
+            if db.dialect == .sqlite { try db.executeScript("PRAGMA user_version = \(Schema.migrations.count)") }
         }
     }
 }

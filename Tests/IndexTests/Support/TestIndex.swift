@@ -1,23 +1,26 @@
 import Foundation
 
 @testable import Index
+@testable import IndexPresentation
+@testable import IndexQueries
+@testable import Statistics
 
 /// A temporary store with an index, filled through the public API (no daemon).
 final class TestIndex {
     let directory: String
-    let index: SQLiteIndex
+    let index: IndexStore
     /// Fixed clock so output is reproducible: 2026-05-01T00:00:00Z.
     static let epoch = Date(timeIntervalSince1970: 1_777_593_600)
 
     init() throws {
         directory = NSTemporaryDirectory() + "sharp-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        index = try SQLiteIndex(store: directory)
+        index = try IndexStore(store: directory)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
-    var path: String { SQLiteIndex.path(forStore: directory) }
+    var path: String { IndexStore.path(forStore: directory) }
 
     /// A 64-hex-digit content hash whose leading digits are `prefix`, the rest from `n`.
     static func hash(_ n: Int, prefix: String = "") -> String {

@@ -3,11 +3,14 @@ import Foundation
 import FoundationXML
 #endif
 import Index
+import IndexPresentation
+import IndexQueries
+import Statistics
 import Testing
 
 @testable import Study
 
-/// Temporary folders, a synthetic study index filled through the public `SQLiteIndex` API (no
+/// Temporary folders, a synthetic study index filled through the public `IndexStore` API (no
 /// training, no daemon), and an XML well-formedness check.
 enum StudyFixtures {
     static func temporaryDirectory() throws -> String {
@@ -35,8 +38,8 @@ enum StudyFixtures {
 
     /// An index at `<store>/index.sqlite` holding the plan's cells (all but one) with metrics,
     /// plus a density series for each, plus a checkpoint of another run that must not show up.
-    static func fillIndex(store: String, plan: StudyPlan) throws -> SQLiteIndex {
-        let index = try SQLiteIndex(store: store)
+    static func fillIndex(store: String, plan: StudyPlan) throws -> IndexStore {
+        let index = try IndexStore(store: store)
         let now = Date(timeIntervalSince1970: 1_777_593_600)
         var n = 0
         for cell in plan.cells {

@@ -1,0 +1,105 @@
+import Foundation
+
+/// The storage seam under `IndexStore`: one connection to the database that holds a store's
+/// index. Everything above it (checkpoints, results, the job queue, every query) is written once,
+/// against this protocol; a backend supplies only a connection, its `dialect` and the few
+/// maintenance calls below. SQLite implements it today (`SQLiteDatabase`).
+///
+/// A connection is not thread-safe: each thread or process opens its own. Statements bind their
+/// values as positional `?` parameters, in order; a backend whose native syntax differs
+/// translates them.
+public protocol SQLDatabase: AnyObject {
+    /// What the SQL above this seam may assume (the dialect's differences are few and named there).
+    var dialect: SQLDialect { get }
+    /// Where the index lives, for messages (a file path, or a server address without secrets).
+    var location: String { get }
+    /// True when this connection never writes.
+    var isReadOnly: Bool { get }
+
+    /// Runs a statement that returns no rows (or ignores them); returns the number of changed rows.
+    @discardableResult
+    func run(_ sql: String, _ values: [SQLValue]) throws -> Int
+
+    /// Column names and every row of a query.
+    func table(_ sql: String, _ values: [SQLValue]) throws -> (columns: [String], rows: [[SQLValue]])
+
+    /// Streams a query's rows to `body` (which may stop early by returning false); returns the
+    /// column names. `cached: false` is for one-off SQL such as `sharpq sql`.
+    @discardableResult
+    func forEachRow(_ sql: String, _ values: [SQLValue], cached: Bool, _ body: ([SQLValue]) throws -> Bool) throws
+        -> [String]
+
+    /// Runs fixed SQL text with no parameters, possibly several statements (schema scripts).
+    func executeScript(_ sql: String) throws
+
+    /// Runs `body` in one transaction. `.write` takes the write lock up front, so a writer never
+    /// fails half-way on a conflict; nested calls join the outer transaction.
+    func transaction<T>(_ kind: TransactionKind, _ body: () throws -> T) throws -> T
+
+    /// Runs one statement typed by a user (`sharpq sql`), in the backend's own SQL, after the
+    /// backend has proven it cannot write; `named` binds `:name` parameters, never spliced.
+    func readOnlyQuery(_ sql: String, named: [String: SQLValue]) throws -> (columns: [String], rows: [[SQLValue]])
+
+    /// The names of the tables that exist (the migrator's first question).
+    func tableNames() throws -> Set<String>
+
+    // MARK: Maintenance (cheap; the daemon calls these when idle)
+
+    /// A backend's own consistency check: `ok` when healthy, otherwise its report.
+    func integrityCheck() throws -> String
+    /// Refreshes the query planner's statistics where the backend thinks it helps.
+    func optimize() throws
+    /// Folds a write-ahead log back into the main file where the backend keeps one (no-op elsewhere).
+    func compactLog() throws
+}
+
+/// How a transaction starts.
+public enum TransactionKind: Sendable {
+    /// Takes the write lock at `BEGIN`.
+    case write
+    /// Reads a consistent snapshot; upgrades to a writer only if it writes.
+    case read
+}
+
+/// The differences between backends that the shared SQL has to know about. Kept small: the
+/// schema and queries use the common subset (`ON CONFLICT … DO UPDATE`, `RETURNING`,
+/// `NULLS LAST`), and only what has no common form is listed here.
+public enum SQLDialect: Sendable {
+    /// SQLite 3.35 or newer (Debian 12 ships 3.40): JSON through `json_extract`/`json_each`,
+    /// single-writer locking, NaN stored as NULL.
+    case sqlite
+}
+
+extension SQLDatabase {
+    /// `run` with no parameters.
+    @discardableResult
+    public func run(_ sql: String) throws -> Int { try run(sql, []) }
+
+    /// Every row of a query.
+    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
+        var result: [[SQLValue]] = []
+        try forEachRow(sql, values, cached: true) { row in
+            result.append(row)
+            return true
+        }
+        return result
+    }
+
+    /// The first row of a query, if any.
+    public func row(_ sql: String, _ values: [SQLValue] = []) throws -> [SQLValue]? {
+        var first: [SQLValue]?
+        try forEachRow(sql, values, cached: true) { row in
+            first = row
+            return false
+        }
+        return first
+    }
+
+    /// The first column of the first row, or `.null`.
+    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue {
+        try row(sql, values)?.first ?? .null
+    }
+
+    /// A write transaction (the common case).
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try transaction(.write, body) }
+}

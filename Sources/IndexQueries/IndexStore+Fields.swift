@@ -1,0 +1,162 @@
+import Index
+import Foundation
+
+/// A SQL condition on `checkpoints AS c` and its parameters, in order.
+struct SQLCondition {
+    var sql: String
+    var params: [SQLValue]
+}
+
+extension IndexStore {
+    /// Every (plugin, output name) recorded so far (from the small `metric_names` table).
+    func presentMetrics() throws -> [(plugin: String, name: String)] {
+        try db.rows("SELECT DISTINCT plugin, name FROM metric_names ORDER BY plugin, name").map {
+            (plugin: $0[0].string ?? "", name: $0[1].string ?? "")
+        }
+    }
+
+    /// Resolves a metric name (short name, `plugin:name`, or an output name one plugin emits);
+    /// unknown names throw with the valid names, closest first.
+    public func resolveMetric(_ name: String) throws -> MetricRef {
+        try MetricCatalog.resolve(name, present: presentMetrics())
+    }
+
+    /// Resolves a `--where`/`--rows`/`--cols` key: a checkpoint field, then a metric, then a
+    /// hyperparameter present in some checkpoint (`hp.KEY` forces the last).
+    public func resolveField(_ key: String) throws -> QueryField {
+        if let field = CheckpointField.named(key) { return .checkpoint(field) }
+        if key.hasPrefix("hp."), key.count > 3 { return .hyperparameter(try Self.checkedKey(String(key.dropFirst(3)))) }
+        do {
+            return .metric(try resolveMetric(key))
+        } catch let error as IndexError {
+            guard case .unknownName = error.kind else { throw error }
+        }
+        if !key.contains("\""),
+            try db.row(
+                "SELECT 1 FROM checkpoints AS c WHERE json_type(\(Self.checkpointHyperparameters), ?) IS NOT NULL LIMIT 1",
+                [.text(Self.jsonPath(key))]) != nil
+        {
+            return .hyperparameter(key)
+        }
+        let valid =
+            CheckpointField.all.map(\.name) + MetricCatalog.validNames(present: try presentMetrics())
+            + (try hyperparameterKeys())
+        throw IndexError.unknown("field", key, valid: valid)
+    }
+
+    /// Hyperparameter keys found in any checkpoint (`flatHyperparameters`), sorted.
+    public func hyperparameterKeys() throws -> [String] {
+        try db.rows(
+            """
+            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(\(Self.checkpointHyperparameters)) AS j
+            WHERE c.hyperparameters IS NOT NULL ORDER BY j.key
+            """
+        ).compactMap { $0[0].string }
+    }
+
+    static func jsonPath(_ key: String) -> String { "$.\"\(key)\"" }
+
+    /// The hyperparameters a query sees, as one flat JSON object: the manifest's
+    /// `optimizer.hyperparameters` (`expression`, SQL) with the nested `hyperparameters` (the
+    /// plugin's own values, as `sharp train` writes them) and `base_hyperparameters` (those of the
+    /// base a SAM-family plugin wraps) lifted to the top. On a clash the top level wins, then the
+    /// plugin's own, then the base's: `rho`, `lr` and `learning_rate` all resolve for a SAM run.
+    static func flatHyperparameters(_ expression: String) -> String {
+        """
+        json_patch(json_patch(coalesce(json_extract(\(expression), '$.base_hyperparameters'), '{}'), \
+        coalesce(json_extract(\(expression), '$.hyperparameters'), '{}')), \
+        json_remove(\(expression), '$.hyperparameters', '$.base_hyperparameters'))
+        """
+    }
+
+    /// `flatHyperparameters` of the checkpoint row `c`.
+    static let checkpointHyperparameters = flatHyperparameters("c.hyperparameters")
+
+    static func checkedKey(_ key: String) throws -> String {
+        if key.contains("\"") { throw IndexError(.invalidQuery, "hyperparameter names cannot contain '\"': \(key)") }
+        return key
+    }
+
+    /// The AND of all filters, plus "not quarantined" unless a filter is about `status`.
+    func condition(for filters: [Filter]) throws -> SQLCondition {
+        var parts: [String] = []
+        var params: [SQLValue] = []
+        var mentionsStatus = false
+        for filter in filters {
+            let field = try resolveField(filter.key)
+            if case .checkpoint(let f) = field, f.name == "status" { mentionsStatus = true }
+            let part = try Self.condition(filter, on: field)
+            parts.append(part.sql)
+            params += part.params
+        }
+        if !mentionsStatus { parts.insert("c.status != 'quarantined'", at: 0) }
+        return SQLCondition(sql: parts.joined(separator: " AND "), params: params)
+    }
+
+    static func condition(_ filter: Filter, on field: QueryField) throws -> SQLCondition {
+        switch field {
+        case .checkpoint(let f):
+            let values = try filter.values.map { try Self.value($0, for: f) }
+            return comparison("c.\(f.column)", filter.op, values, prefix: [])
+        case .hyperparameter(let key):
+            let values = filter.values.map { text -> SQLValue in
+                if let number = text.filterNumber { return .real(number) }
+                if text == "true" || text == "false" { return .integer(text == "true" ? 1 : 0) }
+                return .text(text)
+            }
+            return comparison("json_extract(\(checkpointHyperparameters), ?)", filter.op, values, prefix: [.text(jsonPath(key))])
+        case .metric(let ref):
+            let head = "fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1 AND "
+            let refParams: [SQLValue] = [.text(ref.plugin), .text(ref.name)]
+            if filter.values.count == 1, filter.values[0].lowercased() == "nan", filter.op == .equal || filter.op == .notEqual {
+                // value is NULL exactly for NaN (a missing metric has no row at all).
+                let test = filter.op == .equal ? "fm.value IS NULL" : "fm.value IS NOT NULL"
+                return SQLCondition(
+                    sql: "EXISTS (SELECT 1 FROM metrics AS fm INDEXED BY metrics_current WHERE \(head)\(test))", params: refParams)
+            }
+            let values = try filter.values.map { text -> SQLValue in
+                guard let number = text.filterNumber else {
+                    throw IndexError(.invalidQuery, "\(filter.key) is a number; '\(text)' is not (use e.g. \(filter.key)>10)")
+                }
+                return .real(number)
+            }
+            // NaN is stored as NULL: it fails every comparison except `!=` (MLflow issue 25640).
+            let inner = comparison("fm.value", filter.op, values, prefix: refParams)
+            let sql = filter.op == .notEqual ? "(fm.value IS NULL OR \(inner.sql))" : inner.sql
+            return SQLCondition(
+                sql: "EXISTS (SELECT 1 FROM metrics AS fm INDEXED BY metrics_current WHERE \(head)\(sql))", params: inner.params)
+        }
+    }
+
+    private static func comparison(_ expression: String, _ op: Filter.Operator, _ values: [SQLValue], prefix: [SQLValue])
+        -> SQLCondition
+    {
+        switch op {
+        case .oneOf:
+            let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            return SQLCondition(sql: "\(expression) IN (\(marks))", params: prefix + values)
+        case .notEqual where !expression.hasPrefix("fm."):
+            return SQLCondition(sql: "\(expression) IS NOT ?", params: prefix + values)
+        default:
+            return SQLCondition(sql: "\(expression) \(op.rawValue) ?", params: prefix + values)
+        }
+    }
+
+    /// A filter value typed for a checkpoint column: numbers for numeric columns (integers stay
+    /// exact, so 64-bit seeds compare right), unix seconds for times (ISO 8601 accepted).
+    static func value(_ text: String, for field: CheckpointField) throws -> SQLValue {
+        switch field.kind {
+        case .text:
+            return .text(text)
+        case .number:
+            if let integer = Int64(text) { return .integer(integer) }
+            if let unsigned = UInt64(text) { return .integer(Int64(bitPattern: unsigned)) }
+            if let number = text.filterNumber { return .real(number) }
+            throw IndexError(.invalidQuery, "\(field.name) is a number; '\(text)' is not")
+        case .time:
+            if let number = text.filterNumber { return .real(number) }
+            if let date = ISOTime.parse(text) { return .real(date.timeIntervalSince1970) }
+            throw IndexError(.invalidQuery, "\(field.name) is a time; give ISO 8601 (2026-05-01T12:00:00Z) or unix seconds")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Index
+/// A metric as stored: the plugin that emits it and the plugin's output name; `alias` is the
+/// short name users type, when it has one.
+public struct MetricRef: Hashable, Sendable {
+    /// Plugin name (`hessian-trace`).
+    public var plugin: String
+    /// The plugin's output name (`trace`).
+    public var name: String
+    /// The short user name, if the catalog has one.
+    public var alias: String?
+
+    /// Names a stored metric.
+    public init(plugin: String, name: String, alias: String? = nil) {
+        self.plugin = plugin
+        self.name = name
+        self.alias = alias
+    }
+
+    /// What column headers show: the short name, else `plugin:name`.
+    public var displayName: String { alias ?? "\(plugin):\(name)" }
+}
+
+/// Short metric names → (plugin, output name). The metric plugins must emit exactly these
+/// output names; docs/index-and-queries.md §3 is the contract for their authors.
+public enum MetricCatalog {
+    /// (alias, plugin, output), in the order `sharpq metrics --all` lists them.
+    public static let entries: [(alias: String, plugin: String, output: String)] = [
+        ("test_acc", "accuracy", "test_acc"),
+        ("train_acc", "accuracy", "train_acc"),
+        ("test_loss", "accuracy", "test_loss"),
+        ("train_loss", "accuracy", "train_loss"),
+        ("gap", "accuracy", "gap"),
+        ("lambda_max", "hessian-eigen", "lambda_max"),
+        ("lambda_min", "hessian-eigen", "lambda_min"),
+        ("abs_lambda_max", "hessian-eigen", "abs_lambda_max"),
+        ("trace", "hessian-trace", "trace"),
+        ("median", "hessian-spectrum", "median"),
+        ("mean", "hessian-spectrum", "mean"),
+        ("sd", "hessian-spectrum", "sd"),
+        ("q05", "hessian-spectrum", "q05"),
+        ("q25", "hessian-spectrum", "q25"),
+        ("q75", "hessian-spectrum", "q75"),
+        ("q95", "hessian-spectrum", "q95"),
+        ("per_batch_median", "hessian-spectrum", "per_batch_median"),
+        ("per_batch_mean", "hessian-spectrum", "per_batch_mean"),
+        ("per_batch_sd", "hessian-spectrum", "per_batch_sd"),
+        ("per_batch_max", "hessian-spectrum", "per_batch_max"),
+        ("sharpness", "sharpness", "sharpness"),
+        ("adaptive_sharpness", "sharpness", "adaptive_sharpness"),
+    ]
+
+    /// Outputs `sharpness.<optimizer>` (each optimizer plugin's own sharpness) resolve by pattern.
+    static let sharpnessPrefix = "sharpness."
+
+    /// The catalog entry for a short name.
+    public static func ref(alias: String) -> MetricRef? {
+        if let e = entries.first(where: { $0.alias == alias }) {
+            return MetricRef(plugin: e.plugin, name: e.output, alias: e.alias)
+        }
+        if alias.hasPrefix(sharpnessPrefix), alias.count > sharpnessPrefix.count {
+            return MetricRef(plugin: "sharpness", name: alias, alias: alias)
+        }
+        return nil
+    }
+
+    /// The short name of a stored (plugin, output), if it has one.
+    public static func alias(plugin: String, name: String) -> String? {
+        if let e = entries.first(where: { $0.plugin == plugin && $0.output == name }) { return e.alias }
+        if plugin == "sharpness", name.hasPrefix(sharpnessPrefix) { return name }
+        return nil
+    }
+
+    /// Resolves what a user typed against the catalog and the (plugin, name) pairs present in
+    /// the index: a short name, `plugin:name`, or an output name that only one plugin emits.
+    public static func resolve(_ text: String, present: [(plugin: String, name: String)]) throws -> MetricRef {
+        if let ref = ref(alias: text) { return ref }
+        if let colon = text.firstIndex(of: ":") {
+            let plugin = String(text[..<colon]), name = String(text[text.index(after: colon)...])
+            if present.contains(where: { $0.plugin == plugin && $0.name == name }) {
+                return MetricRef(plugin: plugin, name: name, alias: alias(plugin: plugin, name: name))
+            }
+        }
+        let owners = Set(present.filter { $0.name == text }.map(\.plugin)).sorted()
+        if owners.count == 1 { return MetricRef(plugin: owners[0], name: text) }
+        if owners.count > 1 {
+            let candidates = owners.map { "\($0):\(text)" }
+            throw IndexError(
+                .ambiguous(candidates: candidates),
+                "metric '\(text)' is emitted by several plugins; use one of: \(candidates.joined(separator: ", "))")
+        }
+        let valid = validNames(present: present)
+        throw IndexError.unknown("metric", text, valid: valid)
+    }
+
+    /// Every name `resolve` accepts: the catalog's short names, then present `plugin:name` forms.
+    public static func validNames(present: [(plugin: String, name: String)]) -> [String] {
+        var names = entries.map(\.alias)
+        for p in present where alias(plugin: p.plugin, name: p.name) == nil {
+            names.append(p.name)
+            names.append("\(p.plugin):\(p.name)")
+        }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+}

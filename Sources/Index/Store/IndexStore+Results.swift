@@ -32,7 +32,7 @@ extension IndexStore {
                 ]
             ).int64 ?? 0
         try db.run(
-            "INSERT OR IGNORE INTO metric_names (plugin, plugin_version, name, first_recorded_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO metric_names (plugin, plugin_version, name, first_recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [.text(m.key.plugin), .text(m.key.version), .text(m.name), now.sql])
         try makeCurrentIfNewest(id: id, rank: rank, metric: m)
     }

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+@testable import Index
+
+/// `IndexStore` runs over any `SQLDatabase`, not only SQLite's: this conformer forwards to a
+/// SQLite connection and loses the connection on a chosen statement, as a network backend can
+/// mid-transaction. Nothing may be half-written, and the store must work again afterwards.
+@Suite struct DatabaseSeamTests {
+    /// Forwards every call; throws `.connectionLost` instead of running statement number `failAt`
+    /// (counted from the last `arm`), and refuses everything until the transaction has unwound.
+    final class FlakyDatabase: SQLDatabase {
+        let inner: SQLiteDatabase
+        private(set) var statements: [String] = []
+        private var countdown: Int?
+
+        init(_ inner: SQLiteDatabase) { self.inner = inner }
+
+        /// Fails the `n`-th statement from now (1 = the next one).
+        func arm(failingStatement n: Int) { countdown = n }
+
+        private func check(_ sql: String) throws {
+            statements.append(sql)
+            guard let n = countdown else { return }
+            if n <= 1 {
+                countdown = nil
+                throw IndexError(.sqlite(code: 10, extended: 10), "connection lost (simulated) before: \(sql.prefix(40))")
+            }
+            countdown = n - 1
+        }
+
+        var dialect: SQLDialect { inner.dialect }
+        var location: String { "flaky:" + inner.location }
+        var isReadOnly: Bool { inner.isReadOnly }
+        func run(_ sql: String, _ values: [SQLValue]) throws -> Int {
+            try check(sql)
+            return try inner.run(sql, values)
+        }
+        func table(_ sql: String, _ values: [SQLValue]) throws -> (columns: [String], rows: [[SQLValue]]) {
+            try check(sql)
+            return try inner.table(sql, values)
+        }
+        func forEachRow(_ sql: String, _ values: [SQLValue], cached: Bool, _ body: ([SQLValue]) throws -> Bool) throws
+            -> [String]
+        {
+            try check(sql)
+            return try inner.forEachRow(sql, values, cached: cached, body)
+        }
+        func executeScript(_ sql: String) throws {
+            try check(sql)
+            try inner.executeScript(sql)
+        }
+        func transaction<T>(_ kind: TransactionKind, _ body: () throws -> T) throws -> T { try inner.transaction(kind, body) }
+        func readOnlyQuery(_ sql: String, named: [String: SQLValue]) throws -> (columns: [String], rows: [[SQLValue]]) {
+            try inner.readOnlyQuery(sql, named: named)
+        }
+        func tableNames() throws -> Set<String> { try inner.tableNames() }
+        func integrityCheck() throws -> String { try inner.integrityCheck() }
+        func optimize() throws { try inner.optimize() }
+        func compactLog() throws { try inner.compactLog() }
+    }
+
+    static let key = PluginKey(plugin: "hessian-trace", version: "1.0.0")
+
+    @Test func aConnectionLostAtAnyStatementOfCompleteJobLeavesNothingHalfWritten() throws {
+        let t = try TestIndex()
+        let id = try t.checkpoint(1)
+        let flaky = FlakyDatabase(try SQLiteDatabase.writer(path: t.path, busyTimeoutMilliseconds: 5000))
+        let store = try IndexStore(database: flaky, mode: .readWrite)
+        try store.enqueueJobs(checkpointID: id, plugins: [Self.key], priority: 100, at: TestIndex.epoch)
+        let job = try #require(try store.claimNextJob(worker: "w", at: TestIndex.epoch))
+        let results = ScoringResults(metrics: [
+            MetricRecord(checkpointID: id, key: Self.key, name: "trace", value: 7),
+            MetricRecord(checkpointID: id, key: Self.key, name: "trace_se", value: 0.5),
+        ])
+        // Count the statements one completion takes, on a copy of the state, then fail each in turn.
+        let before = flaky.statements.count
+        #expect(throws: CancellationError.self) {
+            try flaky.inner.transaction(.write) {  // completeJob joins this transaction, which rolls back
+                _ = try store.completeJob(id: job.id, worker: "w", results: results, at: TestIndex.epoch)
+                throw CancellationError()
+            } as Void
+        }
+        let perCompletion = flaky.statements.count - before
+        #expect(perCompletion >= 3, "completeJob should take several statements, took \(perCompletion)")
+        #expect(try t.count("SELECT count(*) FROM metrics") == 0)
+        for n in 1...perCompletion {
+            flaky.arm(failingStatement: n)
+            #expect(throws: IndexError.self, "statement \(n) of \(perCompletion)") {
+                try store.completeJob(id: job.id, worker: "w", results: results, at: TestIndex.epoch)
+            }
+            #expect(try t.count("SELECT count(*) FROM metrics") == 0, "statement \(n): metrics written")
+            #expect(try t.rows("SELECT state FROM jobs") == [[.text("running")]], "statement \(n): job state changed")
+        }
+        // The same store carries on once the connection is back.
+        #expect(try store.completeJob(id: job.id, worker: "w", results: results, at: TestIndex.epoch))
+        #expect(try t.count("SELECT count(*) FROM metrics") == 2)
+        #expect(try t.rows("SELECT state FROM jobs") == [[.text("done")]])
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func aReaderOverTheSeamRefusesAnIndexThatNeedsMigrating() throws {
+        let directory = NSTemporaryDirectory() + "sharp-seam-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = IndexStore.path(forStore: directory)
+        let empty = try SQLiteDatabase.writer(path: path, busyTimeoutMilliseconds: 1000)
+        #expect(throws: IndexError.self) { try IndexStore(database: empty, mode: .readOnly) }
+        _ = try IndexStore(database: empty, mode: .readWrite)  // migrates
+        let reader = try IndexStore(database: try SQLiteDatabase.reader(path: path, busyTimeoutMilliseconds: 1000), mode: .readOnly)
+        #expect(try reader.appliedMigrations() == Schema.migrations.map(\.name))
+    }
+}

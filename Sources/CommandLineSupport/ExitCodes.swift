@@ -21,7 +21,7 @@ public enum ExitCodes {
 }
 
 /// A one-line error for the user, with exit code 1 (ArgumentParser prints "Error: ...").
-public struct ValidationFailure: Error, CustomStringConvertible {
+public struct CommandFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

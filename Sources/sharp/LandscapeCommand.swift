@@ -50,7 +50,7 @@ struct LandscapeCommand: ParsableCommand {
             if let n = options.sampleCount, n > available { options.sampleCount = nil }
             context = try EvaluationContext(subject: subject, options: options)
         } catch let error as ScoringError {
-            throw ValidationFailure("\(error)")
+            throw CommandFailure("\(error)")
         }
         let landscape = LossLandscape(context: context)
         let first = landscape.direction(seed: seed, stream: 0)

@@ -2,12 +2,15 @@ import ArgumentParser
 import Foundation
 import PluginHost
 
-/// `sharp plugin`: work on plugins.
+/// `sharp plugin`: list the plugins (the default subcommand) or create one. `sharp plugins`, the
+/// listing's old name, stays an alias, so `sharp plugins --format json` in scripts still works.
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
-        abstract: "Create plugins (see docs/writing-plugins.md).",
-        subcommands: [PluginNewCommand.self]
+        abstract: "List the plugins found, or create one (see docs/writing-plugins.md).",
+        subcommands: [PluginListCommand.self, PluginNewCommand.self],
+        defaultSubcommand: PluginListCommand.self,
+        aliases: ["plugins"]
     )
 }
 

@@ -73,7 +73,7 @@ struct ScoreCommand: ParsableCommand {
                                                        optimizerSharpness: optimizerSharpness).run(requests))
             }
         } catch let error as ScoringError {
-            throw ValidationFailure(error.description)
+            throw CommandFailure(error.description)
         }
         switch format {
         case .table: print(report.table())

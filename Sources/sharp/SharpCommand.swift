@@ -11,13 +11,13 @@ struct SharpCommand: ParsableCommand {
         abstract: "Train image classifiers and score them by the geometry of their loss landscape.",
         discussion: """
             `sharp train` writes checkpoint archives into a store, `sharp score` scores them, and \
-            `sharp study` reruns the whole study (train, score, report). `sharp plugins` lists the optimizer \
+            `sharp study` reruns the whole study (train, score, report). `sharp plugin list` lists the optimizer \
             and metric plugins found; `sharp data preview` shows samples of a dataset; `sharp doctor` checks \
             this machine (CPU, BLAS kernel, plugins).
             """,
         version: BuildInfo.description,
         subcommands: [
-            TrainCommand.self, ScoreCommand.self, DataCommand.self, PluginsCommand.self, PluginCommand.self, ToyCommand.self,
+            TrainCommand.self, ScoreCommand.self, DataCommand.self, PluginCommand.self, ToyCommand.self,
             StudyCommand.self, LandscapeCommand.self, DoctorCommand.self,
         ]
     )

@@ -70,7 +70,7 @@ struct StudyCommand: ParsableCommand {
         }
         if status {
             guard FileManager.default.fileExists(atPath: session.layout.directory) else {
-                throw ValidationFailure("no study '\(plan.name)' in \(store) (no folder \(session.layout.directory)); "
+                throw CommandFailure("no study '\(plan.name)' in \(store) (no folder \(session.layout.directory)); "
                     + "`sharp study --preset \(preset.rawValue) --store \(store)` starts it")
             }
             let index = FileManager.default.fileExists(atPath: IndexStore.path(forStore: store))
@@ -102,9 +102,9 @@ struct StudyCommand: ParsableCommand {
         do {
             summary = try session.run()
         } catch let error as TrainingError {
-            throw ValidationFailure(error.description)
+            throw CommandFailure(error.description)
         } catch let error as StudyError {
-            throw ValidationFailure(error.description)
+            throw CommandFailure(error.description)
         }
         ProgressPrinter.line("sharp study: \(summary.trained) cell(s) trained, \(summary.skipped) already finished"
             + (summary.unfinished > 0 ? ", \(summary.unfinished) not trained yet" : ""))

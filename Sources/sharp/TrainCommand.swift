@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
                 trainer = try Trainer(configuration: try makeConfiguration(), registry: registry)
             }
         } catch let error as TrainingError {
-            throw ValidationFailure(error.description)
+            throw CommandFailure(error.description)
         }
         let c = trainer.configuration
         ProgressPrinter.line("sharp train: \(c.model.name) on \(trainer.dataset.name) (\(trainer.dataset.trainIndices.count) train / "
@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
             ProgressPrinter.line("stopped: \(reason.rawValue) after epoch \(trainer.epoch)")
         } catch let error as TrainingError {
             progress.finish()
-            throw ValidationFailure(error.description)
+            throw CommandFailure(error.description)
         }
     }
 

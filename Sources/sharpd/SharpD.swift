@@ -117,7 +117,7 @@ struct RunDaemon: ParsableCommand {
             let daemon = try Daemon(configuration: c, log: DaemonLog(verbose: verbose))
             status = try daemon.run()
         } catch let error as DaemonError {
-            throw ValidationFailure("sharpd: \(error)")
+            throw CommandFailure("sharpd: \(error)")
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -143,7 +143,7 @@ struct PlanCommand: ParsableCommand {
             let plan = try MetricPlan.make(asked: try options.requests.map(options.parse), skipped: options.skipMetric, evaluation: options.evaluation, registry: registry)
             print(MetricPlan.encode(plan))
         } catch {
-            throw ValidationFailure("sharpd: metric plan: \(error)")
+            throw CommandFailure("sharpd: metric plan: \(error)")
         }
     }
 }

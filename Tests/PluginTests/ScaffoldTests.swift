@@ -73,9 +73,13 @@ struct ScaffoldTests {
         // The CLI sees it through the same variable.
         let sharp = (PluginSearchPath.executableDirectory() ?? "") + "/sharp"
         if FileManager.default.isExecutableFile(atPath: sharp) {
-            let (status, output) = try Self.run(sharp, ["plugins", "--format", "csv"], in: products, environment: ["SHARP_PLUGIN_PATH": products])
+            let (status, output) = try Self.run(
+                sharp, ["plugin", "list", "--format", "csv"], in: products, environment: ["SHARP_PLUGIN_PATH": products])
             #expect(status == 0)
             #expect(output.contains("optimizer,lookahead-sam,0.1.0,wraps adam,2,rho=0.05,\(plugin.path)"), "\(output)")
+            // `sharp plugins`, the listing's older name, is an alias.
+            let alias = try Self.run(sharp, ["plugins", "--format", "csv"], in: products, environment: ["SHARP_PLUGIN_PATH": products])
+            #expect(alias.0 == 0 && alias.1 == output)
 
             // And `sharp train` trains one epoch with it, writing a checkpoint that names it.
             let store = "\(parent)/store"

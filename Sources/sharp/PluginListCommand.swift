@@ -1,10 +1,10 @@
 import ArgumentParser
 import PluginHost
 
-/// `sharp plugins`: every plugin found, and why anything was refused.
-struct PluginsCommand: ParsableCommand {
+/// `sharp plugin list` (or `sharp plugins`): every plugin found, and why anything was refused.
+struct PluginListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugins",
+        commandName: "list",
         abstract: "List the optimizer and metric plugins found, with versions, paths and parameters.",
         discussion: """
             Searched in order: the directory of the sharp executable, each entry of SHARP_PLUGIN_PATH \

@@ -21,6 +21,8 @@ let package = Package(
             name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(
@@ -40,7 +42,7 @@ let package = Package(
         // The index, split by concern (docs/index-and-queries.md): storage and the job queue over
         // the `SQLDatabase` seam (SQLite today), the queries, their presentation, and the statistics.
         .target(name: "Statistics"),
-        .target(name: "Index", dependencies: ["CSQLite"]),
+        .target(name: "Index", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "IndexQueries", dependencies: ["Index", "Statistics"]),
         .target(name: "IndexPresentation", dependencies: ["IndexQueries", "Index", "Statistics"]),
         .executableTarget(

@@ -5,6 +5,9 @@ public struct IndexError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         /// SQLite returned an error code (primary code in `code`, extended in `extended`).
         case sqlite(code: Int32, extended: Int32)
+        /// PostgreSQL refused a statement (`sqlState` is its five-character SQLSTATE), or the
+        /// connection failed (SQLSTATE class `08`).
+        case postgres(sqlState: String)
         /// The index was written by a newer Sharp: it has migrations this code does not know.
         case newerSchema
         /// No index file exists where one was expected (read-only open).
@@ -43,16 +46,26 @@ public struct IndexError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
-    /// True for SQLITE_BUSY / SQLITE_LOCKED (worth retrying).
+    /// True for SQLITE_BUSY / SQLITE_LOCKED, or PostgreSQL's serialization failure, deadlock and
+    /// lock-not-available (worth retrying).
     public var isBusy: Bool {
-        if case .sqlite(let code, _) = kind { return code == 5 || code == 6 }
-        return false
+        switch kind {
+        case .sqlite(let code, _): return code == 5 || code == 6
+        case .postgres(let state): return ["40001", "40P01", "55P03"].contains(state)
+        default: return false
+        }
     }
 
     /// True when retrying later can succeed: busy or locked, disk full (SQLITE_FULL), I/O error,
     /// out of memory, can't open (a directory briefly unavailable).
+    /// For PostgreSQL: busy as above, a lost or refused connection (class `08`), a server
+    /// shutting down or starting (`57P01`–`57P03`), disk full and too many connections (`53…`).
     public var isTransient: Bool {
-        if case .sqlite(let code, _) = kind { return [5, 6, 7, 10, 13, 14].contains(code) }
-        return false
+        switch kind {
+        case .sqlite(let code, _): return [5, 6, 7, 10, 13, 14].contains(code)
+        case .postgres(let state):
+            return isBusy || state.hasPrefix("08") || state.hasPrefix("53") || ["57P01", "57P02", "57P03"].contains(state)
+        default: return false
+        }
     }
 }

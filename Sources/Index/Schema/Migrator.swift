@@ -28,9 +28,9 @@ enum Migrator {
     static func migrate(_ db: any SQLDatabase, now: Date) throws {
         if try pending(db).isEmpty { return }
         try db.transaction {
-            try db.executeScript(Schema.createMigrationsTable)
+            try db.executeScript(db.dialect.ddl(Schema.createMigrationsTable))
             for migration in try pending(db) {
-                try db.executeScript(migration.sql)
+                try db.executeScript(db.dialect.ddl(migration.sql))
                 try db.run(
                     "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                     [.text(migration.name), .real(now.timeIntervalSince1970)])

@@ -35,7 +35,7 @@ extension IndexStore {
                 released += try db.run(
                     """
                     UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, error = ?1,
-                                    attempts = max(attempts - 1, 0)
+                                    attempts = \(db.dialect.greatest("attempts - 1", "0"))
                     WHERE id = ?2 AND state = 'running' AND worker = ?3
                     """, [.text(reason), .integer(id), .text(worker)])
             }

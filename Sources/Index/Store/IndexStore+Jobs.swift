@@ -17,7 +17,7 @@ extension IndexStore {
                     FROM checkpoints AS c
                     WHERE c.status = 'ok' AND (?7 IS NULL OR c.id = ?7)
                       AND NOT EXISTS (
-                          SELECT 1 FROM metrics AS m INDEXED BY metrics_by_checkpoint
+                          SELECT 1 FROM metrics AS m\(db.dialect.indexedBy("metrics_by_checkpoint"))
                           WHERE m.checkpoint_id = c.id AND m.plugin = ?1 AND m.plugin_version = ?2
                             AND m.params_hash = ?3)
                     ON CONFLICT DO NOTHING
@@ -32,9 +32,9 @@ extension IndexStore {
     }
 
     /// Atomically takes the next runnable queued job (highest priority, newest checkpoint) and marks it
-    /// running for `worker`; nil when none. Two callers never get the same job: one `BEGIN IMMEDIATE`
-    /// transaction around one `UPDATE … RETURNING`, so the choice and the claim cannot be split by another
-    /// writer.
+    /// running for `worker`; nil when none. Two callers never get the same job: one write transaction
+    /// around one `UPDATE … RETURNING`, so the choice and the claim cannot be split by another writer
+    /// (on PostgreSQL the choice also skips rows another claimer has locked).
     public func claimNextJob(worker: String, at now: Date) throws -> Job? {
         try db.transaction {
             guard
@@ -45,7 +45,7 @@ extension IndexStore {
                     WHERE id = (SELECT id FROM jobs
                                 WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?2)
                                   AND \(Self.checkpointIsScorable)
-                                ORDER BY priority DESC, sort_key DESC, id LIMIT 1)
+                                ORDER BY priority DESC, sort_key DESC, id LIMIT 1\(db.dialect.skipLocked))
                     RETURNING id
                     """, [.text(worker), now.sql]),
                 let id = row[0].int64

@@ -42,7 +42,7 @@ extension IndexStore {
     private func makeCurrentIfNewest(id: Int64, rank: Int64, metric m: MetricRecord) throws {
         let current = try db.row(
             """
-            SELECT m.id, m.plugin_version_rank FROM metrics AS m INDEXED BY metrics_current
+            SELECT m.id, m.plugin_version_rank FROM metrics AS m\(db.dialect.indexedBy("metrics_current"))
             WHERE m.checkpoint_id = ? AND m.plugin = ? AND m.name = ? AND m.is_current = 1
             """, [.integer(m.checkpointID), .text(m.key.plugin), .text(m.name)])
         guard let current else {

@@ -31,7 +31,7 @@ public struct Comparison: Equatable, Sendable {
     /// Unpaired seeds, duplicate seeds, excluded values: for stderr.
     public var warnings: [String]
 
-    /// The study's optimizer order (reference/study.md), used when rows are optimizers.
+    /// The study's optimizer order (docs/study.md §5), used when rows are optimizers.
     public static let preferredOrder = ["sgd", "adam", "adamw", "sam", "asam", "gsam", "wsam", "crsam"]
 
     /// Aggregates samples; `baseline` names the row the others are paired against.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The index as the daemon and `sharpq` see it. SQLite implements it today (`SQLiteIndex`); it is
 /// kept small, and job claiming is one transactional call, so a PostgreSQL backend
-/// (`SELECT … FOR UPDATE SKIP LOCKED`) can be added later without touching callers (DESIGN §11).
+/// (`SELECT … FOR UPDATE SKIP LOCKED`) can be added later without touching callers (docs/index-and-queries.md §5).
 public protocol IndexStore: AnyObject {
     // MARK: Checkpoints
 

@@ -15,7 +15,7 @@ What
 
       Tests/NNTests/Goldens/mini_models.json
           For Sharp's CPU minis mlp, vgg-mini, resnet-mini and vit-tiny (1x64x64
-          input, 2 classes, DESIGN.md section 4): a torch.nn module with exactly
+          input, 2 classes, docs/training.md §Models): a torch.nn module with exactly
           Sharp's architecture and state_dict keys, in float64, on fixed weights
           and a fixed batch of 4 (labels [0, 1, 1, 0]). Per mode ("evaluation":
           BatchNorm running statistics; "training": batch statistics, stored only

@@ -45,7 +45,7 @@ enum ArchiveWriter {
         case .none: break
         }
         // libarchive pads the last block to 10240 bytes by default; after zstd that padding
-        // makes its own reader fail with "Unknown frame descriptor" (platform.md §2).
+        // makes its own reader fail with "Unknown frame descriptor" (docs/checkpoint-format.md §3).
         try check(archive, archive_write_set_bytes_in_last_block(archive, 1))
         let context = Unmanaged.passUnretained(sink).toOpaque()
         let opened = archive_write_open(

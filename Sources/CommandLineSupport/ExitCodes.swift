@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// Sharp's exit codes (DESIGN.md §1): 0 ok, 1 failure, 2 usage. ArgumentParser reports usage
+/// Sharp's exit codes (docs/architecture.md): 0 ok, 1 failure, 2 usage. ArgumentParser reports usage
 /// errors with 64 (EX_USAGE); this maps them to 2 like most Unix tools and keeps its messages.
 public enum ExitCodes {
     public static func run<Command: ParsableCommand>(_: Command.Type, arguments: [String]? = nil) -> Never {

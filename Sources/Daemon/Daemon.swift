@@ -3,7 +3,7 @@ import Glibc
 import Index
 import PluginHost
 
-/// The scoring daemon (DESIGN.md §9, docs/daemon.md): watches a store, indexes every checkpoint
+/// The scoring daemon (docs/daemon.md): watches a store, indexes every checkpoint
 /// that appears, and scores each with the planned metrics in worker processes.
 ///
 /// One thread runs everything from one `poll` loop: the inotify descriptor, the signal pipe and

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// Parameters of the `bus-synth` phantom dataset (DESIGN.md §5).
+/// Parameters of the `bus-synth` phantom dataset (docs/datasets.md §bus-synth).
 public struct BusSynthConfiguration: Codable, Sendable, Equatable {
     /// Seed of everything random: labels, anatomy, lesions, speckle.
     public var seed: UInt64

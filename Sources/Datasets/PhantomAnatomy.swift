@@ -21,7 +21,7 @@ struct WavyBoundary {
     }
 }
 
-/// The tissue layers of one phantom, from the skin down (DESIGN.md §5), and the scanner
+/// The tissue layers of one phantom, from the skin down (docs/datasets.md §bus-synth), and the scanner
 /// settings. Nothing here depends on the class: anatomy varies the same way for both.
 struct PhantomAnatomy {
     /// Centre depth and thickness of the bright skin line.

@@ -1,6 +1,6 @@
 import Tensor
 
-/// Builds the models of the study by name (DESIGN.md §4): each family has a full-size
+/// Builds the models of the study by name (docs/training.md §Models): each family has a full-size
 /// torchvision-compatible configuration and a CPU-sized mini.
 public enum ModelZoo {
     /// Every model name the zoo builds.

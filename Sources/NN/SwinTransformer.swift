@@ -23,7 +23,7 @@ enum SwinTransformer {
         let stochasticDepth: Double
     }
 
-    /// DESIGN.md §4 swin-mini: two stages at 16×16 and 8×8 tokens for a 64×64 image.
+    /// swin-mini (docs/training.md §Models): two stages at 16×16 and 8×8 tokens for a 64×64 image.
     static let mini = Layout(patch: 4, dimension: 32, depths: [2, 2], heads: [2, 4], window: 4, mlpRatio: 4, stochasticDepth: 0)
     /// torchvision `swin_t` (28,288,354 parameters with 1000 classes).
     static let tiny = Layout(

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where plugins are looked for, in order (DESIGN.md §7): the directory of the running executable
+/// Where plugins are looked for, in order (docs/plugin-abi.md §Discovery): the directory of the running executable
 /// (SwiftPM puts `lib*.so` products next to executables in `.build/<config>/`), then each entry
 /// of `SHARP_PLUGIN_PATH` (colon-separated directories or `.so` files), then `<store>/plugins/`.
 public struct PluginSearchPath: Sendable {

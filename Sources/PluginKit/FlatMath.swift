@@ -1,7 +1,7 @@
 /// Whole-model operations on flat parameter-sized buffers: one loop each, no allocation.
 ///
 /// "Global" means over the whole buffer, i.e. the concatenation of every trainable tensor, which
-/// is how every SAM reference computes its norms (optimizers.md §1).
+/// is how every SAM reference computes its norms (docs/algorithms.md#the-sam-family).
 public enum FlatMath {
     /// ‖x‖₂ over the whole buffer, accumulated in Double.
     public static func norm<S: PluginScalar>(_ x: UnsafeBufferPointer<S>) -> Double {
@@ -62,8 +62,8 @@ public enum FlatMath {
     }
 
     /// Writes the perturbed point w + e, e = s·(|w| + η)^power·g, into `point`, leaving w as it is:
-    /// evaluate the oracle there (`lossAndGradient(at:)`), and w needs no restoring (optimizers.md
-    /// §1 asks for w back bit-exactly; untouched is exact, and cheaper than save-perturb-restore).
+    /// evaluate the oracle there (`lossAndGradient(at:)`), and w needs no restoring (the SAM family
+    /// needs w back bit-exactly, docs/algorithms.md#the-sam-family; untouched is exact and cheaper).
     /// power 0 is SAM's e = s·g; 2 is ASAM's s·T²g; 1 is the big_vision "adaptive" s·|w|⊙g.
     public static func perturbedPoint<S: PluginScalar>(
         into point: UnsafeMutableBufferPointer<S>, weights w: UnsafeBufferPointer<S>, direction g: UnsafeBufferPointer<S>,

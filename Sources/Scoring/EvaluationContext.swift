@@ -7,7 +7,7 @@ import Tensor
 /// The host side of a metric evaluation on one checkpoint: the data selections cut into
 /// batches, and loss / gradient / exact Hessian-vector-product functions over them that run the
 /// model batch by batch and accumulate in Float64, each batch weighted by its size (so results
-/// do not depend on the batch size in evaluation mode; hessian.md §1.1: L = Σ_b (N_b/N)·L_b).
+/// do not depend on the batch size in evaluation mode; docs/algorithms.md#notation: L = Σ_b (N_b/N)·L_b).
 ///
 /// Selections: `evaluation` is the subset the options choose (train or test; all, or the first
 /// N of a seeded permutation); `train` and `test` are the whole splits (for accuracy). Products

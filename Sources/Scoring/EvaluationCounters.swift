@@ -1,4 +1,4 @@
-/// What the evaluation callbacks did, for the report (hessian.md §5: always record HVP counts).
+/// What the evaluation callbacks did, for the report (docs/algorithms.md#what-a-metric-records).
 public struct EvaluationCounters: Sendable, Equatable, Codable {
     /// Hessian-vector products over a whole data selection (what a metric asked for).
     public var hessianVectorProducts = 0

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// What data and settings the metric callbacks use (DESIGN.md §7, hessian.md §5 "always record").
+/// What data and settings the metric callbacks use (docs/metrics.md, docs/algorithms.md#what-a-metric-records).
 public struct EvaluationOptions: Sendable, Equatable {
     /// Which split the evaluation subset is drawn from.
     public enum Split: String, Sendable, CaseIterable, Codable {

@@ -3,7 +3,7 @@ import Foundation
 
 /// Keeps each batch's recorded first-order graph (`Linearization`) at the checkpoint's weights
 /// while memory allows, so repeated Hessian-vector products replay only the second sweep
-/// instead of redoing the forward and first backward pass (DESIGN.md §3).
+/// instead of redoing the forward and first backward pass (docs/algorithms.md#hessian-vector-products).
 ///
 /// The budget is measured, not estimated: a graph's size depends on the model, the batch and
 /// the autodiff internals, so the cache compares the process's resident memory with what it was

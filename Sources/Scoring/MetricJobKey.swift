@@ -10,7 +10,7 @@ import Tensor
 ///
 /// Both `sharpd` and `sharp study`'s in-process route key results by it: they must agree byte for
 /// byte, or a checkpoint is scored twice and the study never finds the daemon's results. This is
-/// the only place it is built (Tests/ScoringTests/MetricJobKeyTests.swift pins it).
+/// the only place it is built (Tests/StudyTests/JobKeyAgreementTests.swift pins it).
 public struct MetricJobKey: Sendable, Equatable {
     public var plugin: String
     public var version: String

@@ -11,8 +11,8 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
     /// Every key=value in the order typed, host keys included: `description` prints these.
     private let typed: [(key: String, value: String)]
 
-    /// The defaults of `sharp score` (DESIGN.md §10): every built-in metric with its defaults,
-    /// plus the spectrum's per-batch mode, the definition the study's tables fit (hessian.md §5.1).
+    /// The defaults of `sharp score` (docs/metrics.md): every built-in metric with its defaults,
+    /// plus the spectrum's per-batch mode, the definition the study's tables fit (docs/algorithms.md#per-batch-mode).
     public static let defaults = [
         MetricRequest(name: "accuracy", values: []), MetricRequest(name: "hessian-eigen", values: []),
         MetricRequest(name: "hessian-trace", values: []), MetricRequest(name: "hessian-spectrum", values: []),

@@ -1,7 +1,7 @@
 import Foundation
 import PluginHost
 
-/// Each optimizer plugin's own view of sharpness (DESIGN.md §7): for every loaded optimizer
+/// Each optimizer plugin's own view of sharpness (docs/metrics.md §sharpness): for every loaded optimizer
 /// with a `perturb` entry point (SAM family), L(w + e_opt(w)) − L(w) on each batch of the
 /// evaluation subset, averaged with weights N_b/N. e_opt is computed on the same batch, by a
 /// fresh optimizer instance with its default hyperparameters (so checkpoints compare on one

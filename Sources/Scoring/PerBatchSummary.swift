@@ -1,4 +1,4 @@
-/// Median, mean, SD (n − 1), min and max of one value per batch (hessian.md §5.1, D5).
+/// Median, mean, SD (n − 1), min and max of one value per batch (docs/algorithms.md#per-batch-mode).
 struct PerBatchSummary {
     let values: [Double]
 

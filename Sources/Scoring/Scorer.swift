@@ -12,7 +12,7 @@ public final class Scorer {
     /// Where metric and optimizer plugins come from.
     public let registry: PluginRegistry
     /// Whether `sharpness` also reports `sharpness.<optimizer>` for every optimizer plugin with
-    /// a perturbation (DESIGN.md §7).
+    /// a perturbation (docs/metrics.md §sharpness).
     public var includeOptimizerSharpness = true
     /// Contexts for requests that override the evaluation data, `context` first.
     private var contexts: [EvaluationContext]
@@ -101,7 +101,7 @@ public final class Scorer {
         outcome.series += results.series.map { MetricOutcome.Series(name: $0.name, xLabel: $0.xLabel, yLabel: $0.yLabel, x: $0.x, y: $0.y) }
     }
 
-    /// Per-batch scope (hessian.md §5.1, D5): the metric runs once per batch of the evaluation
+    /// Per-batch scope (docs/algorithms.md#per-batch-mode): the metric runs once per batch of the evaluation
     /// subset with its evaluation data narrowed to that batch, reports one scalar each time, and
     /// the host summarises those values over batches. The ABI has no batch-scoped callbacks, so
     /// the host does the looping (docs/metrics.md).

@@ -170,7 +170,7 @@ public struct StudyReport {
         - **top eigenvalue**: λ_max, the largest algebraic Hessian eigenvalue by Lanczos (`hessian-eigen`).
         - **median / mean / SD**: statistics over training mini-batches of each batch's top Hessian eigenvalue \
         (`hessian-spectrum:mode=per-batch`, PyHessian power iteration) — the only definition the paper's tables fit \
-        (reference/hessian.md §5.1). Table S1 gives the statistics of the SLQ eigenvalue density instead (ESD: mean ≈ trace/n).
+        (docs/algorithms.md#per-batch-mode). Table S1 gives the statistics of the SLQ eigenvalue density instead (ESD: mean ≈ trace/n).
         - **trace**: Hutchinson estimate with Rademacher probes (`hessian-trace`); unbiased, unlike the early-stopping rule \
         behind the paper's negative traces.
         - **± (CI)**: half-width of the 95% Student-t interval, t(0.975, n−1)·s/√n, over seeds. **Δ, p**: paired t-test of \

@@ -4,8 +4,8 @@ import PluginKit
 import NN
 import Tensor
 
-/// Lanczos against PyHessian's power iteration on real network Hessians (issue 6, hessian.md
-/// §8.1): for each mini at batch 16 (evaluation mode, Float32 model, the bench's seeded weights
+/// Lanczos against PyHessian's power iteration on real network Hessians (issue 6, docs/metrics.md
+/// §hessian-eigen): for each mini at batch 16 (evaluation mode, Float32 model, the bench's seeded weights
 /// and inputs), the Hessian-vector products each method needs to bring λmax, and the five largest
 /// eigenvalues, within 1e-4 relative error of a reference.
 ///

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Datasets
 
-/// Class statistics of the default `bus-synth` dataset: what DESIGN.md §5 specifies for each
+/// Class statistics of the default `bus-synth` dataset: what docs/datasets.md §bus-synth gives for each
 /// class, measured from the generator's ground truth and from the pixels, with overlap.
 @Suite struct BusSynthClassStatisticsTests {
     static let data = BusSynth.generate(BusSynthConfiguration())

@@ -5,8 +5,8 @@ import Testing
 
 @testable import Datasets
 
-/// How well a small CNN does on `bus-synth` (target: roughly 80–92% test accuracy, DESIGN.md
-/// §5). A minute or two of training, so opt-in: `SHARP_DATASETS_CNN=1 swift test … --filter CNN`.
+/// How well a small CNN does on `bus-synth` (target: roughly 80–92% test accuracy, docs/datasets.md
+/// §bus-synth). A minute or two of training, so opt-in: `SHARP_DATASETS_CNN=1 swift test … --filter CNN`.
 /// The model is a vgg-mini without biases and with a narrower head, written on Autodiff directly
 /// so this suite does not depend on the NN module.
 @Suite struct CNNAccuracyExperimentTests {

@@ -6,7 +6,7 @@ import Testing
 @testable import IndexQueries
 @testable import Statistics
 
-/// WAL: readers never fail while a writer commits (operations.md §3, "concurrent readers/writer").
+/// WAL: readers never fail while a writer commits (docs/index-and-queries.md §1).
 struct ReaderWriterTests {
     @Test func readersLoopingTopNeverFailWhileAWriterCommitsAThousandResults() throws {
         let t = try TestIndex()

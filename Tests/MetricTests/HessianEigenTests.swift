@@ -1,8 +1,8 @@
 import PluginHost
 import Testing
 
-/// hessian.md §6 V4 through the `hessian-eigen` plugin: known spectra, Lanczos and PyHessian's
-/// power iteration, and the HVP comparison of §8.1.
+/// docs/algorithms.md#validation V4 through the `hessian-eigen` plugin: known spectra, Lanczos and PyHessian's
+/// power iteration, and the HVP comparison of docs/metrics.md §hessian-eigen.
 @Suite struct HessianEigenTests {
     @Test func lanczosFindsTopFiveOutliersAndBothEnds() throws {
         let spectrum = Spectra.outliers(n: 3000)
@@ -57,7 +57,7 @@ import Testing
         #expect(relativeError(a.value("lambda_max"), 5) < 1e-8)
     }
 
-    /// §8.1: HVPs until the λ_max estimate stays within 1e-4 of the truth, Lanczos vs power
+    /// HVPs until the λ_max estimate stays within 1e-4 of the truth, Lanczos vs power
     /// iteration (PyHessian's update run without its stopping rule), over 20 seeds.
     @Test func lanczosNeedsAtMostSixTenthsOfPowerIterationsHVPs() throws {
         for (label, spectrum, truth) in [("outliers", Spectra.outliers(n: 3000), 200.0), ("gap 0.97", Spectra.gap(n: 3000), 100.0)] {

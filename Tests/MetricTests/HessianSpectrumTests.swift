@@ -2,7 +2,7 @@ import PluginKit
 import PluginHost
 import Testing
 
-/// hessian.md §4.4 and §6 V5 through the `hessian-spectrum` plugin: the SLQ identities, the
+/// SLQ and V5 (docs/algorithms.md#validation) through the `hessian-spectrum` plugin: the SLQ identities, the
 /// exact spectrum at m = n, and D1 statistics of a spiked bulk.
 @Suite struct HessianSpectrumTests {
     @Test func slqIdentitiesHoldTo1e12() throws {

@@ -2,8 +2,8 @@ import PluginKit
 import PluginHost
 import Testing
 
-/// hessian.md §6 V5 through the `hessian-trace` plugin: Hutchinson coverage, Hutch++, and the
-/// PyHessian compatibility rules (§3.1).
+/// docs/algorithms.md#validation V5 through the `hessian-trace` plugin: Hutchinson coverage, Hutch++, and the
+/// PyHessian compatibility rules (docs/algorithms.md#pyhessians-trace-loop).
 @Suite struct HessianTraceTests {
     /// E2-A: outliers plus N(0, 0.5²), rotated so that Rademacher probes are not exact.
     static let rotatedOutliers: SyntheticHessian = {

@@ -86,7 +86,7 @@ import Testing
             + "power iteration \(p.map(String.init) ?? "not within 150")\(abs(entry.lambda_min) > entry.lambda_max ? " (|λmin| > λmax)" : "")")
         // On these Hessians λ_max is so isolated (λ_max ≫ λ_2) that power iteration also gets to 1e-4
         // in 5–7 products: Lanczos is never worse, but the 0.6× gain of the synthetic spectra
-        // (HessianEigenTests, hessian.md §2.1) does not appear here.
+        // (HessianEigenTests, docs/algorithms.md#power-iteration) does not appear here.
         let lanczosProducts = try #require(l)
         if let p { #expect(lanczosProducts <= p) }
     }

@@ -2,7 +2,7 @@ import Foundation
 import PluginKit
 import PluginHost
 
-/// Known-spectrum operators for hessian.md §6 V4/V5: H = Q·diag(λ)·Qᵀ, with Q either the identity
+/// Known-spectrum operators for docs/algorithms.md#validation V4/V5: H = Q·diag(λ)·Qᵀ, with Q either the identity
 /// (Krylov methods from a Gaussian start are rotation invariant) or a dense randomised Hadamard
 /// rotation Q = W·D₁·W·D₂ (W the orthonormal Walsh–Hadamard matrix, D random signs), which
 /// costs O(n log n) per product and spreads every eigenvector over all coordinates, so that
@@ -74,7 +74,7 @@ struct SyntheticHessian {
     }
 }
 
-/// Spectra of hessian.md §9 E1/E2 and §6 V4.
+/// Spectra E1/E2 and V4 of docs/algorithms.md#test-spectra.
 enum Spectra {
     /// Gamma(shape 1, scale) draw = exponential.
     static func exponential(_ r: inout ProbeRandom, scale: Double) -> Double { -scale * log(r.uniform()) }

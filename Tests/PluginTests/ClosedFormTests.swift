@@ -1,7 +1,7 @@
 import PluginHost
 import Testing
 
-/// optimizers.md §10, setup Q: L = ½wᵀAw, A = diag(3, 2), w0 = (1, 2), one tensor named "weight",
+/// docs/algorithms.md#closed-form-tests, setup Q: L = ½wᵀAw, A = diag(3, 2), w0 = (1, 2), one tensor named "weight",
 /// plain SGD base. The direction d is read from an SGD step with lr 1 (w1 = w0 − d), the weights
 /// from one with lr 0.1; e from `perturbation`. Tolerance 1e-9.
 struct ClosedFormTests {

@@ -13,7 +13,7 @@ struct Problem: Sendable {
     let loss: @Sendable ([Double]) -> Double
     let gradient: @Sendable ([Double]) -> [Double]
 
-    /// ½·Σ aᵢwᵢ² (optimizers.md §10 setup Q has a = (3, 2)).
+    /// ½·Σ aᵢwᵢ² (setup Q of docs/algorithms.md#closed-form-tests has a = (3, 2)).
     static func quadratic(_ a: [Double]) -> Problem {
         Problem(loss: { w in 0.5 * zip(a, w).reduce(0) { $0 + $1.0 * $1.1 * $1.1 } }, gradient: { w in zip(a, w).map { $0 * $1 } })
     }

@@ -2,7 +2,7 @@ import Foundation
 import PluginHost
 import Testing
 
-/// optimizers.md §10's property tests, on a coupled non-quadratic loss over a two-tensor layout
+/// The property tests of docs/algorithms.md#closed-form-tests, on a coupled non-quadratic loss over a two-tensor layout
 /// ("layer.weight", "layer.bias") and on degenerate inputs.
 struct PropertyTests {
     static let layout = [ParameterLayoutEntry(name: "layer.weight", shape: [3, 4]), ParameterLayoutEntry(name: "layer.bias", shape: [3])]

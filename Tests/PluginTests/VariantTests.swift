@@ -2,7 +2,7 @@ import Foundation
 import PluginHost
 import Testing
 
-/// The named variants beyond optimizers.md §10's table, against values worked out by hand (Q:
+/// The named variants beyond docs/algorithms.md#closed-form-tests, against values worked out by hand (Q:
 /// L = ½wᵀAw, A = diag(3, 2), w0 = (1, 2), g0 = (3, 4)) or re-derived here from the formulas.
 struct VariantTests {
     static let w0 = [1.0, 2.0]

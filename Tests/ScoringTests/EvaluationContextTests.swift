@@ -3,7 +3,7 @@ import Scoring
 import Tensor
 import Testing
 
-/// hessian.md §6 V1–V2 on the host side: the HVP callback of a real (tiny) network is linear,
+/// docs/algorithms.md#validation V1–V2 on the host side: the HVP callback of a real (tiny) network is linear,
 /// symmetric, deterministic, exact (explicit Hessian vs finite differences of the gradient), and
 /// independent of batching, caching and (to Float32 accuracy) precision.
 @Suite struct EvaluationContextTests {

@@ -4,7 +4,7 @@ import Scoring
 import Testing
 
 /// The built metric plugins run by the host on a real (tiny) network, against its explicit
-/// Hessian (hessian.md §6 V2), plus per-batch mode and each optimizer's own sharpness.
+/// Hessian (docs/algorithms.md#validation, V2), plus per-batch mode and each optimizer's own sharpness.
 @Suite struct ScorerTests {
     static let registry = PluginRegistry(searchPath: .standard(store: nil, environment: [:]))
 

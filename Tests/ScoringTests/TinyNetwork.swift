@@ -6,7 +6,7 @@ import Scoring
 import Tensor
 
 /// A 116-parameter tanh network on 4×4 images (small enough for an explicit Hessian) and a
-/// random two-class dataset for it (hessian.md §6 V2).
+/// random two-class dataset for it (docs/algorithms.md#validation, V2).
 enum TinyNetwork {
     static func model(dtype: DType = .float64, seed: UInt64 = 1) -> Model {
         let b = ModelBuilder(seed: seed, dtype: dtype)

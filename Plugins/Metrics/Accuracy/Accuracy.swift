@@ -1,7 +1,7 @@
 import PluginKit
 
 /// Train and test accuracy and mean cross-entropy loss at the checkpoint's weights, and the
-/// generalisation gap (test loss − train loss; DESIGN.md §10). Each is one pass over its split
+/// generalisation gap (test loss − train loss; docs/metrics.md §accuracy). Each is one pass over its split
 /// (the host accumulates over batches in Float64, weighted by batch size, in the recorded mode).
 public final class Accuracy: MetricPlugin {
     public static var description: PluginDescription {

@@ -1,6 +1,6 @@
 import PluginKit
 
-/// Extreme Hessian eigenvalues (hessian.md §2.3 A-LANCZOS). Default: Lanczos from a seeded
+/// Extreme Hessian eigenvalues (docs/algorithms.md#lanczos). Default: Lanczos from a seeded
 /// Gaussian start with full reorthogonalisation in Float64, stopping once the k largest Ritz
 /// values have residuals ‖Hy − θy‖ ≤ tol·|θ| and the smallest one ≤ tol·max|θ| (a residual r
 /// bounds the eigenvalue error; the error itself is about r²/gap, `Lanczos.errorBounds`).

@@ -1,12 +1,12 @@
 import PluginKit
 
-/// The Hessian's eigenvalue distribution (ESD) by stochastic Lanczos quadrature (hessian.md
-/// §4.4, definition D1 of §5): `runs` × `steps` Lanczos steps from Rademacher starts, full
+/// The Hessian's eigenvalue distribution (ESD) by stochastic Lanczos quadrature, definition D1 of
+/// docs/algorithms.md#which-eigenvalue-statistics: `runs` × `steps` Lanczos steps from Rademacher starts, full
 /// reorthogonalisation in Float64; mean, median, SD and quantiles of the weighted, unsmoothed
 /// nodes pooled over runs (standard errors from their spread over runs), and the smoothed
 /// density as a series.
 ///
-/// `mode=per-batch` (definition D5, §5.1, the one the study's tables fit): the host runs this
+/// `mode=per-batch` (D5, docs/algorithms.md#per-batch-mode, the one the study's tables fit): the host runs this
 /// metric once per mini-batch, with the evaluation data narrowed to that batch, and summarises
 /// the one scalar each run reports (`top_eigenvalue`: PyHessian power iteration, largest
 /// magnitude, 100 iterations, tol 1e-3) as per_batch_median/mean/sd/min/max.

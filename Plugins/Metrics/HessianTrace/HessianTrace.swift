@@ -1,6 +1,6 @@
 import PluginKit
 
-/// The Hessian trace (hessian.md §3.3 A-TRACE): Hutchinson with seeded Rademacher probes and a
+/// The Hessian trace (docs/algorithms.md#hutchinson-trace-estimator): Hutchinson with seeded Rademacher probes and a
 /// fixed budget (100), reported with its standard error; tr(H²) comes free from the same probes.
 /// `method=hutch++` spends the budget on Hutch++ instead. `compat=pyhessian-0.1` reproduces the
 /// pip release's early stop (signed denominator: biased low, can return negative traces) and

@@ -1,6 +1,6 @@
 import PluginKit
 
-/// Adaptive SAM (Kwon et al., ICML 2021), optimizers.md §4: the neighbourhood ‖T_w⁻¹e‖ ≤ ρ with
+/// Adaptive SAM (Kwon et al., ICML 2021), docs/algorithms.md#asam: the neighbourhood ‖T_w⁻¹e‖ ≤ ρ with
 /// T_w = diag(|w| + η) gives e = ρ·T²g/‖T g‖. The references disagree on which tensors get T,
 /// so `variant` names them:
 /// - `official` (default; SamsungLabs/ASAM asam.py): T only on tensors whose name contains

@@ -1,6 +1,6 @@
 import PluginKit
 
-/// Adam (Kingma & Ba, ICLR 2015) with PyTorch's semantics (optimizers.md §2, torch.optim.Adam):
+/// Adam (Kingma & Ba, ICLR 2015) with PyTorch's semantics (docs/algorithms.md#adam, torch.optim.Adam):
 /// bias-corrected moments, eps added to √v̂, and `weight_decay` as an L2 term coupled into the
 /// moments (d ← d + λ·w), not AdamW's decoupled decay. Defaults are PyTorch's; the study trains
 /// at lr 1e-4. The base optimizer of every SAM-family plugin unless another is chosen.

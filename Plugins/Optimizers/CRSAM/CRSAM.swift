@@ -1,10 +1,10 @@
 import PluginKit
 
-/// Curvature-regularised SAM (Wu, Luo & Wunsch, AAAI 2024), optimizers.md §7, as the official
+/// Curvature-regularised SAM (Wu, Luo & Wunsch, AAAI 2024), docs/algorithms.md#cr-sam, as the official
 /// code TrustAIoT/CR-SAM (utils/crsam.py): g0 ← ∇L(w); e = ρ·g0/(‖g0‖ + 1e-12);
 /// g+ ← ∇L(w + e); g− ← ∇L(w − e), both at a separate buffer (w untouched); the base steps along
 /// d = g+ + γc·(g+ + g− − 2g0) + β·(g+ − g−). Three passes per step. Only the first pass updates
-/// BatchNorm statistics (the reference also writes them in pass 3; Sharp follows optimizers.md §8).
+/// BatchNorm statistics (the reference also writes them in pass 3; docs/algorithms.md#batchnorm-across-passes).
 ///
 /// `form` names how the paper's L_SAM + α·log Tr(H) + β·log‖∇L‖ is turned into a direction:
 /// - `code` (default): fixed weights as in the official code, no logarithm anywhere.

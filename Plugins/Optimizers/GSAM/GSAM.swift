@@ -1,6 +1,6 @@
 import PluginKit
 
-/// Surrogate-gap guided SAM (Zhuang et al., ICLR 2022), optimizers.md §5, as the PyTorch port
+/// Surrogate-gap guided SAM (Zhuang et al., ICLR 2022), docs/algorithms.md#gsam, as the PyTorch port
 /// juntang-zhuang/GSAM (same math as big_vision's official code with `minimize_fp`):
 /// ρ_t = ρ_min + (ρ_max − ρ_min)·(lr − lr_min)/(lr_max − lr_min), linear in this step's lr and
 /// not clamped (ρ_max when lr_max = lr_min, the default: constant lr). g ← ∇L(w);

@@ -1,6 +1,6 @@
 import PluginKit
 
-/// Sharpness-Aware Minimization (Foret et al., ICLR 2021), as davda54/sam does it (optimizers.md §3):
+/// Sharpness-Aware Minimization (Foret et al., ICLR 2021), as davda54/sam does it (docs/algorithms.md#sam):
 /// g ← ∇L(w) (clean pass); e = ρ·g/(‖g‖ + 1e-12) with one global L2 norm; g_p ← ∇L(w + e) on the
 /// same batch, evaluated at a separate buffer holding w + e, so w itself is never changed (the
 /// "restore" is exact by construction); the base optimizer (Adam by default) steps at w along g_p.

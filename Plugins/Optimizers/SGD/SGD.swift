@@ -3,7 +3,7 @@ import PluginKit
 /// Stochastic gradient descent with PyTorch's semantics (torch.optim.SGD): coupled L2 weight decay,
 /// momentum buffer initialised to the first direction (no dampening on the first step), and
 /// Nesterov momentum d ← d + μ·buf. With momentum 0 it is plain w ← w − lr·d, the base that
-/// optimizers.md §10 uses for its closed-form direction tests.
+/// the closed-form direction tests use (docs/algorithms.md#closed-form-tests).
 public final class SGD<Scalar: PluginScalar>: BaseOptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(

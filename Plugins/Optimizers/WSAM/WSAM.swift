@@ -1,6 +1,6 @@
 import PluginKit
 
-/// Weighted SAM (Yue et al., KDD 2023), optimizers.md §6, as atorch's wsam.py (final version):
+/// Weighted SAM (Yue et al., KDD 2023), docs/algorithms.md#wsam, as atorch's wsam.py (final version):
 /// L_WSAM = L + a·(L_SAM − L), a = γ/(1 − γ); γ = 0 is the base optimizer, γ = ½ is SAM.
 /// g ← ∇L(w); e = ρ·g/(‖g‖ + 1e-12) (adaptive: ρ·w²⊙g/(‖|w|⊙g‖ + 1e-12)); g (then g_p) clipped to
 /// `max_norm` if set; g_p ← ∇L(w + e) at a separate buffer (w untouched). Then, `decouple` (default,

@@ -86,7 +86,7 @@ typedef struct sharp_layout_v1 {
 /* ---- optimizer --------------------------------------------------------------------------- */
 /* Pass flag: the call is the clean pass of a training step (at the unperturbed weights w). Only
    such a pass may update BatchNorm running statistics; every other pass (perturbed points, and
-   every pass of `perturb`) uses batch statistics without writing them (optimizers.md §8). */
+   every pass of `perturb`) uses batch statistics without writing them (docs/algorithms.md#batchnorm-across-passes). */
 #define SHARP_PASS_UPDATE_STATISTICS 1u
 
 /* Loss and gradient on the current mini-batch (same inputs, same dropout masks on every call)

@@ -1,7 +1,7 @@
 import CSQLite
 
 /// `SQLITE_TRANSIENT` is a function-pointer cast macro that Swift does not import
-/// (reference/platform.md §3): it tells SQLite to copy the bound bytes before returning.
+/// (docs/index-and-queries.md §2): it tells SQLite to copy the bound bytes before returning.
 let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A prepared statement. Owned by `SQLiteDatabase`'s cache and reused: callers bind, step,

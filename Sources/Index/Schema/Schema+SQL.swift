@@ -1,6 +1,6 @@
 // The DDL of each migration. Checkpoint indexes serve the common filters (`--where
 // optimizer=…`, `model=…`: the study's groupings) and carry `status` so counts stay index-only. Times are REAL unix seconds (UTC); JSON columns are checked with
-// json_valid; every table is snake_case (STYLE.md §11).
+// json_valid; every table is snake_case (docs/index-and-queries.md §2).
 
 extension Schema {
     static let createCheckpoints = """

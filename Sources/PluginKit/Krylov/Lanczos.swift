@@ -1,4 +1,4 @@
-/// Lanczos with full reorthogonalisation in Float64 (hessian.md §2.3 A-LANCZOS, §4.4 A-SLQ).
+/// Lanczos with full reorthogonalisation in Float64 (docs/algorithms.md#lanczos; SLQ runs it too).
 ///
 /// Each step applies H once, orthogonalises against the whole basis (classical Gram–Schmidt
 /// twice), and solves the small tridiagonal T_j. The caller decides when to stop from the Ritz

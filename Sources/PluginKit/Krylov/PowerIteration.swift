@@ -1,4 +1,4 @@
-/// PyHessian's `eigenvalues(maxIter, tol, top_n)` reproduced step for step (hessian.md §2.1), so
+/// PyHessian's `eigenvalues(maxIter, tol, top_n)` reproduced step for step (docs/algorithms.md#power-iteration), so
 /// published numbers can be matched: Gaussian start normalised by ‖v‖ + 1e-6; each iteration
 /// projects v off the eigenvectors found so far (one Gram–Schmidt pass) and renormalises,
 /// w = Hv, μ = vᵀw, v = w/(‖w‖ + 1e-6), and stops when |μ − μ_prev|/(|μ_prev| + 1e-6) < tol.

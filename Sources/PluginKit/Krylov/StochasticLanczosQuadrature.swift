@@ -1,4 +1,4 @@
-/// Stochastic Lanczos quadrature (hessian.md §4.4 A-SLQ): each run starts Lanczos from a
+/// Stochastic Lanczos quadrature (docs/algorithms.md#stochastic-lanczos-quadrature): each run starts Lanczos from a
 /// normalised Rademacher vector, takes `steps` steps with full reorthogonalisation, and turns
 /// T into quadrature nodes θ_k (its eigenvalues) and weights w_k (squared first components).
 /// Pooled over runs with equal run weights, the nodes approximate the eigenvalue distribution
@@ -34,7 +34,7 @@ public enum StochasticLanczosQuadrature {
     }
 
     /// A Gaussian-smoothed density of the pooled nodes on `points` grid points, with Papyan's
-    /// width σ = (λ_max − λ_min)/((m − 1)·√(8 ln 3)) (hessian.md §4.3–4.4), integrating to 1
+    /// width σ = (λ_max − λ_min)/((m − 1)·√(8 ln 3)) (docs/algorithms.md#smoothing-for-plots), integrating to 1
     /// over the grid (trapezoid). For plots only.
     public static func density(_ runs: [Run], steps: Int, points: Int = 512) -> (x: [Double], y: [Double]) {
         let all = pooled(runs)

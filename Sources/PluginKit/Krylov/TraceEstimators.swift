@@ -1,4 +1,4 @@
-/// Stochastic trace estimators from Hessian-vector products (hessian.md §3).
+/// Stochastic trace estimators from Hessian-vector products (docs/algorithms.md#hutchinson-trace-estimator).
 public enum TraceEstimators {
     /// A trace estimate.
     public struct Estimate: Sendable {
@@ -23,7 +23,7 @@ public enum TraceEstimators {
         /// PyHessian ≥ 1a42737: stop when |m − m_prev|/(|m_prev| + 1e-6) < tol.
         case pyHessian(tolerance: Double)
         /// PyHessian 0.1 (the pip release): the same with a signed denominator m_prev + 1e-6, so a
-        /// negative running mean stops the loop at the next probe (hessian.md §3.1).
+        /// negative running mean stops the loop at the next probe (docs/algorithms.md#pyhessians-trace-loop).
         case pyHessian01(tolerance: Double)
         /// A-TRACE's optional sequential stop: after at least 20 probes, once SD/√M ≤ relative·|mean|.
         case relativeStandardError(Double)

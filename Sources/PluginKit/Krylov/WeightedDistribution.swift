@@ -1,5 +1,5 @@
 /// A discrete distribution of values with non-negative weights: SLQ's pooled (θ, w) nodes
-/// (hessian.md §5 D1), or equal-weight samples (per-batch values).
+/// (docs/algorithms.md#which-eigenvalue-statistics, D1), or equal-weight samples (per-batch values).
 public struct WeightedDistribution: Sendable {
     /// Values, ascending.
     public let values: [Double]

@@ -21,7 +21,7 @@ extension IndexStore {
             )
             SELECT run_id, checkpoint_count, last_epoch, last_created_at, count(*) OVER () FROM runs
             ORDER BY last_created_at DESC, run_id LIMIT ?
-            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : -1)])
+            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)])
         let runs = try groups.compactMap { g -> RunSummary? in
             guard
                 let r = try db.row(

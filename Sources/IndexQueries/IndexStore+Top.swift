@@ -76,7 +76,7 @@ extension IndexStore {
             """
             SELECT \(Self.summaryColumns) FROM checkpoints AS c WHERE \(condition.sql)
             ORDER BY c.created_at DESC, c.sha256 LIMIT ?
-            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : -1)])
+            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)])
         let total = try db.scalar("SELECT count(*) FROM checkpoints AS c WHERE \(condition.sql)", condition.params)
         let listed = try rows.map { row -> ListRow in
             let summary = Self.summary(row)

@@ -10,11 +10,11 @@ import Testing
     /// Forwards every call; throws `.connectionLost` instead of running statement number `failAt`
     /// (counted from the last `arm`), and refuses everything until the transaction has unwound.
     final class FlakyDatabase: SQLDatabase {
-        let inner: SQLiteDatabase
+        let inner: any SQLDatabase
         private(set) var statements: [String] = []
         private var countdown: Int?
 
-        init(_ inner: SQLiteDatabase) { self.inner = inner }
+        init(_ inner: any SQLDatabase) { self.inner = inner }
 
         /// Fails the `n`-th statement from now (1 = the next one).
         func arm(failingStatement n: Int) { countdown = n }
@@ -62,10 +62,13 @@ import Testing
 
     static let key = PluginKey(plugin: "hessian-trace", version: "1.0.0")
 
-    @Test func aConnectionLostAtAnyStatementOfCompleteJobLeavesNothingHalfWritten() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func aConnectionLostAtAnyStatementOfCompleteJobLeavesNothingHalfWritten(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
-        let flaky = FlakyDatabase(try SQLiteDatabase.writer(path: t.path, busyTimeoutMilliseconds: 5000))
+        let flaky = FlakyDatabase(
+            try t.postgresURL.map { try PostgresDatabase(url: $0) }
+                ?? SQLiteDatabase.writer(path: t.path, busyTimeoutMilliseconds: 5000))
         let store = try IndexStore(database: flaky, mode: .readWrite)
         try store.enqueueJobs(checkpointID: id, plugins: [Self.key], priority: 100, at: TestIndex.epoch)
         let job = try #require(try store.claimNextJob(worker: "w", at: TestIndex.epoch))
@@ -109,5 +112,43 @@ import Testing
         _ = try IndexStore(database: empty, mode: .readWrite)  // migrates
         let reader = try IndexStore(database: try SQLiteDatabase.reader(path: path, busyTimeoutMilliseconds: 1000), mode: .readOnly)
         #expect(try reader.appliedMigrations() == Schema.migrations.map(\.name))
+    }
+}
+
+/// The PostgreSQL connection's own logic, without a server.
+@Suite struct PostgresConnectionTests {
+    @Test func placeholdersBecomeNumberedOutsideQuotes() {
+        #expect(PostgresDatabase.numberedPlaceholders("SELECT ? , '?' , \"a?\", ?") == "SELECT $1 , '?' , \"a?\", $2")
+        #expect(PostgresDatabase.numberedPlaceholders("WHERE a = ?2 OR b = ?12") == "WHERE a = $2 OR b = $12")
+    }
+
+    @Test func valuesTravelAsPostgreSQLTextAndNaNAsNull() {
+        #expect(PostgresDatabase.parameterText(.real(.nan)) == nil)
+        #expect(PostgresDatabase.parameterText(.real(-.infinity)) == "-Infinity")
+        #expect(PostgresDatabase.parameterText(.real(1e-05)) == "1e-05")
+        #expect(PostgresDatabase.parameterText(.integer(-3)) == "-3")
+        #expect(PostgresDatabase.parameterText(.blob([0, 255])) == "\\x00ff")
+    }
+
+    @Test func anUnreachableServerIsOneLineNamingItWithoutThePassword() throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let url = "postgres://sharp:secret@127.0.0.1:\(Self.closedPort())/sharp?connect_timeout=2"
+        let error = try #require(throws: IndexError.self) { try PostgresDatabase(url: url) }
+        #expect(error.message.hasPrefix("cannot connect to postgres://sharp:***@127.0.0.1:"), "\(error.message)")
+        #expect(!error.message.contains("secret") && !error.message.contains("\n"))
+        #expect(error.isTransient)
+    }
+
+    static func closedPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

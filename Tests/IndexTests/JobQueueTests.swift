@@ -11,8 +11,9 @@ struct JobQueueTests {
     let trace1 = PluginKey(plugin: "hessian-trace", version: "1.0.0")
     let trace2 = PluginKey(plugin: "hessian-trace", version: "2.0.0")
 
-    @Test func onlyMissingWorkIsQueuedAndANewPluginVersionBackfillsEverything() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func onlyMissingWorkIsQueuedAndANewPluginVersionBackfillsEverything(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let scored = try t.checkpoint(1)
         try t.checkpoint(2)
         try t.metric(scored, "hessian-trace", "trace", 3, version: "1.0.0")
@@ -21,8 +22,9 @@ struct JobQueueTests {
         #expect(try t.index.enqueueJobs(checkpointID: nil, plugins: [trace2], priority: JobPriority.backfill) == 2)
     }
 
-    @Test func newCheckpointsAreClaimedBeforeBackfillAndBackfillRunsNewestFirst() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func newCheckpointsAreClaimedBeforeBackfillAndBackfillRunsNewestFirst(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let old = try t.checkpoint(1, minutes: 1), newer = try t.checkpoint(2, minutes: 2)
         try t.index.enqueueJobs(checkpointID: nil, plugins: [trace1], priority: JobPriority.backfill)
         let dropped = try t.checkpoint(3, minutes: 0)  // just copied in, though written long ago
@@ -32,19 +34,20 @@ struct JobQueueTests {
         #expect(order == [dropped, newer, old])
     }
 
-    @Test func concurrentClaimersNeverGetTheSameJob() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func concurrentClaimersNeverGetTheSameJob(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         for n in 0..<300 { try t.checkpoint(n) }
         #expect(try t.index.enqueueJobs(checkpointID: nil, plugins: [trace1], priority: 0) == 300)
         let claimed = Claims()
         let group = DispatchGroup()
-        let path = t.path
+        let connect = t.opener
         for w in 0..<4 {
             group.enter()
             Thread {
                 defer { group.leave() }
                 do {
-                    let connection = try IndexStore(path: path)  // each thread its own connection
+                    let connection = try connect()  // each thread its own connection
                     while let job = try connection.claimNextJob(worker: "worker-\(w)", at: Date()) {
                         claimed.add(job.id, worker: w)
                     }
@@ -61,8 +64,9 @@ struct JobQueueTests {
         #expect(claimed.workers.count > 1, "expected the claims to interleave between workers")
     }
 
-    @Test func completingRecordsResultsAndOnlyTheHolderMayComplete() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func completingRecordsResultsAndOnlyTheHolderMayComplete(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
         try t.index.enqueueJobs(checkpointID: id, plugins: [trace1], priority: 100)
         let job = try #require(try t.index.claimNextJob(worker: "a", at: TestIndex.epoch))
@@ -76,8 +80,9 @@ struct JobQueueTests {
         #expect(try t.index.claimNextJob(worker: "a", at: TestIndex.epoch) == nil)
     }
 
-    @Test func aFailureWithARetryTimeIsQueuedAgainOnlyAfterIt() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func aFailureWithARetryTimeIsQueuedAgainOnlyAfterIt(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         try t.index.enqueueJobs(checkpointID: try t.checkpoint(1), plugins: [trace1], priority: 0)
         let job = try #require(try t.index.claimNextJob(worker: "a", at: TestIndex.epoch))
         let later = TestIndex.epoch.addingTimeInterval(30)
@@ -90,8 +95,9 @@ struct JobQueueTests {
         #expect(failed.total == 1 && failed.jobs.first?.error == "SIGSEGV in plugin crashy 0.1")
     }
 
-    @Test func runningJobsOfADeadWorkerOrWithAnExpiredHeartbeatAreRequeued() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func runningJobsOfADeadWorkerOrWithAnExpiredHeartbeatAreRequeued(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         for n in 1...3 { try t.index.enqueueJobs(checkpointID: try t.checkpoint(n), plugins: [trace1], priority: 0) }
         let start = TestIndex.epoch
         let stale = try #require(try t.index.claimNextJob(worker: "host:101", at: start))
@@ -110,8 +116,9 @@ struct JobQueueTests {
         #expect(again.attempts == 2)
     }
 
-    @Test func aJobWhoseWorkerKeepsDyingFailsAfterMaxAttempts() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func aJobWhoseWorkerKeepsDyingFailsAfterMaxAttempts(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         try t.index.enqueueJobs(checkpointID: try t.checkpoint(1), plugins: [trace1], priority: 0)
         for attempt in 1...2 {
             let job = try #require(try t.index.claimNextJob(worker: "w\(attempt)", at: TestIndex.epoch))

@@ -81,6 +81,13 @@ public enum SQLDialect: Sendable {
     /// (PostgreSQL); SQLite's write transaction already excludes every other claimer.
     public var skipLocked: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
 
+    /// A bound JSON text as stored: SQLite's `json(?)` minifies it; PostgreSQL keeps the text
+    /// (the column's check still proves it is JSON), and Sharp writes it compact already.
+    public var jsonParameter: String { json("?") }
+
+    /// `jsonParameter` for a numbered placeholder (`?4`).
+    public func json(_ placeholder: String) -> String { self == .sqlite ? "json(\(placeholder))" : placeholder }
+
     /// The larger of two values (SQLite's two-argument `max`).
     public func greatest(_ a: String, _ b: String) -> String {
         self == .sqlite ? "max(\(a), \(b))" : "GREATEST(\(a), \(b))"

@@ -77,11 +77,24 @@ public final class PostgresDatabase: SQLDatabase {
     private func execute(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer {
         let text = Self.numberedPlaceholders(sql)
         let parameters: [String?] = values.map(Self.parameterText)
+        // Numbers say their type (int8, float8), so `? IS NULL`-style contexts need not infer it;
+        // text and NULL leave it to the server (0), which takes the column's type.
+        let types: [UInt32] = values.map { value in
+            switch value {
+            case .integer: return 20
+            case .real(let v): return v.isNaN ? 0 : 701
+            default: return 0
+            }
+        }
         var cStrings = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { cStrings.forEach { free($0) } }
         let result = cStrings.withUnsafeMutableBufferPointer { buffer -> OpaquePointer? in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { pointer in
-                PQexecParams(connection, text, Int32(parameters.count), nil, values.isEmpty ? nil : pointer, nil, nil, 0)
+                types.withUnsafeBufferPointer { oids in
+                    PQexecParams(
+                        connection, text, Int32(parameters.count), values.isEmpty ? nil : oids.baseAddress,
+                        values.isEmpty ? nil : pointer, nil, nil, 0)
+                }
             }
         }
         guard let result else {

@@ -14,7 +14,7 @@ extension IndexStore {
                 isNew = false
                 try db.run("UPDATE checkpoints SET status = 'ok' WHERE id = ? AND status = 'missing'", [.integer(id)])
             } else {
-                id = try db.scalar(Self.insertCheckpoint, Self.values(of: record, path: path, now: now)).int64 ?? 0
+                id = try db.scalar(Self.insertCheckpoint(db.dialect), Self.values(of: record, path: path, now: now)).int64 ?? 0
                 isNew = true
             }
             let isNewPath = try recordPath(path, checkpointID: id, now: now)
@@ -69,23 +69,27 @@ extension IndexStore {
             INSERT INTO checkpoint_paths (path, checkpoint_id, first_seen_at, last_seen_at, present)
             VALUES (?1, ?2, ?3, ?3, 1)
             ON CONFLICT (path) DO UPDATE SET
-                first_seen_at = CASE WHEN checkpoint_id = excluded.checkpoint_id THEN first_seen_at
-                                     ELSE excluded.first_seen_at END,
-                file_identity = CASE WHEN checkpoint_id = excluded.checkpoint_id THEN file_identity END,
+                first_seen_at = CASE WHEN checkpoint_paths.checkpoint_id = excluded.checkpoint_id
+                                     THEN checkpoint_paths.first_seen_at ELSE excluded.first_seen_at END,
+                file_identity = CASE WHEN checkpoint_paths.checkpoint_id = excluded.checkpoint_id
+                                     THEN checkpoint_paths.file_identity END,
                 checkpoint_id = excluded.checkpoint_id, last_seen_at = excluded.last_seen_at, present = 1
             """, [.text(path), .integer(checkpointID), now.sql])
         return previous != checkpointID
     }
 
-    static let insertCheckpoint = """
-        INSERT INTO checkpoints (
-            sha256, path, size_bytes, status, indexed_at, run_id, created_at, software_version, model,
-            model_config, optimizer, optimizer_version, base_optimizer, hyperparameters, dataset,
-            dataset_fingerprint, dataset_spec, split_seed, train_count, test_count, seed, epoch, step,
-            training_loss, training_accuracy, elapsed_seconds, stop_reason)
-        VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, json(?), ?, ?, ?, json(?), ?, ?, json(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        RETURNING id
-        """
+    static func insertCheckpoint(_ dialect: SQLDialect) -> String {
+        let json = dialect.jsonParameter
+        return """
+            INSERT INTO checkpoints (
+                sha256, path, size_bytes, status, indexed_at, run_id, created_at, software_version, model,
+                model_config, optimizer, optimizer_version, base_optimizer, hyperparameters, dataset,
+                dataset_fingerprint, dataset_spec, split_seed, train_count, test_count, seed, epoch, step,
+                training_loss, training_accuracy, elapsed_seconds, stop_reason)
+            VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, \(json), ?, ?, ?, \(json), ?, ?, \(json), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
+            """
+    }
 
     static func values(of r: CheckpointRecord, path: String, now: Date) -> [SQLValue] {
         [

@@ -13,9 +13,9 @@ extension IndexStore {
                     """
                     INSERT INTO jobs (checkpoint_id, plugin, plugin_version, params_hash, params, priority,
                                       sort_key, enqueued_at)
-                    SELECT c.id, ?1, ?2, ?3, json(?4), ?5, coalesce(c.created_at, c.indexed_at), ?6
+                    SELECT c.id, ?1, ?2, ?3, \(db.dialect.json("?4")), ?5, coalesce(c.created_at, c.indexed_at), ?6
                     FROM checkpoints AS c
-                    WHERE c.status = 'ok' AND (?7 IS NULL OR c.id = ?7)
+                    WHERE c.status = 'ok' AND (c.id = ?7 OR ?7 IS NULL)
                       AND NOT EXISTS (
                           SELECT 1 FROM metrics AS m\(db.dialect.indexedBy("metrics_by_checkpoint"))
                           WHERE m.checkpoint_id = c.id AND m.plugin = ?1 AND m.plugin_version = ?2
@@ -87,9 +87,10 @@ extension IndexStore {
         try db.transaction {
             try db.run(
                 """
-                UPDATE jobs SET state = CASE WHEN ?1 IS NULL THEN 'failed' ELSE 'queued' END,
-                                not_before = ?1, error = ?2, finished_at = ?3,
-                                worker = CASE WHEN ?1 IS NULL THEN worker ELSE NULL END
+                UPDATE jobs SET not_before = ?1,
+                                state = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN 'failed' ELSE 'queued' END,
+                                error = ?2, finished_at = ?3,
+                                worker = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN worker ELSE NULL END
                 WHERE id = ?4 AND state = 'running' AND worker = ?5
                 """, [retryAt?.sql ?? .null, .text(reason), now.sql, .integer(id), .text(worker)]) == 1
         }
@@ -147,7 +148,7 @@ extension IndexStore {
             """
             SELECT id FROM jobs WHERE state = ?
             ORDER BY coalesce(finished_at, heartbeat_at, claimed_at, enqueued_at) DESC, id DESC LIMIT ?
-            """, [.text(state.rawValue), .integer(limit > 0 ? Int64(limit) : -1)])
+            """, [.text(state.rawValue), .integer(limit > 0 ? Int64(limit) : Int64.max)])
         return (try ids.compactMap { try $0[0].int64.flatMap { try job(id: $0) } }, total)
     }
 

@@ -17,7 +17,7 @@ extension IndexStore {
                 """
                 INSERT INTO metrics (checkpoint_id, plugin, plugin_version, plugin_version_rank, params_hash, params,
                                      name, value, is_nan, stderr, hvp_count, seconds, recorded_at)
-                VALUES (?, ?, ?, ?, ?, json(?), ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, \(db.dialect.jsonParameter), ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (checkpoint_id, plugin, name, plugin_version, params_hash) DO UPDATE SET
                     params = excluded.params, value = excluded.value, is_nan = excluded.is_nan,
                     stderr = excluded.stderr, hvp_count = excluded.hvp_count, seconds = excluded.seconds,
@@ -58,7 +58,7 @@ extension IndexStore {
         try db.run(
             """
             INSERT INTO series (checkpoint_id, plugin, plugin_version, params_hash, name, data, recorded_at)
-            VALUES (?, ?, ?, ?, ?, json(?), ?)
+            VALUES (?, ?, ?, ?, ?, \(db.dialect.jsonParameter), ?)
             ON CONFLICT (checkpoint_id, plugin, name, plugin_version, params_hash) DO UPDATE SET
                 data = excluded.data, recorded_at = excluded.recorded_at
             """,

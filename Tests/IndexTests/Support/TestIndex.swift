@@ -1,24 +1,79 @@
 import Foundation
+import Testing
 
 @testable import Index
 @testable import IndexPresentation
 @testable import IndexQueries
 @testable import Statistics
 
-/// A temporary store with an index, filled through the public API (no daemon).
+/// The index backends a test can run on.
+enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    /// The server tools/test starts (tools/postgres-cluster), as a URL.
+    static let postgresURL = ProcessInfo.processInfo.environment["SHARP_TEST_POSTGRES_URL"]
+
+    /// SQLite always; PostgreSQL when a server was given. Under tools/test (which sets
+    /// SHARP_TEST_REQUIRE_POSTGRES) a missing server is a failure, not a skip.
+    static var available: [TestBackend] {
+        if postgresURL != nil { return [.sqlite, .postgres] }
+        precondition(
+            ProcessInfo.processInfo.environment["SHARP_TEST_REQUIRE_POSTGRES"] == nil,
+            "SHARP_TEST_REQUIRE_POSTGRES is set but SHARP_TEST_POSTGRES_URL is not")
+        return [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// A temporary store with an index, filled through the public API (no daemon). On PostgreSQL
+/// each instance gets a schema of its own in the test server's database, dropped at the end.
 final class TestIndex {
     let directory: String
     let index: IndexStore
+    let backend: TestBackend
+    /// PostgreSQL: the URL that opens this instance's schema; nil for SQLite.
+    let postgresURL: String?
+    private let schema: String?
     /// Fixed clock so output is reproducible: 2026-05-01T00:00:00Z.
     static let epoch = Date(timeIntervalSince1970: 1_777_593_600)
 
-    init() throws {
+    init(_ backend: TestBackend = .sqlite) throws {
+        self.backend = backend
         directory = NSTemporaryDirectory() + "sharp-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        index = try IndexStore(store: directory)
+        switch backend {
+        case .sqlite:
+            schema = nil
+            postgresURL = nil
+            index = try IndexStore(store: directory)
+        case .postgres:
+            let base = try #require(TestBackend.postgresURL, "no PostgreSQL server (SHARP_TEST_POSTGRES_URL)")
+            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            try PostgresDatabase(url: base).run("CREATE SCHEMA \(name)")
+            schema = name
+            let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(name)"
+            postgresURL = url
+            index = try IndexStore(database: try PostgresDatabase(url: url), mode: .readWrite)
+        }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+        if let schema, let base = TestBackend.postgresURL {
+            _ = try? PostgresDatabase(url: base).run("DROP SCHEMA \(schema) CASCADE")
+        }
+    }
+
+    /// Opens another connection to the same index (for concurrency tests: one per thread).
+    var opener: @Sendable () throws -> IndexStore {
+        let path = path, url = postgresURL
+        return {
+            if let url { return try IndexStore(database: try PostgresDatabase(url: url), mode: .readWrite) }
+            return try IndexStore(path: path)
+        }
+    }
 
     var path: String { IndexStore.path(forStore: directory) }
 

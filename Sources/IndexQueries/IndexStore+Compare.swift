@@ -12,7 +12,7 @@ extension IndexStore {
         var select = ["c.id", "c.run_id", "c.seed", "c.sha256"]
         var params: [SQLValue] = []
         for field in [rowField] + (colField.map { [$0] } ?? []) {
-            let (expression, extra) = Self.expression(for: field)
+            let (expression, extra) = expression(for: field)
             select.append(expression)
             params += extra
         }
@@ -26,7 +26,7 @@ extension IndexStore {
                 """
                 : """
                 SELECT \(select.joined(separator: ", ")) FROM checkpoints AS c WHERE c.id IN (
-                    SELECT (SELECT c.id FROM checkpoints AS c WHERE c.run_id IS r.run_id AND \(condition.sql)
+                    SELECT (SELECT c.id FROM checkpoints AS c WHERE c.run_id IS NOT DISTINCT FROM r.run_id AND \(condition.sql)
                             ORDER BY c.step DESC, c.created_at DESC, c.sha256 LIMIT 1)
                     FROM (SELECT DISTINCT c.run_id FROM checkpoints AS c WHERE \(condition.sql)) AS r)
                 ORDER BY c.run_id
@@ -81,13 +81,15 @@ extension IndexStore {
         }
     }
 
-    static func expression(for field: QueryField) -> (String, [SQLValue]) {
+    func expression(for field: QueryField) -> (String, [SQLValue]) {
         switch field {
         case .checkpoint(let f) where f.name == "seed" || f.name == "split_seed":
             // Seeds are unsigned 64-bit, stored by bit pattern: print them unsigned.
-            return ("CASE WHEN c.\(f.column) < 0 THEN printf('%llu', c.\(f.column)) ELSE c.\(f.column) END", [])
+            return (db.dialect.unsignedText("c.\(f.column)"), [])
         case .checkpoint(let f): return ("c.\(f.column)", [])
-        case .hyperparameter(let key): return ("json_extract(\(checkpointHyperparameters), ?)", [.text(jsonPath(key))])
+        case .hyperparameter(let key):
+            let value = db.dialect.jsonScalar(checkpointHyperparameters, key: key)
+            return (value.sql, [value.key])
         case .metric: return ("NULL", [])
         }
     }

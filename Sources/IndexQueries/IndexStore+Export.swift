@@ -38,7 +38,7 @@ extension IndexStore {
         }
         let keys = query.long ? [] : try db.rows(
             """
-            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(\(Self.checkpointHyperparameters)) AS j
+            SELECT DISTINCT j.key FROM checkpoints AS c, \(db.dialect.jsonKeys(checkpointHyperparameters))
             WHERE c.hyperparameters IS NOT NULL AND \(condition.sql) ORDER BY j.key
             """, condition.params
         ).compactMap { $0[0].string }
@@ -117,7 +117,7 @@ extension IndexStore {
     private func currentValues(checkpointID: Int64) throws -> [(String, ResultCell)] {
         try db.rows(
             """
-            SELECT plugin, name, value FROM metrics INDEXED BY metrics_current
+            SELECT plugin, name, value FROM metrics\(db.dialect.indexedBy("metrics_current"))
             WHERE checkpoint_id = ? AND is_current = 1
             """, [.integer(checkpointID)]
         ).map { r in ("\(r[0].string ?? "")\u{0}\(r[1].string ?? "")", r[2].double.map { .number($0) } ?? .number(.nan)) }
@@ -128,7 +128,8 @@ extension IndexStore {
         try db.rows(
             """
             SELECT plugin, name, plugin_version, params_hash, value, is_nan, stderr, hvp_count, seconds, recorded_at
-            FROM metrics INDEXED BY metrics_current WHERE checkpoint_id = ? AND is_current = 1 ORDER BY plugin, name
+            FROM metrics\(db.dialect.indexedBy("metrics_current")) WHERE checkpoint_id = ? AND is_current = 1
+            ORDER BY plugin, name
             """, [.integer(checkpointID)]
         ).map { r in
             let plugin = r[0].string ?? "", name = r[1].string ?? ""

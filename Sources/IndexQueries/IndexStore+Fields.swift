@@ -31,10 +31,9 @@ extension IndexStore {
         } catch let error as IndexError {
             guard case .unknownName = error.kind else { throw error }
         }
+        let value = db.dialect.jsonValue(checkpointHyperparameters, key: key)
         if !key.contains("\""),
-            try db.row(
-                "SELECT 1 FROM checkpoints AS c WHERE json_type(\(Self.checkpointHyperparameters), ?) IS NOT NULL LIMIT 1",
-                [.text(Self.jsonPath(key))]) != nil
+            try db.row("SELECT 1 FROM checkpoints AS c WHERE \(value.sql) IS NOT NULL LIMIT 1", [value.key]) != nil
         {
             return .hyperparameter(key)
         }
@@ -48,29 +47,14 @@ extension IndexStore {
     public func hyperparameterKeys() throws -> [String] {
         try db.rows(
             """
-            SELECT DISTINCT j.key FROM checkpoints AS c, json_each(\(Self.checkpointHyperparameters)) AS j
+            SELECT DISTINCT j.key FROM checkpoints AS c, \(db.dialect.jsonKeys(checkpointHyperparameters))
             WHERE c.hyperparameters IS NOT NULL ORDER BY j.key
             """
         ).compactMap { $0[0].string }
     }
 
-    static func jsonPath(_ key: String) -> String { "$.\"\(key)\"" }
-
-    /// The hyperparameters a query sees, as one flat JSON object: the manifest's
-    /// `optimizer.hyperparameters` (`expression`, SQL) with the nested `hyperparameters` (the
-    /// plugin's own values, as `sharp train` writes them) and `base_hyperparameters` (those of the
-    /// base a SAM-family plugin wraps) lifted to the top. On a clash the top level wins, then the
-    /// plugin's own, then the base's: `rho`, `lr` and `learning_rate` all resolve for a SAM run.
-    static func flatHyperparameters(_ expression: String) -> String {
-        """
-        json_patch(json_patch(coalesce(json_extract(\(expression), '$.base_hyperparameters'), '{}'), \
-        coalesce(json_extract(\(expression), '$.hyperparameters'), '{}')), \
-        json_remove(\(expression), '$.hyperparameters', '$.base_hyperparameters'))
-        """
-    }
-
-    /// `flatHyperparameters` of the checkpoint row `c`.
-    static let checkpointHyperparameters = flatHyperparameters("c.hyperparameters")
+    /// `SQLDialect.flatHyperparameters` of the checkpoint row `c`.
+    var checkpointHyperparameters: String { db.dialect.flatHyperparameters("c.hyperparameters") }
 
     static func checkedKey(_ key: String) throws -> String {
         if key.contains("\"") { throw IndexError(.invalidQuery, "hyperparameter names cannot contain '\"': \(key)") }
@@ -85,7 +69,7 @@ extension IndexStore {
         for filter in filters {
             let field = try resolveField(filter.key)
             if case .checkpoint(let f) = field, f.name == "status" { mentionsStatus = true }
-            let part = try Self.condition(filter, on: field)
+            let part = try condition(filter, on: field)
             parts.append(part.sql)
             params += part.params
         }
@@ -93,18 +77,20 @@ extension IndexStore {
         return SQLCondition(sql: parts.joined(separator: " AND "), params: params)
     }
 
-    static func condition(_ filter: Filter, on field: QueryField) throws -> SQLCondition {
+    func condition(_ filter: Filter, on field: QueryField) throws -> SQLCondition {
+        let dialect = db.dialect
         switch field {
         case .checkpoint(let f):
             let values = try filter.values.map { try Self.value($0, for: f) }
-            return comparison("c.\(f.column)", filter.op, values, prefix: [])
+            return Self.comparison("c.\(f.column)", filter.op, values, prefix: [])
         case .hyperparameter(let key):
             let values = filter.values.map { text -> SQLValue in
                 if let number = text.filterNumber { return .real(number) }
                 if text == "true" || text == "false" { return .integer(text == "true" ? 1 : 0) }
                 return .text(text)
             }
-            return comparison("json_extract(\(checkpointHyperparameters), ?)", filter.op, values, prefix: [.text(jsonPath(key))])
+            let field = dialect.jsonValue(checkpointHyperparameters, key: key)
+            return Self.comparison(field.sql, filter.op, values, prefix: [field.key], placeholder: dialect.jsonComparand)
         case .metric(let ref):
             let head = "fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1 AND "
             let refParams: [SQLValue] = [.text(ref.plugin), .text(ref.name)]
@@ -112,7 +98,8 @@ extension IndexStore {
                 // value is NULL exactly for NaN (a missing metric has no row at all).
                 let test = filter.op == .equal ? "fm.value IS NULL" : "fm.value IS NOT NULL"
                 return SQLCondition(
-                    sql: "EXISTS (SELECT 1 FROM metrics AS fm INDEXED BY metrics_current WHERE \(head)\(test))", params: refParams)
+                    sql: "EXISTS (SELECT 1 FROM metrics AS fm\(dialect.indexedBy("metrics_current")) WHERE \(head)\(test))",
+                    params: refParams)
             }
             let values = try filter.values.map { text -> SQLValue in
                 guard let number = text.filterNumber else {
@@ -121,24 +108,28 @@ extension IndexStore {
                 return .real(number)
             }
             // NaN is stored as NULL: it fails every comparison except `!=` (MLflow issue 25640).
-            let inner = comparison("fm.value", filter.op, values, prefix: refParams)
+            let inner = Self.comparison("fm.value", filter.op, values, prefix: refParams)
             let sql = filter.op == .notEqual ? "(fm.value IS NULL OR \(inner.sql))" : inner.sql
             return SQLCondition(
-                sql: "EXISTS (SELECT 1 FROM metrics AS fm INDEXED BY metrics_current WHERE \(head)\(sql))", params: inner.params)
+                sql: "EXISTS (SELECT 1 FROM metrics AS fm\(dialect.indexedBy("metrics_current")) WHERE \(head)\(sql))",
+                params: inner.params)
         }
     }
 
-    private static func comparison(_ expression: String, _ op: Filter.Operator, _ values: [SQLValue], prefix: [SQLValue])
-        -> SQLCondition
-    {
+    /// `expression op value(s)`; `placeholder` writes each value's parameter (a plain `?` unless
+    /// the expression needs the value converted, as `jsonb` does).
+    private static func comparison(
+        _ expression: String, _ op: Filter.Operator, _ values: [SQLValue], prefix: [SQLValue],
+        placeholder: (SQLValue) -> String = { _ in "?" }
+    ) -> SQLCondition {
         switch op {
         case .oneOf:
-            let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            let marks = values.map(placeholder).joined(separator: ", ")
             return SQLCondition(sql: "\(expression) IN (\(marks))", params: prefix + values)
         case .notEqual where !expression.hasPrefix("fm."):
-            return SQLCondition(sql: "\(expression) IS NOT ?", params: prefix + values)
+            return SQLCondition(sql: "\(expression) IS DISTINCT FROM \(placeholder(values[0]))", params: prefix + values)
         default:
-            return SQLCondition(sql: "\(expression) \(op.rawValue) ?", params: prefix + values)
+            return SQLCondition(sql: "\(expression) \(op.rawValue) \(placeholder(values[0]))", params: prefix + values)
         }
     }
 

@@ -18,7 +18,7 @@ extension IndexStore {
                     count(*) FILTER (WHERE j.state = 'queued' AND c.status = 'ok'
                                        AND (j.not_before IS NULL OR j.not_before <= ?1)),
                     count(*) FILTER (WHERE j.state = 'queued' AND c.status = 'ok' AND j.not_before > ?1),
-                    count(*) FILTER (WHERE j.state = 'queued' AND c.status IS NOT 'ok'),
+                    count(*) FILTER (WHERE j.state = 'queued' AND c.status IS DISTINCT FROM 'ok'),
                     count(*) FILTER (WHERE j.state = 'running'),
                     count(*) FILTER (WHERE j.state = 'done'),
                     count(*) FILTER (WHERE j.state = 'failed'),

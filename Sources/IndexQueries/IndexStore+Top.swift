@@ -34,10 +34,10 @@ extension IndexStore {
         let condition = try condition(for: query.filters)
         let limit = query.limit > 0 ? query.limit : Int.max
         let ref: [SQLValue] = [.text(metric.plugin), .text(metric.name)]
-        func remaining(_ rows: [[SQLValue]]) -> SQLValue { .integer(limit == .max ? -1 : Int64(limit - rows.count)) }
+        func remaining(_ rows: [[SQLValue]]) -> SQLValue { .integer(limit == .max ? .max : Int64(limit - rows.count)) }
         let ranked = """
             SELECT \(Self.summaryColumns), m.value, m.is_nan, m.stderr, m.plugin_version
-            FROM metrics AS m INDEXED BY metrics_ranking JOIN checkpoints AS c ON c.id = m.checkpoint_id
+            FROM metrics AS m\(db.dialect.indexedBy("metrics_ranking")) JOIN checkpoints AS c ON c.id = m.checkpoint_id
             WHERE m.plugin = ? AND m.name = ? AND m.is_current = 1 AND m.value IS %@ AND \(condition.sql)
             ORDER BY %@c.created_at DESC, c.sha256 LIMIT ?
             """
@@ -54,8 +54,8 @@ extension IndexStore {
             rows += try db.rows(
                 """
                 SELECT \(Self.summaryColumns), NULL, NULL, NULL, NULL
-                FROM checkpoints AS c INDEXED BY checkpoints_by_time
-                WHERE NOT EXISTS (SELECT 1 FROM metrics AS fm INDEXED BY metrics_current
+                FROM checkpoints AS c\(db.dialect.indexedBy("checkpoints_by_time"))
+                WHERE NOT EXISTS (SELECT 1 FROM metrics AS fm\(db.dialect.indexedBy("metrics_current"))
                                   WHERE fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1)
                   AND \(condition.sql)
                 ORDER BY c.created_at DESC, c.sha256 LIMIT ?
@@ -88,17 +88,18 @@ extension IndexStore {
     }
 
     /// The keys of a manifest's hyperparameters as queries see them (`flatHyperparameters`),
-    /// typed by SQLite's `json_each`.
+    /// typed as the backend's JSON functions type them (`SQLDialect.jsonEntries`).
     func hyperparameters(_ json: String?) throws -> [String: SQLValue] {
         guard let json else { return [:] }
         var result: [String: SQLValue] = [:]
-        for row in try db.rows("SELECT key, type, value FROM json_each(\(Self.flatHyperparameters("?1")))", [.text(json)]) {
+        let flat = db.dialect.flatHyperparameters(db.dialect == .postgres ? "CAST(?1 AS TEXT)" : "?1")
+        for row in try db.rows(db.dialect.jsonEntries(flat), [.text(json)]) {
             guard let key = row[0].string else { continue }
             switch row[1].string {
             case "true": result[key] = .text("true")
             case "false": result[key] = .text("false")
             case "null": result[key] = .null
-            default: result[key] = row[2]
+            default: result[key] = [row[2], row[3], row[4]].first { !$0.isNull } ?? .null
             }
         }
         return result
@@ -109,7 +110,7 @@ extension IndexStore {
         guard
             let row = try db.row(
                 """
-                SELECT value, is_nan, stderr, plugin_version FROM metrics INDEXED BY metrics_current
+                SELECT value, is_nan, stderr, plugin_version FROM metrics\(db.dialect.indexedBy("metrics_current"))
                 WHERE checkpoint_id = ? AND plugin = ? AND name = ? AND is_current = 1
                 """, [.integer(checkpointID), .text(metric.plugin), .text(metric.name)])
         else { return .missing }
@@ -126,7 +127,7 @@ extension IndexStore {
         return try presentMetrics().map { present in
             let counts = try db.row(
                 """
-                SELECT count(*), count(*) - count(value) FROM metrics INDEXED BY metrics_ranking
+                SELECT count(*), count(*) - count(value) FROM metrics\(db.dialect.indexedBy("metrics_ranking"))
                 WHERE plugin = ? AND name = ? AND is_current = 1
                 """,
                 [.text(present.plugin), .text(present.name)])

@@ -8,8 +8,9 @@ import Testing
 
 /// A checkpoint is its content hash: a copy or a rename adds a path, never a row.
 struct CheckpointUpsertTests {
-    @Test func theSameBytesUnderTwoNamesAreOneRowWithTwoPaths() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func theSameBytesUnderTwoNamesAreOneRowWithTwoPaths(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let first = try t.index.upsertCheckpoint(record(1), path: "/s/a.ckpt.tar.zst", at: TestIndex.epoch)
         let copy = try t.index.upsertCheckpoint(record(1), path: "/s/copy.ckpt.tar.zst", at: TestIndex.epoch)
         let again = try t.index.upsertCheckpoint(record(1), path: "/s/copy.ckpt.tar.zst", at: TestIndex.epoch)
@@ -21,8 +22,9 @@ struct CheckpointUpsertTests {
         #expect(try t.index.checkpointDetail(prefix: "copy.ckpt.tar.zst").paths.map(\.path) == ["/s/a.ckpt.tar.zst", "/s/copy.ckpt.tar.zst"])
     }
 
-    @Test func aCheckpointWhoseLastPathIsGoneIsMissingAndComesBackWhenSeenAgain() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func aCheckpointWhoseLastPathIsGoneIsMissingAndComesBackWhenSeenAgain(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.index.upsertCheckpoint(record(2), path: "/s/b", at: TestIndex.epoch).id
         try t.metric(id, "hessian-trace", "trace", 5)
         try t.index.markPathMissing("/s/b", at: TestIndex.epoch)
@@ -32,8 +34,9 @@ struct CheckpointUpsertTests {
         #expect(try t.rows("SELECT status FROM checkpoints").first?.first == .text("ok"))
     }
 
-    @Test func anUnreadableFileIsRecordedQuarantinedWithItsReasonAndHiddenFromQueries() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func anUnreadableFileIsRecordedQuarantinedWithItsReasonAndHiddenFromQueries(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         try t.checkpoint(1)
         try t.index.recordUnreadableFile(
             sha256: TestIndex.hash(9), path: "/s/bad.ckpt.tar.zst", sizeBytes: 10, reason: "truncated zstd frame",
@@ -44,8 +47,9 @@ struct CheckpointUpsertTests {
         #expect(try t.index.listCheckpoints(ListQuery(filters: [Filter(parsing: "status=quarantined")])).total == 1)
     }
 
-    @Test func showFindsACheckpointByUniquePrefixAndListsCandidatesWhenAmbiguous() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func showFindsACheckpointByUniquePrefixAndListsCandidatesWhenAmbiguous(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         try t.checkpoint(1, hashPrefix: "3fa9")
         try t.checkpoint(2, hashPrefix: "3f11")
         #expect(try t.index.checkpointDetail(prefix: "3fa9").sha256 == TestIndex.hash(1, prefix: "3fa9"))

@@ -10,8 +10,8 @@ import Testing
 struct CompareTests {
     /// adam seeds 1–3, sam seeds 1–4 (seed 4 unpaired), asam seed 1 only; each run has an early
     /// checkpoint with a misleading value that must not be used.
-    static func fixture() throws -> TestIndex {
-        let t = try TestIndex()
+    static func fixture(_ backend: TestBackend) throws -> TestIndex {
+        let t = try TestIndex(backend)
         var n = 0
         let runs: [(String, UInt64, Double)] = [
             ("adam", 1, 0.80), ("adam", 2, 0.82), ("adam", 3, 0.78),
@@ -29,8 +29,9 @@ struct CompareTests {
         return t
     }
 
-    @Test func cellsSummariseEachRunsLastCheckpointAndPairByseed() throws {
-        let t = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func cellsSummariseEachRunsLastCheckpointAndPairByseed(_ backend: TestBackend) throws {
+        let t = try Self.fixture(backend)
         let samples = try t.index.comparisonSamples(CompareQuery(rows: "optimizer", metrics: ["test_acc", "trace"]))
         #expect(samples.count == 16)
         let comparison = Comparison(
@@ -54,8 +55,9 @@ struct CompareTests {
         #expect(asam.summary?.count == 1 && asam.summary?.halfWidth95 == nil && asam.paired?.p == nil)
     }
 
-    @Test func thePivotTableShowsMeanCIAndNAndTheLongTableIsExact() throws {
-        let t = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func thePivotTableShowsMeanCIAndNAndTheLongTableIsExact(_ backend: TestBackend) throws {
+        let t = try Self.fixture(backend)
         let samples = try t.index.comparisonSamples(CompareQuery(rows: "optimizer", cols: "model", metrics: ["test_acc"]))
         let comparison = Comparison(samples: samples, metrics: ["test_acc"], baseline: "adam", rowOrder: ["adam", "sam", "asam"])
         let pivot = comparison.pivotTable(rowKey: "optimizer")
@@ -69,8 +71,9 @@ struct CompareTests {
         #expect(csv[1][0] == "adam" && Double(csv[1][4])?.bitPattern == comparison.cells[0].summary?.mean.bitPattern)
     }
 
-    @Test func filtersAndEveryCheckpointChangeWhatIsCompared() throws {
-        let t = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func filtersAndEveryCheckpointChangeWhatIsCompared(_ backend: TestBackend) throws {
+        let t = try Self.fixture(backend)
         let early = try t.index.comparisonSamples(
             CompareQuery(rows: "optimizer", metrics: ["test_acc"], filters: [Filter(parsing: "epoch=5")]))
         #expect(early.allSatisfy { $0.value == 0.5 } && early.count == 8)

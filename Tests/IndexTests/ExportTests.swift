@@ -9,8 +9,9 @@ import Testing
 /// `export`: every checkpoint wide (identity, hp.*, one column per metric) or long (one row per
 /// metric with provenance), exact numbers, and streamed output identical to a one-shot render.
 struct ExportTests {
-    @Test func wideHasIdentityThenHyperparametersThenMetricsInCatalogOrder() throws {
-        let (t, c) = try TopQueryTests.fixture()
+    @Test(arguments: TestBackend.available)
+    func wideHasIdentityThenHyperparametersThenMetricsInCatalogOrder(_ backend: TestBackend) throws {
+        let (t, c) = try TopQueryTests.fixture(backend)
         try t.metric(c[1]!, "custom-plugin", "zeta", 1.5)
         let table = try t.index.export(ExportQuery())
         #expect(Array(table.columns.prefix(CheckpointField.all.count)) == CheckpointField.all.map(\.name))
@@ -27,8 +28,9 @@ struct ExportTests {
         #expect(byHash[TestIndex.hash(2)]?[table.columns.firstIndex(of: "hp.lr")!] == .number(0.0001))
     }
 
-    @Test func wideCSVReadsBackExactlyWithNaNAndEmptyCells() throws {
-        let (t, c) = try TopQueryTests.fixture()
+    @Test(arguments: TestBackend.available)
+    func wideCSVReadsBackExactlyWithNaNAndEmptyCells(_ backend: TestBackend) throws {
+        let (t, c) = try TopQueryTests.fixture(backend)
         try t.metric(c[3]!, "hessian-eigen", "lambda_max", 0.1 + 0.2)
         let csv = try t.index.export(ExportQuery(metrics: ["trace", "lambda_max"])).render(as: .csv).stdout
         let lines = csv.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -41,8 +43,9 @@ struct ExportTests {
         #expect(rows[TestIndex.hash(1)]?[header.firstIndex(of: "created_at")!] == "2026-05-01T00:01:00Z")
     }
 
-    @Test func longHasOneRowPerCheckpointAndMetricWithProvenance() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func longHasOneRowPerCheckpointAndMetricWithProvenance(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
         let key = PluginKey(plugin: "hessian-trace", version: "1.2.0", paramsHash: "p1")
         try t.index.recordResults(
@@ -65,8 +68,9 @@ struct ExportTests {
         ])
     }
 
-    @Test func filtersAndMetricChoiceApplyAndUnknownMetricsListTheValidOnes() throws {
-        let (t, _) = try TopQueryTests.fixture()
+    @Test(arguments: TestBackend.available)
+    func filtersAndMetricChoiceApplyAndUnknownMetricsListTheValidOnes(_ backend: TestBackend) throws {
+        let (t, _) = try TopQueryTests.fixture(backend)
         let sam = try t.index.export(ExportQuery(filters: [Filter(parsing: "optimizer=sam")], metrics: ["trace"]))
         #expect(sam.rows.count == 3 && sam.columns.last == "trace" && !sam.columns.contains("lambda_max"))
         let error = #expect(throws: IndexError.self) { try t.index.exportPlan(ExportQuery(metrics: ["trace,lamda_max"])) }
@@ -75,8 +79,9 @@ struct ExportTests {
         #expect(field?.message.contains("did you mean 'model'") == true)
     }
 
-    @Test func streamedOutputMatchesTheOneShotRenderInEveryMachineFormat() throws {
-        let (t, _) = try TopQueryTests.fixture()
+    @Test(arguments: TestBackend.available)
+    func streamedOutputMatchesTheOneShotRenderInEveryMachineFormat(_ backend: TestBackend) throws {
+        let (t, _) = try TopQueryTests.fixture(backend)
         for long in [false, true] {
             let query = ExportQuery(long: long)
             let whole = try t.index.export(query)

@@ -9,16 +9,18 @@ import Testing
 /// Metric rows are unique on (checkpoint, plugin, version, params hash, name); queries use the
 /// newest plugin version; NaN survives as a flag.
 struct MetricRecordingTests {
-    @Test func reRecordingTheSameKeyReplacesTheValueInPlace() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func reRecordingTheSameKeyReplacesTheValueInPlace(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
         try t.metric(id, "hessian-trace", "trace", 1.5)
         try t.metric(id, "hessian-trace", "trace", 2.5)
         #expect(try t.rows("SELECT value, is_current FROM metrics") == [[.real(2.5), .integer(1)]])
     }
 
-    @Test func theNewestPluginVersionIsCurrentWhicheverOrderTheyArrive() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func theNewestPluginVersionIsCurrentWhicheverOrderTheyArrive(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
         try t.metric(id, "hessian-trace", "trace", 10, version: "1.9.0")
         try t.metric(id, "hessian-trace", "trace", 20, version: "1.10.0")
@@ -28,8 +30,9 @@ struct MetricRecordingTests {
         #expect(try t.index.top(TopQuery(metric: "trace")).rows.first?.reading.value == .number(20))
     }
 
-    @Test func nanIsStoredAsNullWithAFlagAndInfinityAsItself() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func nanIsStoredAsNullWithAFlagAndInfinityAsItself(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
         try t.metric(id, "hessian-trace", "trace", .nan)
         try t.metric(id, "hessian-eigen", "lambda_max", .infinity)
@@ -39,8 +42,9 @@ struct MetricRecordingTests {
         #expect(try t.index.checkpointDetail(prefix: "0").metrics.map(\.value) == [.number(.infinity), .nan])
     }
 
-    @Test func resultsOfOneRunAreRecordedInOneTransaction() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func resultsOfOneRunAreRecordedInOneTransaction(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let id = try t.checkpoint(1)
         let key = PluginKey(plugin: "hessian-spectrum", version: "1.0.0")
         let bad = ScoringResults(
@@ -54,8 +58,9 @@ struct MetricRecordingTests {
         #expect(try t.index.checkpointDetail(prefix: "0").series.map(\.name) == ["density"])
     }
 
-    @Test func aMetricForAnUnknownCheckpointIsRefusedByTheForeignKey() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func aMetricForAnUnknownCheckpointIsRefusedByTheForeignKey(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         #expect(throws: IndexError.self) { try t.metric(42, "hessian-trace", "trace", 1) }
     }
 

@@ -11,8 +11,8 @@ struct RunsQueryTests {
     /// Run `adam-s1`: epochs 5, 10, 15 (minutes 1–3); `sam-s2`: epochs 5, 10 (minutes 4–5, the
     /// newest run); `asam-s1`: epoch 5 (minute 2). Training loss is 1/epoch and accuracy
     /// epoch/20, so the last checkpoint is recognisable. One unreadable file (no run).
-    static func fixture() throws -> (TestIndex, [String: Int64]) {
-        let t = try TestIndex()
+    static func fixture(_ backend: TestBackend) throws -> (TestIndex, [String: Int64]) {
+        let t = try TestIndex(backend)
         var last: [String: Int64] = [:]
         var n = 0
         let runs: [(run: String, optimizer: String, seed: UInt64, epochs: [Int], minutes: [Double])] = [
@@ -38,8 +38,9 @@ struct RunsQueryTests {
         return (t, last)
     }
 
-    @Test func oneRowPerRunNewestFirstWithTheLastCheckpointsTrainingState() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func oneRowPerRunNewestFirstWithTheLastCheckpointsTrainingState(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         let result = try t.index.runs(RunsQuery())
         #expect(result.runs.map(\.runID) == ["sam-s2", "adam-s1", "asam-s1"])
         #expect(result.total == 3)
@@ -51,8 +52,9 @@ struct RunsQueryTests {
         #expect(adam.lastCreatedAt == TestIndex.epoch.addingTimeInterval(180))
     }
 
-    @Test func theTableHasAFixedColumnOrderAndTheHashPrefix() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func theTableHasAFixedColumnOrderAndTheHashPrefix(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         let table = try t.index.runs(RunsQuery(metrics: ["trace"])).table()
         #expect(table.columns == [
             "run_id", "last_created_at", "model", "optimizer", "base_optimizer", "dataset", "seed", "checkpoints",
@@ -67,8 +69,9 @@ struct RunsQueryTests {
         #expect(csv.split(separator: "\n").count == 4)
     }
 
-    @Test func filtersSelectCheckpointsSoCountsFollowThem() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func filtersSelectCheckpointsSoCountsFollowThem(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         #expect(try t.index.runs(RunsQuery(filters: [Filter(parsing: "optimizer=sam")])).runs.map(\.runID) == ["sam-s2"])
         let early = try t.index.runs(RunsQuery(filters: [Filter(parsing: "epoch<=10")]))
         let adam = try #require(early.runs.first { $0.runID == "adam-s1" })
@@ -79,8 +82,9 @@ struct RunsQueryTests {
         #expect(quarantined.runs.isEmpty && quarantined.total == 0)  // an unreadable file is not a run
     }
 
-    @Test func aLimitTruncatesVisibly() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func aLimitTruncatesVisibly(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         let one = try t.index.runs(RunsQuery(limit: 1))
         #expect(one.runs.count == 1 && one.total == 3)
         #expect(one.table().isTruncated)
@@ -88,8 +92,9 @@ struct RunsQueryTests {
         #expect(try t.index.runs(RunsQuery(limit: 0)).runs.count == 3)
     }
 
-    @Test func unknownFieldsAndMetricsFailWithTheValidNames() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func unknownFieldsAndMetricsFailWithTheValidNames(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         let field = #expect(throws: IndexError.self) { try t.index.runs(RunsQuery(filters: [Filter(parsing: "optimiser=sam")])) }
         guard case .unknownName(let suggestions) = field?.kind else { Issue.record("wrong error \(String(describing: field))"); return }
         #expect(suggestions.first == "optimizer" && suggestions.contains("run_id"))

@@ -16,7 +16,7 @@ struct SharpQCommandTests {
     }
 
     @Test func anUnknownMetricExits2NamingTheClosestAndPrintsNoRows() throws {
-        let (t, _) = try TopQueryTests.fixture()
+        let (t, _) = try TopQueryTests.fixture(.sqlite)
         let result = try SharpQProcess.run(["top", "--metric", "trce", "--store", t.directory])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
@@ -24,7 +24,7 @@ struct SharpQCommandTests {
     }
 
     @Test func topInAPipeIsFullPrecisionTSVWithoutEscapesAndTruncationOnStderr() throws {
-        let (t, _) = try TopQueryTests.fixture()
+        let (t, _) = try TopQueryTests.fixture(.sqlite)
         let piped = try SharpQProcess.run(["top", "--metric", "trace", "--limit", "3", "--store", t.directory])
         #expect(piped.status == 0)
         #expect(piped.stdout.hasPrefix("checkpoint\tcreated_at\trun_id\tmodel\toptimizer\tseed\tepoch\ttrace\t"))
@@ -55,7 +55,7 @@ struct SharpQCommandTests {
     }
 
     @Test func sqlIsReadOnlyAndBindsParameters() throws {
-        let (t, _) = try TopQueryTests.fixture()
+        let (t, _) = try TopQueryTests.fixture(.sqlite)
         let delete = try SharpQProcess.run(["sql", "DELETE FROM metrics", "--store", t.directory])
         #expect(delete.status != 0 && delete.stderr.contains("read-only"))
         #expect(try t.count("SELECT count(*) FROM metrics") == 8)
@@ -66,7 +66,7 @@ struct SharpQCommandTests {
     }
 
     @Test func compareWarnsAboutUnpairedSeedsOnStderrAndPrintsThePaperLayout() throws {
-        let t = try CompareTests.fixture()
+        let t = try CompareTests.fixture(.sqlite)
         let result = try SharpQProcess.run(["compare", "--rows", "optimizer", "--metric", "test_acc", "--format", "md", "--store", t.directory])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("| optimizer | test_acc | Δtest_acc vs adam |"))

@@ -10,7 +10,7 @@ import Testing
 @Suite(.enabled(if: SharpQProcess.isAvailable, "build sharpq first (swift build --build-tests)"))
 struct SharpQRunsStatusExportTests {
     @Test func runsListsRunsAndUsageErrorsExit2() throws {
-        let (t, _) = try RunsQueryTests.fixture()
+        let (t, _) = try RunsQueryTests.fixture(.sqlite)
         let piped = try SharpQProcess.run(["runs", "--limit", "2", "--store", t.directory])
         #expect(piped.status == 0)
         #expect(piped.stdout.hasPrefix("run_id\tlast_created_at\tmodel\toptimizer\tbase_optimizer\tdataset\tseed\tcheckpoints\t"))
@@ -57,7 +57,7 @@ struct SharpQRunsStatusExportTests {
     }
 
     @Test func exportIsCSVByDefaultAndRefusesUnknownMetrics() throws {
-        let (t, _) = try TopQueryTests.fixture()
+        let (t, _) = try TopQueryTests.fixture(.sqlite)
         let csv = try SharpQProcess.run(["export", "--store", t.directory])
         #expect(csv.status == 0 && csv.stderr.isEmpty)
         let lines = csv.stdout.split(separator: "\n")

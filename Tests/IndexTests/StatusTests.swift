@@ -16,8 +16,8 @@ struct StatusTests {
     /// Checkpoints 1–6 ok, 7 missing (its file went away), one unreadable file; a spectrum job
     /// for each ok and missing checkpoint. Claims go newest first and skip 7: 6 is running, 5
     /// failed for good, 4 waits for a retry at +10 min, 1–3 are runnable, 7 waits for its file.
-    func fixture() throws -> TestIndex {
-        let t = try TestIndex()
+    func fixture(_ backend: TestBackend) throws -> TestIndex {
+        let t = try TestIndex(backend)
         var ids: [Int64] = []
         for n in 1...7 { ids.append(try t.checkpoint(n)) }
         try t.index.enqueueJobs(checkpointID: nil, plugins: [spectrum], priority: 0, at: TestIndex.epoch)
@@ -33,8 +33,9 @@ struct StatusTests {
         return t
     }
 
-    @Test func theQueueIsSplitByWhatEachJobWaitsFor() throws {
-        let t = try fixture()
+    @Test(arguments: TestBackend.available)
+    func theQueueIsSplitByWhatEachJobWaitsFor(_ backend: TestBackend) throws {
+        let t = try fixture(backend)
         let status = try t.index.storeStatus(store: t.directory, at: now)
         #expect(status.checkpoints == ["ok": 6, "missing": 1, "quarantined": 1])
         let jobs = status.jobs
@@ -48,8 +49,9 @@ struct StatusTests {
         #expect(later.jobs.runnable == 4 && later.jobs.waitingForRetry == 0 && later.jobs.nextRetryAt == nil)
     }
 
-    @Test func onlyTheFiveMostRecentFailuresAreListedNewestFirst() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func onlyTheFiveMostRecentFailuresAreListedNewestFirst(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         for n in 1...7 { try t.checkpoint(n) }
         try t.index.enqueueJobs(checkpointID: nil, plugins: [spectrum], priority: 0, at: TestIndex.epoch)
         for i in 0..<7 {
@@ -62,8 +64,9 @@ struct StatusTests {
         #expect(status.summary().contains("failed (7 in all; 5 most recent"))
     }
 
-    @Test func theDaemonIsRunningOnlyWhileSomeoneHoldsTheLock() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func theDaemonIsRunningOnlyWhileSomeoneHoldsTheLock(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         #expect(DaemonProbe.state(store: t.directory) == .stopped(stalePID: nil))
         try "4242\n".write(toFile: DaemonProbe.pidFile(store: t.directory), atomically: true, encoding: .utf8)
         #expect(DaemonProbe.state(store: t.directory) == .stopped(stalePID: 4242))  // a pid file alone proves nothing
@@ -77,8 +80,9 @@ struct StatusTests {
         #expect(DaemonProbe.state(store: t.directory) == .stopped(stalePID: 4242))
     }
 
-    @Test func quarantinedFilesAreCountedByTheirReasonNotes() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func quarantinedFilesAreCountedByTheirReasonNotes(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let folder = DaemonProbe.quarantineDirectory(store: t.directory)
         #expect(DaemonProbe.quarantinedFiles(store: t.directory) == 0)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -88,8 +92,9 @@ struct StatusTests {
         #expect(try t.index.storeStatus(store: t.directory).quarantinedFiles == 2)
     }
 
-    @Test func jsonSummaryAndKeyValueRowsCarryTheSameFacts() throws {
-        let t = try fixture()
+    @Test(arguments: TestBackend.available)
+    func jsonSummaryAndKeyValueRowsCarryTheSameFacts(_ backend: TestBackend) throws {
+        let t = try fixture(backend)
         let status = try t.index.storeStatus(store: t.directory, at: now)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.json().text.utf8)) as? [String: Any])
         let daemon = try #require(object["daemon"] as? [String: Any])

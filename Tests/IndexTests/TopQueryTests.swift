@@ -10,8 +10,8 @@ import Testing
 /// filters compare numbers as numbers; unknown names fail with the closest valid ones.
 struct TopQueryTests {
     /// c1/c2/c7 tie at 5 (c2 and c7 also tie in time), c4 is NaN, c5 has no trace.
-    static func fixture() throws -> (TestIndex, [Int: Int64]) {
-        let t = try TestIndex()
+    static func fixture(_ backend: TestBackend) throws -> (TestIndex, [Int: Int64]) {
+        let t = try TestIndex(backend)
         var ids: [Int: Int64] = [:]
         let spec: [(n: Int, minutes: Double, trace: Double?, optimizer: String, seed: UInt64, lr: String)] = [
             (1, 1, 5, "adam", 1, "0.0001"), (2, 2, 5, "sam", 1, "1e-04"), (3, 3, 0.5, "sam", 2, "0.001"),
@@ -30,20 +30,23 @@ struct TopQueryTests {
 
     func order(_ t: TestIndex, _ query: TopQuery) throws -> [Int64] { try t.index.top(query).rows.map(\.checkpoint.id) }
 
-    @Test func largestFirstThenNaNThenMissingWithTiesByNewestThenHash() throws {
-        let (t, c) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func largestFirstThenNaNThenMissingWithTiesByNewestThenHash(_ backend: TestBackend) throws {
+        let (t, c) = try Self.fixture(backend)
         #expect(try order(t, TopQuery(metric: "trace")) == [c[6]!, c[2]!, c[7]!, c[1]!, c[3]!, c[4]!, c[5]!])
     }
 
-    @Test func ascendingFlipsTheNumbersButNaNAndMissingStayLast() throws {
-        let (t, c) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func ascendingFlipsTheNumbersButNaNAndMissingStayLast(_ backend: TestBackend) throws {
+        let (t, c) = try Self.fixture(backend)
         #expect(try order(t, TopQuery(metric: "trace", ascending: true)) == [c[3]!, c[2]!, c[7]!, c[1]!, c[6]!, c[4]!, c[5]!])
         let result = try t.index.top(TopQuery(metric: "trace", ascending: true))
         #expect(result.rows.suffix(2).map(\.reading.value) == [.nan, .missing])
     }
 
-    @Test func aLimitTruncatesVisiblyAndAcrossTheNaNBoundary() throws {
-        let (t, c) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func aLimitTruncatesVisiblyAndAcrossTheNaNBoundary(_ backend: TestBackend) throws {
+        let (t, c) = try Self.fixture(backend)
         let top3 = try t.index.top(TopQuery(metric: "trace", limit: 3))
         #expect(top3.rows.count == 3 && top3.total == 7)
         #expect(top3.table().isTruncated)
@@ -51,25 +54,28 @@ struct TopQueryTests {
         #expect(try order(t, TopQuery(metric: "trace", limit: 0)).count == 7)
     }
 
-    @Test func repeatedCallsGiveByteIdenticalOutputInEveryFormat() throws {
-        let (t, _) = try Self.fixture()
-        let reader = try IndexStore(store: t.directory, mode: .readOnly)
+    @Test(arguments: TestBackend.available)
+    func repeatedCallsGiveByteIdenticalOutputInEveryFormat(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
+        let reader = try t.reader()
         for format in OutputFormat.allCases where format != .auto {
             let first = try t.index.top(TopQuery(metric: "trace")).table().render(as: format)
             for _ in 0..<3 { #expect(try reader.top(TopQuery(metric: "trace")).table().render(as: format) == first) }
         }
     }
 
-    @Test func filtersAreANDedAndInIsTheWayToSayOr() throws {
-        let (t, c) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func filtersAreANDedAndInIsTheWayToSayOr(_ backend: TestBackend) throws {
+        let (t, c) = try Self.fixture(backend)
         let samSeed1 = try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "optimizer=sam"), Filter(parsing: "seed=1")]))
         #expect(samSeed1 == [c[2]!])
         let either = try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "optimizer in asam, gsam")]))
         #expect(either == [c[6]!, c[4]!])
     }
 
-    @Test func metricFiltersCompareNumbersAsNumbersAndNaNOnlyMatchesNotEqual() throws {
-        let (t, c) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func metricFiltersCompareNumbersAsNumbersAndNaNOnlyMatchesNotEqual(_ backend: TestBackend) throws {
+        let (t, c) = try Self.fixture(backend)
         // As text, "9" > "10"; as numbers it is not.
         #expect(try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "lambda_max>10")])) == [c[2]!])
         #expect(try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "trace<1")])) == [c[3]!])
@@ -78,16 +84,18 @@ struct TopQueryTests {
         #expect(try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "trace=nan")])) == [c[4]!])
     }
 
-    @Test func hyperparameterFiltersMatchTheNumberNotTheSpelling() throws {
-        let (t, c) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func hyperparameterFiltersMatchTheNumberNotTheSpelling(_ backend: TestBackend) throws {
+        let (t, c) = try Self.fixture(backend)
         let expected = [c[2]!, c[1]!, c[4]!]  // stored as 0.0001, 1e-04 and 0.0001
         #expect(try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "lr=1e-4")])) == expected)
         #expect(try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "hp.lr=0.0001")])) == expected)
         #expect(try order(t, TopQuery(metric: "trace", filters: [Filter(parsing: "lr>=0.0005")])).count == 4)
     }
 
-    @Test func anUnknownMetricFailsAndNamesTheClosestValidOnes() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func anUnknownMetricFailsAndNamesTheClosestValidOnes(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         let error = #expect(throws: IndexError.self) { try t.index.top(TopQuery(metric: "trce")) }
         guard case .unknownName(let suggestions) = error?.kind else { Issue.record("wrong error \(String(describing: error))"); return }
         #expect(suggestions.first == "trace")
@@ -97,8 +105,9 @@ struct TopQueryTests {
         #expect(lambda?.message.contains("did you mean 'lambda_max'") == true)
     }
 
-    @Test func anUnknownFilterKeyOrABadConditionFails() throws {
-        let (t, _) = try Self.fixture()
+    @Test(arguments: TestBackend.available)
+    func anUnknownFilterKeyOrABadConditionFails(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
         let key = #expect(throws: IndexError.self) { try t.index.top(TopQuery(metric: "trace", filters: [Filter(parsing: "optimzer=sam")])) }
         #expect(key?.message.contains("did you mean 'optimizer'") == true)
         #expect(throws: IndexError.self) { try Filter(parsing: "optimizer") }

@@ -20,8 +20,9 @@ struct TrainerHyperparameterTests {
         """#
     static let adam = #"{"batch_size":16,"hyperparameters":{"beta1":0.9,"lr":0.0001},"learning_rate":0.0001}"#
 
-    @Test func nestedPluginAndBaseValuesFilterGroupListAndExport() throws {
-        let t = try TestIndex()
+    @Test(arguments: TestBackend.available)
+    func nestedPluginAndBaseValuesFilterGroupListAndExport(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
         let sam = try t.checkpoint(1, optimizer: "sam", hyperparameters: Self.sam)
         let asam = try t.checkpoint(2, optimizer: "asam", hyperparameters: Self.asam)
         let adam = try t.checkpoint(3, optimizer: "adam", hyperparameters: Self.adam)

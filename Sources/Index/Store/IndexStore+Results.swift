@@ -51,7 +51,7 @@ extension IndexStore {
         }
         let currentID = current[0].int64 ?? 0
         if currentID == id || rank < (current[1].int64 ?? 0) { return }
-        try db.run("UPDATE metrics SET is_current = (id = ?1) WHERE id IN (?1, ?2)", [.integer(id), .integer(currentID)])
+        try db.run("UPDATE metrics SET is_current = CASE WHEN id = ?1 THEN 1 ELSE 0 END WHERE id IN (?1, ?2)", [.integer(id), .integer(currentID)])
     }
 
     private func record(_ s: SeriesRecord, now: Date) throws {

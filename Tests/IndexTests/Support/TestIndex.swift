@@ -66,6 +66,12 @@ final class TestIndex {
         }
     }
 
+    /// Opens the same index read-only, as `sharpq` does.
+    func reader() throws -> IndexStore {
+        if let postgresURL { return try IndexStore(database: try PostgresDatabase(url: postgresURL, readOnly: true), mode: .readOnly) }
+        return try IndexStore(store: directory, mode: .readOnly)
+    }
+
     /// Opens another connection to the same index (for concurrency tests: one per thread).
     var opener: @Sendable () throws -> IndexStore {
         let path = path, url = postgresURL

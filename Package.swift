@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "Hashing", dependencies: ["CCrypto"]),
+        // The one JSON writer (sorted keys, fixed escapes and number spellings, no Foundation) and its value type.
+        .target(name: "JSON"),
         // Version and the git commit of the build (stamped by a build-tool plugin on every build).
         .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
@@ -51,6 +53,7 @@ let package = Package(
         .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
         // Finding and running the built executables from tests (a plain target: test targets share it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),

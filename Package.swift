@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "Hashing", dependencies: ["CCrypto"]),
+        // The one JSON writer (sorted keys, fixed escapes and number spellings, no Foundation) and its value type.
+        .target(name: "JSON"),
         // Version and the git commit of the build (stamped by a build-tool plugin on every build).
         .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
@@ -37,14 +39,14 @@ let package = Package(
         .target(name: "Autodiff", dependencies: ["Tensor"]),
         .target(name: "NN", dependencies: ["Autodiff", "Tensor"]),
         .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
-        .target(name: "Checkpoint", dependencies: ["Tensor", "Hashing", "CArchive"]),
-        .target(name: "Training", dependencies: ["NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor", "BuildInfo"]),
+        .target(name: "Checkpoint", dependencies: ["JSON", "Tensor", "Hashing", "CArchive"]),
+        .target(name: "Training", dependencies: ["JSON", "NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor", "BuildInfo"]),
         // The index, split by concern (docs/index-and-queries.md): storage and the job queue over
-        // the `SQLDatabase` seam (SQLite today), the queries, their presentation, and the statistics.
+        // the `SQLDatabase` seam (SQLite and PostgreSQL), the queries, their presentation, and the statistics.
         .target(name: "Statistics"),
-        .target(name: "Index", dependencies: ["CSQLite", "CPostgres"]),
-        .target(name: "IndexQueries", dependencies: ["Index", "Statistics"]),
-        .target(name: "IndexPresentation", dependencies: ["IndexQueries", "Index", "Statistics"]),
+        .target(name: "Index", dependencies: ["JSON", "CSQLite", "CPostgres"]),
+        .target(name: "IndexQueries", dependencies: ["JSON", "Index", "Statistics"]),
+        .target(name: "IndexPresentation", dependencies: ["JSON", "IndexQueries", "Index", "Statistics"]),
         .executableTarget(
             name: "sharpq",
             dependencies: [
@@ -57,14 +59,15 @@ let package = Package(
                 "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "sharp-bench", dependencies: ["Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
+        .executableTarget(name: "sharp-bench", dependencies: ["JSON", "Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
         // Finding and running the built executables from tests (a plain target: test targets share it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Tensor", "Hashing"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "JSON", "Tensor", "Hashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PluginHost", "Checkpoint", "Datasets", "NN", "Tensor"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "IndexQueries", "IndexPresentation", "Statistics", "TestSupport"]),
     ]
@@ -78,8 +81,8 @@ package.products += [.library(name: "PluginKit", targets: ["PluginKit"])]
     + optimizerPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
 package.targets += [
     .target(name: "CSharpPlugin"),
-    .target(name: "PluginKit", dependencies: ["CSharpPlugin"]),
-    .target(name: "PluginHost", dependencies: ["CSharpPlugin", "Tensor"]),
+    .target(name: "PluginKit", dependencies: ["CSharpPlugin", "JSON"]),
+    .target(name: "PluginHost", dependencies: ["CSharpPlugin", "JSON", "Tensor"]),
     .testTarget(name: "PluginTests", dependencies: ["PluginHost", "PluginKit", "Tensor"]),
 ] + optimizerPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Optimizers/\($0)") }
 
@@ -90,11 +93,11 @@ package.targets += [
 let metricPlugins = ["Accuracy", "HessianEigen", "HessianTrace", "HessianSpectrum", "Sharpness"]
 package.products += metricPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
 package.targets += [
-    .target(name: "Scoring", dependencies: ["Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor", "Hashing"]),
+    .target(name: "Scoring", dependencies: ["JSON", "Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor", "Hashing"]),
     .testTarget(
         name: "MetricTests", dependencies: ["PluginKit", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
         exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
-    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
+    .testTarget(name: "ScoringTests", dependencies: ["JSON", "Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
 ] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Metrics/\($0)") }
 
 // What `sharp doctor` reports and the start-up restart onto the best BLAS kernel, for the
@@ -111,8 +114,8 @@ package.targets.first { $0.name == "sharp-bench" }?.dependencies.append("Machine
 package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
 package.targets += [
     // What a checkpoint puts into the index (its row, results and series), for sharpd and sharp study alike.
-    .target(name: "IndexRecords", dependencies: ["Index", "Scoring", "Checkpoint"]),
-    .target(name: "Daemon", dependencies: ["Index", "IndexRecords", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
+    .target(name: "IndexRecords", dependencies: ["JSON", "Index", "Scoring", "Checkpoint"]),
+    .target(name: "Daemon", dependencies: ["JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
         dependencies: ["Daemon", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -126,15 +129,16 @@ package.targets += [
     .target(
         name: "Study",
         dependencies: [
-            "Training", "Scoring", "Index", "IndexQueries", "IndexPresentation", "Statistics", "IndexRecords", "Checkpoint",
-            "Datasets", "NN", "PluginHost", "Hashing", "Tensor",
+            "JSON", "Training", "Scoring", "Index", "IndexQueries", "IndexPresentation", "Statistics", "IndexRecords",
+            "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor",
         ]),
     .testTarget(
         name: "StudyTests",
         dependencies: [
             "Study", "Daemon", "Index", "IndexQueries", "Statistics", "IndexRecords", "Scoring", "Training", "Checkpoint",
             "Datasets", "NN", "PluginHost", "Tensor",
-        ]),
+        ],
+        resources: [.copy("Fixtures")]),
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
 

@@ -1,13 +1,14 @@
 import Foundation
 import Hashing
+import JSON
 
 extension Manifest {
     /// Non-finite numbers (a diverged loss) are written as the strings `"NaN"`, `"Infinity"`,
     /// `"-Infinity"`: plain JSON has no spelling for them, and Python's `json` reads strings.
     private static let nonFinite = (positive: "Infinity", negative: "-Infinity", nan: "NaN")
 
-    /// The manifest as pretty-printed JSON with sorted keys (stable bytes for stable hashes),
-    /// its `manifestSHA256` filled in.
+    /// The manifest as pretty-printed JSON with sorted keys (stable bytes for stable hashes; the
+    /// layout is `JSONWriter`'s), its `manifestSHA256` filled in.
     public func jsonBytes() throws -> [UInt8] {
         var blank = self
         blank.manifestSHA256 = Self.blankDigest
@@ -46,13 +47,12 @@ extension Manifest {
     private static let blankDigest = String(repeating: "0", count: 64)
 
     private func encodedWithoutDigest() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: Self.nonFinite.positive, negativeInfinity: Self.nonFinite.negative,
-            nan: Self.nonFinite.nan)
+        let spellings = Self.nonFinite
+        let writer = JSONWriter(
+            pretty: true,
+            nonFinite: .strings(nan: spellings.nan, infinity: spellings.positive, negativeInfinity: spellings.negative))
         do {
-            return Array(try encoder.encode(self)) + [0x0a]
+            return writer.bytes(try JSONValueEncoder().encode(self)) + [0x0a]
         } catch {
             throw CheckpointError(
                 path: "<memory>", entry: CheckpointArchive.manifestName, reason: .invalidManifest("\(error)"))

@@ -1,3 +1,5 @@
+import JSON
+
 /// `manifest.json`: everything needed to interpret, resume or score a checkpoint without
 /// opening the tensors. Every field is documented in docs/checkpoint-format.md.
 public struct Manifest: Codable, Equatable, Sendable {

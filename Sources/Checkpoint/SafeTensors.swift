@@ -1,3 +1,4 @@
+import JSON
 import Tensor
 
 #if !_endian(little)
@@ -49,23 +50,22 @@ public enum SafeTensors {
                     path: "<memory>", reason: .cannotEncode("tensor name '\(entry.name)' is repeated"))
             }
         }
-        var header = "{"
-        var members: [String] = []
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            members.append("\(jsonString(metadataKey)):{\(pairs.joined(separator: ","))}")
-        }
+        // The header lists the tensors in the order of their data, so a reader walking it (Python's
+        // json keeps the order) meets them as stored.
+        var header: [(String, JSONValue)] = []
+        if !metadata.isEmpty { header.append((metadataKey, .object(metadata.mapValues(JSONValue.string)))) }
         var offset = 0
         for entry in tensors {
             let byteCount = entry.tensor.count * entry.tensor.dtype.byteSize
-            let shape = entry.tensor.shape.map(String.init).joined(separator: ",")
-            members.append(
-                "\(jsonString(entry.name)):{\"dtype\":\"\(entry.tensor.dtype.safetensorsName)\",\"shape\":[\(shape)],"
-                    + "\"data_offsets\":[\(offset),\(offset + byteCount)]}")
+            let record: [(String, JSONValue)] = [
+                ("dtype", .string(entry.tensor.dtype.safetensorsName)),
+                ("shape", .array(entry.tensor.shape.map { .integer(Int64($0)) })),
+                ("data_offsets", [.integer(Int64(offset)), .integer(Int64(offset + byteCount))]),
+            ]
+            header.append((entry.name, .orderedObject(record)))
             offset += byteCount
         }
-        header += members.joined(separator: ",") + "}"
-        var headerBytes = Array(header.utf8)
+        var headerBytes = JSONWriter().bytes(.orderedObject(header))
         // The reference writer pads with spaces so the data section starts 8-byte aligned.
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
 
@@ -111,25 +111,6 @@ public enum SafeTensors {
         _ buffer: UnsafeRawBufferPointer, source: String = "<memory>", allowNonFinite: Bool = false
     ) throws -> Contents {
         try SafeTensorsReader(buffer: buffer, source: source, allowNonFinite: allowNonFinite).read()
-    }
-
-    /// `text` as a JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hashing
 import Index
 import IndexRecords
+import JSON
 import PluginHost
 import Scoring
 
@@ -53,12 +54,10 @@ public enum MetricPlan {
     /// One JSON object per line: what `sharpd plan` prints and the daemon reads.
     public static func encode(_ plan: [PlannedMetric]) -> String {
         plan.map { p in
-            let object: [String: Any] = [
-                "plugin": p.key.plugin, "version": p.key.version, "params_hash": p.key.paramsHash,
-                "params": p.key.paramsJSON ?? "{}", "request": p.request,
-            ]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            JSONValue.object([
+                "plugin": .string(p.key.plugin), "version": .string(p.key.version), "params_hash": .string(p.key.paramsHash),
+                "params": .string(p.key.paramsJSON ?? "{}"), "request": .string(p.request),
+            ]).text
         }.joined(separator: "\n")
     }
 

@@ -1,3 +1,5 @@
+import JSON
+
 /// A JSON value with ordered object keys, so output is byte-identical between runs.
 public indirect enum JSONOut: Equatable, Sendable {
     /// null
@@ -19,55 +21,21 @@ public indirect enum JSONOut: Equatable, Sendable {
 
     public static func == (a: JSONOut, b: JSONOut) -> Bool { a.text == b.text }
 
-    /// Compact serialization.
-    public var text: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
+    /// Compact serialization, by the one JSON writer (Sources/JSON/JSONWriter.swift).
+    public var text: String { json.text }
 
-    private func write(to out: inout String) {
+    /// As the writer's value: objects keep their order (rows follow the columns, and a stream
+    /// writes `count` after its rows).
+    var json: JSONValue {
         switch self {
-        case .null: out += "null"
-        case .bool(let v): out += v ? "true" : "false"
-        case .integer(let v): out += String(v)
-        case .number(let v): out += v.isFinite ? NumberText.exact(v) : "null"
-        case .string(let v): Self.escape(v, into: &out)
-        case .raw(let v): out += v
-        case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.write(to: &out)
-            }
-            out += "]"
-        case .object(let pairs):
-            out += "{"
-            for (i, (key, value)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                Self.escape(key, into: &out)
-                out += ":"
-                value.write(to: &out)
-            }
-            out += "}"
+        case .null: .null
+        case .bool(let v): .bool(v)
+        case .integer(let v): .integer(v)
+        case .number(let v): .number(v)
+        case .string(let v): .string(v)
+        case .raw(let v): .raw(v)
+        case .array(let items): .array(items.map(\.json))
+        case .object(let pairs): .orderedObject(pairs.map { ($0, $1.json) })
         }
-    }
-
-    private static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How numbers become text: exactly (CSV, TSV, JSON) or rounded for people (tables, Markdown).
+/// How numbers become text: exactly (CSV, TSV; JSON numbers are JSONWriter's) or rounded for people (tables, Markdown).
 public enum NumberText {
     /// The shortest decimal that reads back as the same double (Swift's description, as exact
     /// as `%.17g`): `0.0001`, `1e-05`, `18202.65`. Non-finite values: `NaN`, `inf`, `-inf`

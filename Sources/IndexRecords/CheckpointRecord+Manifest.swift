@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Index
+import JSON
 
 /// What a checkpoint puts into the index: its row from the manifest (here), its metric results
 /// (`ScoringResults+Outcome.swift`) and series (`SeriesJSON.swift`). sharpd and `sharp study`'s
@@ -24,9 +25,6 @@ extension CheckpointRecord {
 
     /// Compact JSON with sorted keys (the index checks it with json_valid).
     static func text(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        JSONWriter(nonFinite: .strings(nan: "nan", infinity: "inf", negativeInfinity: "-inf")).text(value)
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
-import Scoring
+import JSON
 
 /// `{"x":[…],"x_label":…,"y":[…],"y_label":…}`: the series format of the index (non-finite
 /// numbers as null).
 public enum SeriesJSON {
     /// The text of one series.
     public static func encode(x: [Double], y: [Double], xLabel: String, yLabel: String) -> String {
-        func list(_ values: [Double]) -> String { "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
-        return "{\"x\":\(list(x)),\"x_label\":\(MetricJobKey.quoted(xLabel)),\"y\":\(list(y)),\"y_label\":\(MetricJobKey.quoted(yLabel))}"
+        JSONValue.object([
+            "x": .array(x.map(JSONValue.number)), "x_label": .string(xLabel),
+            "y": .array(y.map(JSONValue.number)), "y_label": .string(yLabel),
+        ]).text
     }
 
     /// The numbers of a series text (nulls as NaN), nil when it is not one.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A plugin's hyperparameters as its descriptor's JSON Schema declares them, and the checks the
 /// host runs before a plugin sees any value (so errors name the plugin and the key early).
@@ -100,9 +101,10 @@ public struct HyperparameterSchema: Sendable {
         return out
     }
 
-    /// Values as one JSON object, in declaration order.
+    /// Values as one JSON object, in declaration order (metric job keys hash this text,
+    /// Sources/Scoring/MetricJobKey.swift).
     public func json(_ values: [String: HyperparameterValue]) -> String {
-        "{" + properties.compactMap { p in values[p.name].map { HyperparameterValue.quoted(p.name) + ":\($0)" } }.joined(separator: ",") + "}"
+        JSONValue.orderedObject(properties.compactMap { p in values[p.name].map { (p.name, $0.json) } }).text
     }
 
     /// Whether `name` is declared.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `sharp plugins` output: every registered plugin (kind, name, version, path, parameters with
 /// defaults) and every refusal, as a table, JSON or CSV.
@@ -31,28 +32,27 @@ public enum PluginListing {
 
     /// One JSON object: `plugins`, `problems`, `search_path`.
     public static func json(_ registry: PluginRegistry) -> String {
-        let plugins: [[String: Any]] = sorted(registry).map { p in
-            var o: [String: Any] = [
-                "kind": p.kind.rawValue, "name": p.name, "version": p.version, "summary": p.summary, "path": p.path,
-                "toolchain": p.toolchain,
-                "parameters": p.schema.properties.map { q in
-                    ["name": q.name, "type": q.type, "default": jsonValue(q.defaultValue), "description": q.summary] as [String: Any]
-                },
+        let plugins: [JSONValue] = sorted(registry).map { p in
+            var o: [String: JSONValue] = [
+                "kind": .string(p.kind.rawValue), "name": .string(p.name), "version": .string(p.version),
+                "summary": .string(p.summary), "path": .string(p.path), "toolchain": .string(p.toolchain),
+                "parameters": .array(p.schema.properties.map { q in
+                    ["name": .string(q.name), "type": .string(q.type), "default": q.defaultValue.json, "description": .string(q.summary)]
+                }),
             ]
             if p.kind == .optimizer {
-                o["role"] = role(p)
-                o["passes_per_step"] = p.passesPerStep
-                o["default_base"] = p.defaultBase ?? NSNull()
+                o["role"] = .string(role(p))
+                o["passes_per_step"] = .integer(Int64(p.passesPerStep))
+                o["default_base"] = p.defaultBase.map(JSONValue.string) ?? .null
             }
-            return o
+            return .object(o)
         }
-        let root: [String: Any] = [
-            "plugins": plugins,
-            "problems": registry.problems.map { ["path": $0.path, "message": $0.description] },
-            "search_path": registry.searchPath.entries.map { ["path": $0.path, "origin": $0.origin] },
+        let root: JSONValue = [
+            "plugins": .array(plugins),
+            "problems": .array(registry.problems.map { ["path": .string($0.path), "message": .string($0.description)] }),
+            "search_path": .array(registry.searchPath.entries.map { ["path": .string($0.path), "origin": .string($0.origin)] }),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return JSONWriter(pretty: true).text(root)
     }
 
     /// `kind,name,version,role,passes,parameters,path`, RFC 4180 quoting.
@@ -73,15 +73,6 @@ public enum PluginListing {
     static func role(_ p: LoadedPlugin) -> String {
         guard p.kind == .optimizer else { return "metric" }
         return p.wrapsBase ? "wraps \(p.defaultBase ?? "a base")" : (p.canBeBase ? "base" : "optimizer")
-    }
-
-    static func jsonValue(_ v: HyperparameterValue) -> Any {
-        switch v {
-        case .number(let x): return x
-        case .boolean(let b): return b
-        case .string(let s): return s
-        case .null: return NSNull()
-        }
     }
 
     static func quote(_ s: String) -> String {

@@ -1,3 +1,5 @@
+import JSON
+
 /// A plugin's hyperparameters: the host's JSON object checked against the plugin's specs, with
 /// every missing value taken from its default.
 public struct Hyperparameters: Sendable {
@@ -55,6 +57,6 @@ public struct Hyperparameters: Sendable {
 
     /// Every value, as one JSON object in declaration order (what a manifest records).
     public var json: String {
-        "{" + specs.map { JSONText.quoted($0.name) + ":\(self[$0.name])" }.joined(separator: ",") + "}"
+        JSONValue.orderedObject(specs.map { ($0.name, self[$0.name].json) }).text
     }
 }

@@ -1,37 +1,11 @@
-/// Minimal JSON for hyperparameters: writing scalars, and reading one flat object of scalars.
+import JSON
+
+/// Minimal JSON for hyperparameters: reading one flat object of scalars (writing is
+/// `JSONWriter`'s, Sources/JSON/JSONWriter.swift).
 ///
 /// Plugins need no more than this, and keeping Foundation out of PluginKit keeps plugins small
 /// and their load time short.
 enum JSONText {
-    /// A finite number as JSON (Swift's shortest round-trip form, which JSON accepts).
-    static func number(_ x: Double) -> String {
-        precondition(x.isFinite, "JSON has no \(x)")
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
-
     /// Parses `{"key": scalar, ...}`; nested objects and arrays are rejected.
     static func parseFlatObject(_ text: String) throws -> [(String, ParameterSpec.Value)] {
         var p = Parser(bytes: Array(text.utf8))

@@ -1,3 +1,5 @@
+import JSON
+
 /// One hyperparameter a plugin accepts: name, type, default and bounds.
 ///
 /// The list of specs is the plugin's contract: it becomes the JSON Schema in the descriptor (which
@@ -11,15 +13,18 @@ public struct ParameterSpec: Sendable {
         case string(String)
         case null
 
-        /// JSON text of the value.
-        public var description: String {
+        /// The value as JSON.
+        var json: JSONValue {
             switch self {
-            case .number(let x): return JSONText.number(x)
-            case .boolean(let b): return b ? "true" : "false"
-            case .string(let s): return JSONText.quoted(s)
-            case .null: return "null"
+            case .number(let x): .number(x)
+            case .boolean(let b): .bool(b)
+            case .string(let s): .string(s)
+            case .null: .null
             }
         }
+
+        /// JSON text of the value.
+        public var description: String { json.text }
     }
 
     /// The JSON type of a hyperparameter.
@@ -78,9 +83,9 @@ public struct ParameterSpec: Sendable {
         case (.number, .number(let x)), (.integer, .number(let x)):
             guard x.isFinite else { throw bad("must be finite") }
             if kind == .integer, x.rounded() != x { throw bad("must be a whole number") }
-            if let m = minimum, x < m { throw bad("must be ≥ \(JSONText.number(m))") }
-            if let m = maximum, x > m { throw bad("must be ≤ \(JSONText.number(m))") }
-            if let m = exclusiveMaximum, x >= m { throw bad("must be < \(JSONText.number(m))") }
+            if let m = minimum, x < m { throw bad("must be ≥ \(JSONValue.number(m).text)") }
+            if let m = maximum, x > m { throw bad("must be ≤ \(JSONValue.number(m).text)") }
+            if let m = exclusiveMaximum, x >= m { throw bad("must be < \(JSONValue.number(m).text)") }
             return value
         case (.boolean, .boolean): return value
         case (.choice(let options), .string(let s)):
@@ -108,20 +113,23 @@ extension ParameterSpec {
     /// The JSON Schema of a parameter list, as the descriptor carries it. Properties keep their
     /// declaration order in `x-order` (JSON objects are unordered).
     public static func schemaJSON(_ specs: [ParameterSpec]) -> String {
-        let properties = specs.map { spec -> String in
-            var fields: [String] = []
-            let type = JSONText.quoted(spec.kind.jsonType)
-            fields.append("\"type\":" + (spec.defaultValue == .null ? "[\(type),\"null\"]" : type))
-            fields.append("\"default\":\(spec.defaultValue)")
-            if case .choice(let options) = spec.kind { fields.append("\"enum\":[" + options.map(JSONText.quoted).joined(separator: ",") + "]") }
-            if let m = spec.minimum { fields.append("\"minimum\":\(JSONText.number(m))") }
-            if let m = spec.maximum { fields.append("\"maximum\":\(JSONText.number(m))") }
-            if let m = spec.exclusiveMaximum { fields.append("\"exclusiveMaximum\":\(JSONText.number(m))") }
-            fields.append("\"description\":\(JSONText.quoted(spec.summary))")
-            return JSONText.quoted(spec.name) + ":{" + fields.joined(separator: ",") + "}"
+        var properties: [String: JSONValue] = [:]
+        for spec in specs {
+            let type = JSONValue.string(spec.kind.jsonType)
+            var fields: [String: JSONValue] = [
+                "type": spec.defaultValue == .null ? [type, "null"] : type, "default": spec.defaultValue.json,
+                "description": .string(spec.summary),
+            ]
+            if case .choice(let options) = spec.kind { fields["enum"] = .array(options.map(JSONValue.string)) }
+            if let m = spec.minimum { fields["minimum"] = .number(m) }
+            if let m = spec.maximum { fields["maximum"] = .number(m) }
+            if let m = spec.exclusiveMaximum { fields["exclusiveMaximum"] = .number(m) }
+            properties[spec.name] = .object(fields)
         }
-        let order = specs.map { JSONText.quoted($0.name) }.joined(separator: ",")
-        return "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" + properties.joined(separator: ",")
-            + "},\"x-order\":[" + order + "]}"
+        let schema: JSONValue = [
+            "type": "object", "additionalProperties": false, "properties": .object(properties),
+            "x-order": .array(specs.map { .string($0.name) }),
+        ]
+        return schema.text
     }
 }

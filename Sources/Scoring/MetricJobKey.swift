@@ -1,16 +1,19 @@
 import Foundation
 import Hashing
+import JSON
 import NN
 import PluginHost
 import Tensor
 
 /// The identity of a metric's results in the index (docs/daemon.md): the plugin, its version, and
 /// the first 16 hex digits of the sha256 of a canonical JSON text
-/// `{"evaluation":{…},"hyperparameters":{…},"request":"…"}` (sorted keys, no whitespace).
+/// `{"evaluation":{…},"hyperparameters":{…},"request":"…"}` (sorted keys but the hyperparameters'
+/// declaration order, no whitespace).
 ///
 /// Both `sharpd` and `sharp study`'s in-process route key results by it: they must agree byte for
-/// byte, or a checkpoint is scored twice and the study never finds the daemon's results. This is
-/// the only place it is built (Tests/StudyTests/JobKeyAgreementTests.swift pins it).
+/// byte, or a checkpoint is scored twice and the study never finds the daemon's results; and its
+/// bytes must not change, or every store is scored again. This is the only place it is built
+/// (Tests/StudyTests/JobKeyAgreementTests.swift pins it, against Fixtures/job-keys.tsv there).
 public struct MetricJobKey: Sendable, Equatable {
     public var plugin: String
     public var version: String
@@ -40,17 +43,22 @@ public struct MetricJobKey: Sendable, Equatable {
         self.parametersJSON = parametersJSON
     }
 
-    /// The canonical parameter JSON.
+    /// The canonical parameter JSON (the hyperparameters embedded as the schema wrote them, in
+    /// declaration order).
     public static func parametersJSON(request: String, hyperparametersJSON: String, evaluation: EvaluationOptions) -> String {
-        "{\"evaluation\":\(evaluationJSON(evaluation)),\"hyperparameters\":\(hyperparametersJSON),\"request\":\(quoted(request))}"
+        JSONValue.object([
+            "evaluation": evaluationJSON(evaluation), "hyperparameters": .raw(hyperparametersJSON), "request": .string(request),
+        ]).text
     }
 
-    /// The evaluation settings as canonical JSON (absent values as null; `cacheBytes` is not a
+    /// The evaluation settings as JSON (absent values as null; `cacheBytes` is not a
     /// result-changing setting and stays out).
-    public static func evaluationJSON(_ o: EvaluationOptions) -> String {
-        let samples = o.sampleCount.map(String.init) ?? "null", batch = o.batchSize.map(String.init) ?? "null"
-        return "{\"batch_size\":\(batch),\"mode\":\"\(o.mode.rawValue)\",\"precision\":\"\(o.precision.rawValue)\","
-            + "\"samples\":\(samples),\"seed\":\(o.seed),\"split\":\"\(o.split.rawValue)\",\"subset_seed\":\(o.subsetSeed)}"
+    public static func evaluationJSON(_ o: EvaluationOptions) -> JSONValue {
+        [
+            "batch_size": o.batchSize.map { .integer(Int64($0)) } ?? .null, "mode": .string(o.mode.rawValue),
+            "precision": .string(o.precision.rawValue), "samples": o.sampleCount.map { .integer(Int64($0)) } ?? .null,
+            "seed": .unsigned(o.seed), "split": .string(o.split.rawValue), "subset_seed": .unsigned(o.subsetSeed),
+        ]
     }
 
     /// Reads `evaluationJSON`'s object back (as parsed by JSONSerialization); nil when it is not
@@ -78,11 +86,5 @@ public struct MetricJobKey: Sendable, Equatable {
         var hasher = SHA256()
         hasher.update(Array(json.utf8))
         return String(SHA256.hexString(hasher.finalize()).prefix(16))
-    }
-
-    /// A JSON string literal, as the daemon has always written the request (also the series labels).
-    public static func quoted(_ s: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 }

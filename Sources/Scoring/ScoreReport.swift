@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The outcomes of `sharp score` on one or more checkpoints, printed as a table, JSON or CSV.
 public struct ScoreReport: Sendable, Codable {
@@ -77,10 +78,8 @@ public struct ScoreReport: Sendable, Codable {
 
     /// The full report (series included) as JSON; non-finite numbers become strings.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        let writer = JSONWriter(pretty: true, nonFinite: .strings(nan: "nan", infinity: "inf", negativeInfinity: "-inf"))
+        return writer.text(try JSONValueEncoder().encode(self))
     }
 
     static func number(_ x: Double) -> String {

@@ -1,6 +1,7 @@
 import Checkpoint
 import Datasets
 import Foundation
+import JSON
 import NN
 import PluginHost
 import Tensor
@@ -84,6 +85,6 @@ public struct ScoringSubject: Sendable {
 
     /// A manifest JSON value decoded as `T` (the way the trainer encoded it).
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(value))
+        try JSONDecoder().decode(T.self, from: Data(value.text.utf8))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The grid a study trains and scores: every model × every optimizer × every seed, with the
 /// training settings and the metric requests each final checkpoint is scored with
@@ -102,13 +103,11 @@ public struct StudyPlan: Sendable, Equatable {
     /// (`plan.json`): a different grid is fine (cells are added), other data or training settings
     /// are not (the tables would mix them).
     public var settingsJSON: String {
-        let until = untilTrainAccuracy.map { "\($0)" } ?? "null"
-        return "{\"batch_size\":\(batchSize),\"data\":\(Self.quoted(data)),\"image_size\":\(imageSize),"
-            + "\"learning_rate\":\(learningRate),\"max_epochs\":\(maxEpochs),\"until_train_accuracy\":\(until)}"
-    }
-
-    static func quoted(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        JSONValue.object([
+            "batch_size": .integer(Int64(batchSize)), "data": .string(data), "image_size": .integer(Int64(imageSize)),
+            "learning_rate": .number(learningRate), "max_epochs": .integer(Int64(maxEpochs)),
+            "until_train_accuracy": untilTrainAccuracy.map(JSONValue.number) ?? .null,
+        ]).text
     }
 }
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import JSON
 import NN
 import PluginHost
 import Training
@@ -132,7 +133,7 @@ public final class StudyTrainer {
         let settings = plan.settingsJSON
         if let recorded = try? String(contentsOfFile: layout.planFile, encoding: .utf8) {
             let recordedSettings = recorded.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard recordedSettings == settings else {
+            guard Self.sameSettings(recordedSettings, settings) else {
                 throw TrainingError.invalidConfiguration(
                     "\(layout.directory) holds a study trained with other settings (\(recordedSettings)); these are \(settings). "
                         + "Use --name to start another study, or delete that folder.")
@@ -140,5 +141,17 @@ public final class StudyTrainer {
         } else {
             try (settings + "\n").write(toFile: layout.planFile, atomically: true, encoding: .utf8)
         }
+    }
+
+    /// Whether two `plan.json` texts hold the same settings, compared as JSON values: a file
+    /// written before Sources/JSON/JSONWriter.swift spelled `"until_train_accuracy":1.0` where
+    /// it now writes `1`.
+    static func sameSettings(_ recorded: String, _ settings: String) -> Bool {
+        guard recorded != settings else { return true }
+        let decoder = JSONDecoder()
+        guard let a = try? decoder.decode(JSONValue.self, from: Data(recorded.utf8)),
+            let b = try? decoder.decode(JSONValue.self, from: Data(settings.utf8))
+        else { return false }
+        return a == b
     }
 }

@@ -1,10 +1,10 @@
-import Checkpoint
 import Foundation
+import JSON
 
 extension JSONValue {
     /// Any Codable value as JSON (configurations recorded in a manifest).
     init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        self = try JSONValueEncoder().encode(value)
     }
 
     /// JSON text parsed into a value (a plugin's resolved hyperparameters).
@@ -14,6 +14,6 @@ extension JSONValue {
 
     /// This value decoded as `T` (a configuration read back from a manifest).
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 }

@@ -2,6 +2,7 @@ import BuildInfo
 import Checkpoint
 import Datasets
 import Foundation
+import JSON
 import NN
 import PluginHost
 import Tensor
@@ -130,6 +131,7 @@ extension HyperparameterValue {
     init?(_ json: JSONValue) {
         switch json {
         case .number(let x): self = .number(x)
+        case .integer(let i): self = .number(Double(i))
         case .bool(let b): self = .boolean(b)
         case .string(let s): self = .string(s)
         case .null: self = .null

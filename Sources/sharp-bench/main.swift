@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import JSON
 import MachineCheck
 import NN
 import PluginHost
@@ -147,7 +148,5 @@ for name in only ?? Workloads.names {
 }
 
 if json {
-    let object = Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    print(JSONValue.object(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, .number($0.1)) })).text)
 }

@@ -1,6 +1,7 @@
 import Checkpoint
 import Datasets
 import Foundation
+import JSON
 import NN
 import PluginHost
 import Scoring
@@ -16,7 +17,7 @@ import Testing
         let dataset = try spec.build()
         let configuration = ModelConfiguration(name: "mlp", inputSize: 8, seed: 3)
         let model = try ModelZoo.build(configuration)
-        func json<T: Encodable>(_ value: T) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value)) }
+        func json<T: Encodable>(_ value: T) throws -> JSONValue { try JSONValueEncoder().encode(value) }
         let manifest = Manifest(
             runID: "score-test", createdAt: "2026-01-01T00:00:00Z", software: .init(name: "sharp", version: "test"),
             model: .init(name: "mlp", config: try json(configuration)),

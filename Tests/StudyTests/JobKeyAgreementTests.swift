@@ -55,4 +55,21 @@ struct JobKeyAgreementTests {
         #expect(key.parametersJSON.hasSuffix(",\"request\":\"hessian-trace:probes=20\"}"))
         #expect(key.parametersHash == MetricJobKey.hash(key.parametersJSON) && key.parametersHash.count == 16)
     }
+
+    /// Every key of both presets and of `requests`, byte for byte as the builds before the one
+    /// JSON writer (Sources/JSON/JSONWriter.swift) made them: Fixtures/job-keys.tsv holds preset,
+    /// request, hash and parameter JSON, one key per line.
+    @Test func everyKeyIsTheOneOlderBuildsStored() throws {
+        let url = try #require(Bundle.module.url(forResource: "job-keys", withExtension: "tsv", subdirectory: "Fixtures"))
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 32)
+        for line in lines {
+            let field = line.split(separator: "\t").map(String.init)
+            let preset = try #require(StudyPlan.Preset(rawValue: field[0]))
+            let options = StudyScoring(plan: StudyPlan.preset(preset), store: "/unused").evaluationOptions
+            let key = try StudyScoring.key(for: MetricRequest(parsing: field[1]), options: options, registry: Self.registry)
+            #expect(key.paramsJSON == field[3], "\(preset) \(field[1])")
+            #expect(key.paramsHash == field[2], "\(preset) \(field[1])")
+        }
+    }
 }

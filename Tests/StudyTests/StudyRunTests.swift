@@ -81,6 +81,23 @@ struct StudyRunTests {
         _ = try StudyTrainer(plan: wider, layout: StudyLayout(store: store, name: plan.name), registry: Self.registry)
     }
 
+    /// plan.json as builds before the canonical JSON writer wrote it (`1.0`, where it is now `1`).
+    @Test func aPlanWrittenByAnOlderBuildStillMatches() throws {
+        let store = try StudyFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        var plan = Self.tinyPlan()
+        plan.untilTrainAccuracy = 1
+        let layout = StudyLayout(store: store, name: plan.name)
+        try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
+        let older = #"{"batch_size":16,"data":"bus-synth:count=64","image_size":32,"learning_rate":0.001,"#
+            + #""max_epochs":2,"until_train_accuracy":1.0}"#
+        try (older + "\n").write(toFile: layout.planFile, atomically: true, encoding: .utf8)
+        #expect(plan.settingsJSON == older.replacingOccurrences(of: "1.0}", with: "1}"))
+        _ = try StudyTrainer(plan: plan, layout: layout, registry: Self.registry)
+        plan.untilTrainAccuracy = 0.99
+        #expect(throws: TrainingError.self) { _ = try StudyTrainer(plan: plan, layout: layout, registry: Self.registry) }
+    }
+
     /// A stale `sharpd.pid` naming a live, unrelated process: the study must not signal it (it
     /// once sent SIGHUP, which kills most programs) and must score without a daemon.
     @Test func aStalePidFileOfAnotherProcessIsLeftAloneAndTheStudyScoresAnyway() throws {

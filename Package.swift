@@ -44,9 +44,9 @@ let package = Package(
         // The index, split by concern (docs/index-and-queries.md): storage and the job queue over
         // the `SQLDatabase` seam (SQLite and PostgreSQL), the queries, their presentation, and the statistics.
         .target(name: "Statistics"),
-        .target(name: "Index", dependencies: ["JSON", "CSQLite", "CPostgres"]),
+        .target(name: "Index", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "IndexQueries", dependencies: ["JSON", "Index", "Statistics"]),
-        .target(name: "IndexPresentation", dependencies: ["JSON", "IndexQueries", "Index", "Statistics"]),
+        .target(name: "IndexPresentation", dependencies: ["IndexQueries", "Index", "Statistics"]),
         .executableTarget(
             name: "sharpq",
             dependencies: [

@@ -31,7 +31,7 @@ extension Daemon {
     /// Runs `sharpd plan` with this daemon's metric options and reads its plan.
     private func runPlanner() throws -> [PlannedMetric] {
         let process = try WorkerProcess(executable: configuration.executable, arguments: ["plan"] + configuration.planArguments,
-                                        environment: [:])
+                                        environment: configuration.layout.indexEnvironment)
         var output = ""
         var done = false
         let started = Date()

@@ -46,7 +46,8 @@ extension Daemon {
                              "--cache-mb", String(configuration.cacheBytes >> 20)]
             do {
                 let process = try WorkerProcess(executable: configuration.executable, arguments: arguments,
-                                                environment: ["SHARP_THREADS": String(configuration.workerThreads)])
+                                                environment: configuration.layout.indexEnvironment.merging(
+                                                    ["SHARP_THREADS": String(configuration.workerThreads)]) { $1 })
                 running[process.pid] = WorkerBatch(process: process, tag: tag, jobs: jobs)
                 log.debug("worker \(process.pid): \(jobs.count) job(s) for \(first.path)")
             } catch {

@@ -49,7 +49,7 @@ public final class Daemon {
             throw DaemonError.store("no store directory at \(layout.root); create it (mkdir -p) or pass another --store")
         }
         lock = try StoreLock(layout: layout)
-        index = try IndexStore(path: layout.indexPath)
+        index = try IndexStore(layout.index)
         watcher = try InotifyWatcher()
         intake = CheckpointIntake(layout: layout, index: index, log: log)
         workerPrefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"

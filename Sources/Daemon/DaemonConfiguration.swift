@@ -1,4 +1,5 @@
 import Foundation
+import Index
 import Scoring
 
 /// How `sharpd` runs (its command-line options, docs/daemon.md).
@@ -32,9 +33,9 @@ public struct DaemonConfiguration: Sendable {
     /// Per-job log lines.
     public var verbose = false
 
-    /// Defaults for a store.
-    public init(store: String, executable: String) {
-        layout = StoreLayout(root: store)
+    /// Defaults for a store, its index at `index` (nil: `<store>/index.sqlite`).
+    public init(store: String, index: IndexLocation? = nil, executable: String) {
+        layout = StoreLayout(root: store, index: index)
         self.executable = executable
     }
 

@@ -1,4 +1,5 @@
 import Checkpoint
+import Index
 import Foundation
 
 /// Where things live in a store directory (docs/daemon.md §1). Checkpoints may sit anywhere
@@ -7,14 +8,18 @@ public struct StoreLayout: Sendable {
     /// The store directory, absolute and without a trailing slash.
     public let root: String
 
-    /// A layout over `root` (made absolute).
-    public init(root: String) {
+    /// Where the store's index lives: `<store>/index.sqlite` unless given (`--index`).
+    public let index: IndexLocation
+
+    /// A layout over `root` (made absolute), its index at `index` or in the store.
+    public init(root: String, index: IndexLocation? = nil) {
         let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
         self.root = absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
+        self.index = index ?? .sqlite(path: self.root + "/index.sqlite")
     }
 
-    /// `<store>/index.sqlite`.
-    public var indexPath: String { root + "/index.sqlite" }
+    /// The environment a child process (worker, planner) needs to open the same index.
+    public var indexEnvironment: [String: String] { [IndexLocation.environmentVariable: index.environmentValue] }
     /// Unreadable files are moved here, each with a `.reason.txt` next to it.
     public var quarantineDirectory: String { root + "/quarantine" }
     /// Plugins a user drops in for this store.

@@ -34,7 +34,7 @@ public struct WorkerSession {
         let index: IndexStore
         let jobs: [Job]
         do {
-            index = try IndexStore(path: layout.indexPath)
+            index = try IndexStore(layout.index)
             jobs = try jobIDs.compactMap { try index.job(withID: $0) }.filter { $0.state == .running && $0.worker == worker }
         } catch {
             report(.checkpointFailed(failure: Self.failure(of: error), reason: "\(error)"))

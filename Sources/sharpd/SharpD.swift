@@ -2,6 +2,7 @@ import ArgumentParser
 import BuildInfo
 import CommandLineSupport
 import Daemon
+import Index
 import Foundation
 import Glibc
 import MachineCheck
@@ -36,6 +37,20 @@ struct SharpD: ParsableCommand {
 /// Metric and evaluation options shared by the daemon and its planner.
 struct MetricOptions: ParsableArguments {
     @Option(help: "Store directory to watch (checkpoints anywhere below it).") var store: String
+    @Option(
+        help: ArgumentHelp(
+            "The index: postgres://USER@HOST/DB, shared by several hosts, or an index.sqlite path (default: SHARP_INDEX_URL, else <store>/index.sqlite).",
+            discussion: "Give a password through PGPASSWORD or ~/.pgpass, not in the URL."))
+    var index: String?
+
+    /// `--index`, SHARP_INDEX_URL or the store's own file.
+    func indexLocation() throws -> IndexLocation {
+        do {
+            return try IndexLocation.resolve(index: index, store: store)
+        } catch let error as IndexError {
+            throw ValidationError(error.message)
+        }
+    }
     @Option(name: .customLong("metric"), parsing: .singleValue,
             help: "Metric NAME[:key=value,...] to score with (repeatable; default: every metric plugin found, as `sharp score` runs them).")
     var metric: [String] = []
@@ -100,7 +115,7 @@ struct RunDaemon: ParsableCommand {
     }
 
     func run() throws {
-        var c = DaemonConfiguration(store: options.store, executable: Self.executablePath)
+        var c = DaemonConfiguration(store: options.store, index: try options.indexLocation(), executable: Self.executablePath)
         c.workers = workers
         c.threadsPerWorker = threads
         c.metricRequests = options.requests
@@ -163,7 +178,9 @@ struct WorkerCommand: ParsableCommand {
         let reports = dup(1)
         dup2(2, 1)
         WorkerLifeline.exitWhenDaemonDies()
-        var session = WorkerSession(layout: StoreLayout(root: store), worker: worker,
+        // The daemon hands its index to workers in SHARP_INDEX_URL.
+        let layout = StoreLayout(root: store, index: try? IndexLocation.resolve(index: nil, store: store))
+        var session = WorkerSession(layout: layout, worker: worker,
                                     jobIDs: jobs.split(separator: ",").compactMap { Int64($0) }) { report in
             let line = Array((report.line + "\n").utf8)
             _ = line.withUnsafeBytes { write(reports, $0.baseAddress, $0.count) }

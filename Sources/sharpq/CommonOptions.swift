@@ -13,6 +13,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The store directory holding index.sqlite.")
     var store: String = "store/"
 
+    @Option(help: "The index instead: postgres://USER@HOST/DB or an index.sqlite path (default: SHARP_INDEX_URL, else the store's).")
+    var index: String?
+
     @Option(help: "Output format: auto, table, json, jsonl, csv, tsv or md (auto: table on a terminal, else tsv).")
     var format: OutputFormat = .auto
 
@@ -28,7 +31,7 @@ struct CommonOptions: ParsableArguments {
     /// and an exit code (2 for the user's input, via ExitCodes; 1 otherwise).
     func withIndex(_ body: (IndexStore) throws -> Void) throws {
         do {
-            try body(try IndexStore(store: store, mode: .readOnly))
+            try body(try IndexStore(try IndexLocation.resolve(index: index, store: store), mode: .readOnly))
         } catch let error as IndexError {
             Output.error(error.message)
             throw error.isUsageError ? ExitCode.validationFailure : ExitCode.failure

@@ -23,7 +23,7 @@ struct SharpQ: ParsableCommand {
 
     /// Exit codes 0/1/2 like `sharp` and `sharpd`; `sharpq --store DIR top ...` works too.
     static func main() {
-        let arguments = LeadingOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()), names: ["--store"])
+        let arguments = LeadingOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()), names: ["--store", "--index"])
         ExitCodes.run(Self.self, arguments: arguments)
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import Index
+import Testing
+
+/// `--index postgres://…`: sharpd (and its worker processes) write the index into a PostgreSQL
+/// server instead of `<store>/index.sqlite`, and sharpq reads it back from there.
+struct PostgresIndexDaemonTests {
+    /// The server tools/test starts (tools/postgres-cluster); nil when run without one.
+    static let server = ProcessInfo.processInfo.environment["SHARP_TEST_POSTGRES_URL"]
+
+    @Test(.timeLimit(.minutes(3)))
+    func sharpdScoresIntoPostgreSQLAndSharpqReadsItBack() throws {
+        guard let server = Self.server else {
+            #expect(ProcessInfo.processInfo.environment["SHARP_TEST_REQUIRE_POSTGRES"] == nil, "no PostgreSQL server given")
+            return
+        }
+        let h = try DaemonHarness("postgres")
+        guard h.hasExecutables else { return }
+        let schema = "d_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try PostgresDatabase(url: server).run("CREATE SCHEMA \(schema)")
+        defer { _ = try? PostgresDatabase(url: server).run("DROP SCHEMA \(schema) CASCADE") }
+        let url = server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+
+        let files = try h.trainTinyModel()
+        #expect(files.count == 1)
+        let (status, output) = try h.run("sharpd", ["--store", "store", "--index", url, "--once", "--metric", "accuracy"])
+        #expect(status == 0, "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: h.store + "/index.sqlite"), "the store's own index was written")
+        let database = try PostgresDatabase(url: url)
+        #expect(try database.scalar("SELECT count(*) FROM checkpoints").int64 == 1)
+        #expect(try database.scalar("SELECT count(*) FROM jobs WHERE state = 'done'").int64 == 1)
+
+        // sharpq: by flag, and by SHARP_INDEX_URL.
+        let (listed, table) = try h.run("sharpq", ["--index", url, "top", "--metric", "test_acc", "--format", "csv"])
+        #expect(listed == 0 && table.split(separator: "\n").count == 2, "\(table)")
+        let (again, same) = try h.run("sharpq", ["top", "--metric", "test_acc", "--format", "csv"], environment: ["SHARP_INDEX_URL": url])
+        #expect(again == 0 && same == table)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func anUnreachableOrUnknownIndexIsOneLineAndExit1Or2() throws {
+        let h = try DaemonHarness("postgres-errors")
+        guard h.hasExecutables else { return }
+        let closed = "postgres://sharp:hunter2@127.0.0.1:9/sharp?connect_timeout=2"
+        let (status, output) = try h.run("sharpq", ["--index", closed, "top", "--metric", "accuracy"])
+        #expect(status == 1 && output.contains("cannot connect to postgres://sharp:***@127.0.0.1:9/"), "\(output)")
+        #expect(!output.contains("hunter2") && output.split(separator: "\n").count == 1, "\(output)")
+        let (daemon, message) = try h.run("sharpd", ["--store", "store", "--index", closed, "--once"])
+        #expect(daemon == 1 && message.contains("cannot connect to postgres://sharp:***@"), "\(message)")
+        let (usage, text) = try h.run("sharpq", ["--index", "mysql://x/y", "top", "--metric", "accuracy"])
+        #expect(usage == 2 && text.contains("unknown scheme 'mysql'"), "\(text)")
+    }
+}

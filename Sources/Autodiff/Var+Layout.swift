@@ -34,12 +34,8 @@ extension Var {
 
     /// `length` entries from `start` along `axis`.
     public func sliced(axis: Int, start: Int, count length: Int) -> Var {
-        let a = Shape.axis(axis, rank: rank, op: "slice")
-        var lower = [Int](repeating: 0, count: rank)
-        var sizes = shape
-        lower[a] = start
-        sizes[a] = length
-        return sliced(lower: lower, sizes: sizes)
+        let block = Shape.block(of: shape, axis: axis, start: start, count: length, op: "slice")
+        return sliced(lower: block.lower, sizes: block.sizes)
     }
 
     /// This block placed at `lower` in zeros of `outerShape` (the adjoint of `sliced`).

@@ -109,10 +109,9 @@ extension ResultTable {
     static func humanText(_ cell: ResultCell) -> String {
         switch cell {
         case .null: return "-"
-        case .text(let v): return v
-        case .integer(let v): return String(v)
         case .number(let v): return NumberText.rounded(v)
         case .display(let text, _): return text
+        case .text, .integer: return exactText(cell)  // the same in every format
         }
     }
 

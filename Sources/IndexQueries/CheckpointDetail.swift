@@ -73,3 +73,19 @@ public struct CheckpointDetail: Equatable, Sendable {
     /// The content hash.
     public var sha256: String { fields.first { $0.name == "sha256" }?.value.string ?? "" }
 }
+
+extension CheckpointDetail.StoredMetric {
+    /// The `metrics` columns `init(row:isCurrent:)` reads, in its order.
+    static let columns = "plugin, name, plugin_version, params_hash, value, is_nan, stderr, hvp_count, seconds, recorded_at"
+
+    /// A `metrics` row that starts with `columns`.
+    init(row r: [SQLValue], isCurrent: Bool) {
+        let plugin = r[0].string ?? "", name = r[1].string ?? ""
+        self.init(
+            metric: MetricRef(plugin: plugin, name: name, alias: MetricCatalog.alias(plugin: plugin, name: name)),
+            pluginVersion: r[2].string ?? "", paramsHash: r[3].string ?? "",
+            value: r[5].int64 == 1 ? .nan : r[4].double.map { .number($0) } ?? .missing,
+            standardError: r[6].double, hvpCount: r[7].int64.map { Int($0) }, seconds: r[8].double,
+            recordedAt: r[9].date ?? .distantPast, isCurrent: isCurrent)
+    }
+}

@@ -127,18 +127,10 @@ extension IndexStore {
     private func metricRows(checkpointID: Int64) throws -> [CheckpointDetail.StoredMetric] {
         try db.rows(
             """
-            SELECT plugin, name, plugin_version, params_hash, value, is_nan, stderr, hvp_count, seconds, recorded_at
+            SELECT \(CheckpointDetail.StoredMetric.columns)
             FROM metrics\(db.dialect.indexedBy("metrics_current")) WHERE checkpoint_id = ? AND is_current = 1
             ORDER BY plugin, name
             """, [.integer(checkpointID)]
-        ).map { r in
-            let plugin = r[0].string ?? "", name = r[1].string ?? ""
-            return .init(
-                metric: MetricRef(plugin: plugin, name: name, alias: MetricCatalog.alias(plugin: plugin, name: name)),
-                pluginVersion: r[2].string ?? "", paramsHash: r[3].string ?? "",
-                value: r[5].int64 == 1 ? .nan : r[4].double.map { .number($0) } ?? .missing,
-                standardError: r[6].double, hvpCount: r[7].int64.map { Int($0) }, seconds: r[8].double,
-                recordedAt: r[9].date ?? .distantPast, isCurrent: true)
-        }
+        ).map { CheckpointDetail.StoredMetric(row: $0, isCurrent: true) }
     }
 }

@@ -70,20 +70,11 @@ extension IndexStore {
     private func storedMetrics(of id: Int64) throws -> [CheckpointDetail.StoredMetric] {
         try db.rows(
             """
-            SELECT plugin, name, plugin_version, params_hash, value, is_nan, stderr, hvp_count, seconds, recorded_at,
-                   is_current
+            SELECT \(CheckpointDetail.StoredMetric.columns), is_current
             FROM metrics WHERE checkpoint_id = ?
             ORDER BY plugin, name, plugin_version_rank DESC, recorded_at DESC, params_hash
             """, [.integer(id)]
-        ).map { r in
-            let plugin = r[0].string ?? "", name = r[1].string ?? ""
-            return .init(
-                metric: MetricRef(plugin: plugin, name: name, alias: MetricCatalog.alias(plugin: plugin, name: name)),
-                pluginVersion: r[2].string ?? "", paramsHash: r[3].string ?? "",
-                value: r[5].int64 == 1 ? .nan : r[4].double.map { .number($0) } ?? .missing,
-                standardError: r[6].double, hvpCount: r[7].int64.map { Int($0) }, seconds: r[8].double,
-                recordedAt: r[9].date ?? .distantPast, isCurrent: r[10].int64 == 1)
-        }
+        ).map { CheckpointDetail.StoredMetric(row: $0, isCurrent: $0[10].int64 == 1) }
     }
 
     private func series(of id: Int64) throws -> [CheckpointDetail.SeriesInfo] {

@@ -48,10 +48,7 @@ public struct Dropout: Layer {
     public init(_ probability: Double) { self.probability = probability }
 
     public func callAsFunction(_ x: Var, _ c: ForwardContext) -> Var {
-        guard c.isTraining, probability > 0 else { return x }
-        let keep = 1 - probability
-        let mask = c.rng.bernoulliMask(shape: x.shape, dtype: x.dtype, keepProbability: keep)
-        return x.multiplied(byConstant: mask) * (1 / keep)
+        c.droppingOut(x, probability: probability, maskShape: x.shape)
     }
 }
 

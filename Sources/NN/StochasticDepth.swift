@@ -13,13 +13,22 @@ public struct StochasticDepth: Layer {
 
     /// x: [N, ...]; one Bernoulli draw per sample, broadcast over the other axes.
     public func callAsFunction(_ x: Var, _ c: ForwardContext) -> Var {
-        guard c.isTraining, probability > 0 else { return x }
-        let survival = 1 - probability
         var shape = [Int](repeating: 1, count: x.rank)
         shape[0] = x.shape[0]
-        var mask = c.rng.bernoulliMask(shape: shape, dtype: x.dtype, keepProbability: survival)
+        return c.droppingOut(x, probability: probability, maskShape: shape)
+    }
+}
+
+extension ForwardContext {
+    /// Inverted dropout, for `Dropout` and `StochasticDepth`: in training, x·m/(1 − p) with m a
+    /// Bernoulli(1 − p) keep mask of `maskShape` (broadcast over x) from this pass's RNG;
+    /// identity in evaluation or when p = 0.
+    func droppingOut(_ x: Var, probability: Double, maskShape: [Int]) -> Var {
+        guard isTraining, probability > 0 else { return x }
+        let keep = 1 - probability
+        var mask = rng.bernoulliMask(shape: maskShape, dtype: x.dtype, keepProbability: keep)
         // torchvision divides only when something can survive (p = 1 zeroes the branch).
-        if survival > 0 { mask = mask * (1 / survival) }
+        if keep > 0 { mask = mask * (1 / keep) }
         return x.multiplied(byConstant: mask)
     }
 }

@@ -30,23 +30,7 @@ enum SwinTransformer {
         patch: 4, dimension: 96, depths: [2, 2, 6, 2], heads: [3, 6, 12, 24], window: 7, mlpRatio: 4, stochasticDepth: 0.2)
 
     /// Pre-norm block: x + SD(attn(norm1(x))), then + SD(mlp(norm2(·))), on [N, H, W, C].
-    struct Block: Layer {
-        let norm1: LayerNorm
-        let attention: ShiftedWindowAttention
-        let norm2: LayerNorm
-        let fc1: Linear
-        let fc2: Linear
-        let stochasticDepth: StochasticDepth
-
-        func callAsFunction(_ x: Var, _ c: ForwardContext) -> Var {
-            let shape = x.shape
-            let h = x + stochasticDepth(attention(norm1(x, c), c), c)
-            // Linear takes at most 3-D input: fold the rows into the batch axis for the MLP.
-            let tokens = norm2(h, c).reshaped([shape[0] * shape[1], shape[2], shape[3]])
-            let mlp = fc2(fc1(tokens, c).gelu(), c).reshaped(shape)
-            return h + stochasticDepth(mlp, c)
-        }
-    }
+    typealias Block = TransformerBlock<ShiftedWindowAttention>
 
     struct Network: Layer {
         let patchEmbedding: Conv2d

@@ -17,18 +17,8 @@ enum VisionTransformer {
     static let tiny = Layout(patch: 8, dimension: 64, depth: 4, heads: 4, mlpDimension: 128)
     static let b16 = Layout(patch: 16, dimension: 768, depth: 12, heads: 12, mlpDimension: 3072)
 
-    struct EncoderLayer: Layer {
-        let norm1: LayerNorm
-        let attention: MultiHeadSelfAttention
-        let norm2: LayerNorm
-        let fc1: Linear
-        let fc2: Linear
-
-        func callAsFunction(_ x: Var, _ c: ForwardContext) -> Var {
-            let h = x + attention(norm1(x, c), c)
-            return h + fc2(fc1(norm2(h, c), c).gelu(), c)
-        }
-    }
+    /// Pre-norm encoder layer: x + attn(ln_1(x)), then + mlp(ln_2(·)), on [N, T, D].
+    typealias EncoderLayer = TransformerBlock<MultiHeadSelfAttention>
 
     struct Network: Layer {
         let patchEmbedding: Conv2d

@@ -23,6 +23,9 @@ enum Templates {
         """#
     }
 
+    /// SAM as Plugins/Optimizers/SAM/SAM.swift is, but spelled out with the oracle and `FlatMath`
+    /// calls that its `samPerturbedPoint`/`samPerturbation` (PluginKit) wrap, so that an author sees
+    /// what to change. Text cannot share code with SAM.swift: keep the two in step by hand.
     static func optimizer(name: String, target: String) -> String {
         #"""
         import PluginKit

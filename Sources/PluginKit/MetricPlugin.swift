@@ -129,13 +129,9 @@ enum MetricVTable {
                 try MetricVTable.evaluate(type, context, json: json.map { String(cString: $0) } ?? "{}")
             }
         }
-        let tablePointer = UnsafeMutablePointer<sharp_metric_vtable_v1>.allocate(capacity: 1)
-        tablePointer.initialize(to: table)
         var d = PluginExport.baseDescriptor(kind: SHARP_PLUGIN_KIND_METRIC, type.description)
-        d.metric = UnsafePointer(tablePointer)
-        let out = UnsafeMutablePointer<sharp_plugin_descriptor_v1>.allocate(capacity: 1)
-        out.initialize(to: d)
-        return out
+        d.metric = UnsafePointer(PluginExport.permanent(table))
+        return PluginExport.permanent(d)
     }
 
     static func evaluate<M: MetricPlugin>(_ type: M.Type, _ context: UnsafePointer<sharp_metric_context_v1>, json: String) throws {

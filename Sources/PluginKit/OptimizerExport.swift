@@ -60,6 +60,13 @@ public enum PluginExport {
         p.initialize(from: bytes, count: bytes.count)
         return UnsafePointer(p)
     }
+
+    /// A copy of `value` (a vtable, a descriptor) that lives as long as the process.
+    static func permanent<T>(_ value: T) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        p.initialize(to: value)
+        return p
+    }
 }
 
 /// The optimizer types this image exports; set once by `PluginExport.optimizer`.
@@ -113,13 +120,9 @@ enum OptimizerVTable {
             reportingErrors(error) { try OptimizerVTable.instance(state).load(try StateTensors(tensors, count: Int(count))) }
         }
         if case .base = float32.role { table.perturb = nil }  // "no perturbation" is a NULL entry
-        let tablePointer = UnsafeMutablePointer<sharp_optimizer_vtable_v1>.allocate(capacity: 1)
-        tablePointer.initialize(to: table)
         var d = PluginExport.baseDescriptor(kind: SHARP_PLUGIN_KIND_OPTIMIZER, float32.description)
-        d.optimizer = UnsafePointer(tablePointer)
-        let out = UnsafeMutablePointer<sharp_plugin_descriptor_v1>.allocate(capacity: 1)
-        out.initialize(to: d)
-        return out
+        d.optimizer = UnsafePointer(PluginExport.permanent(table))
+        return PluginExport.permanent(d)
     }
 
     static func makeInstance(_ layout: ParameterLayout, json: String) throws -> OptimizerInstance {

@@ -1,5 +1,9 @@
 /// The concrete witnesses: each runs its loop in `Kernels` (inlined and specialised here) over
 /// the fixed chunks of `KernelChunks`, on several threads when the buffer is large.
+///
+/// The `Float` and `Double` extensions are twins on purpose: the loops live once, in `Kernels`,
+/// but each type needs its own witnesses, because a generic default would run unspecialised
+/// whenever another module names `Float.kernel` directly (FlatKernels.swift).
 extension Float {
     /// `PluginScalar.sumOfSquares` for Float.
     public static func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double { KernelChunks.sum(x.count) { Kernels.sumOfSquares(x.chunk($0)) } }

@@ -44,4 +44,13 @@ public struct EvaluationOptions: Sendable, Equatable {
         options.sampleCount = 128
         return options
     }
+
+    /// What the command lines' evaluation options say, over `commandLineDefaults`: `samples` is
+    /// a sample count or `all` (the whole split).
+    public init(split: Split, samples: String, subsetSeed: UInt64, batchSize: Int?, mode: Mode, precision: DType, seed: UInt64) {
+        self = .commandLineDefaults
+        (self.split, self.subsetSeed, self.batchSize) = (split, subsetSeed, batchSize)
+        (self.mode, self.precision, self.seed) = (mode, precision, seed)
+        sampleCount = samples == "all" ? nil : Int(samples)
+    }
 }

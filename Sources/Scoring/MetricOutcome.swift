@@ -12,15 +12,6 @@ public struct MetricOutcome: Sendable, Codable {
         public let hvpCount: Int
         /// Seconds the plugin spent on it.
         public let seconds: Double
-
-        /// A scalar.
-        public init(name: String, value: Double, standardError: Double? = nil, hvpCount: Int = 0, seconds: Double = 0) {
-            self.name = name
-            self.value = value
-            self.standardError = standardError
-            self.hvpCount = hvpCount
-            self.seconds = seconds
-        }
     }
 
     /// A series output (a density, the top-k eigenvalues, a convergence history).

@@ -19,7 +19,8 @@ struct OptimizerSharpness {
     func sharpness(_ plugin: LoadedPlugin) throws -> MetricOutcome.Scalar {
         let start = Date()
         let value = plugin.supportsFloat64 ? try average(plugin, Double.self) : try average(plugin, Float.self)
-        return MetricOutcome.Scalar(name: "sharpness.\(plugin.name)", value: value, seconds: Date().timeIntervalSince(start))
+        return MetricOutcome.Scalar(
+            name: "sharpness.\(plugin.name)", value: value, standardError: nil, hvpCount: 0, seconds: Date().timeIntervalSince(start))
     }
 
     private func average<S: OptimizerScalar>(_ plugin: LoadedPlugin, _: S.Type) throws -> Double {

@@ -11,11 +11,11 @@ struct PerBatchSummary {
         let middle = sorted.count / 2
         let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
         return [
-            .init(name: "per_batch_median", value: median, hvpCount: hvpCount, seconds: seconds),
+            .init(name: "per_batch_median", value: median, standardError: nil, hvpCount: hvpCount, seconds: seconds),
             .init(name: "per_batch_mean", value: mean, standardError: sd.isFinite ? sd / n.squareRoot() : nil, hvpCount: hvpCount, seconds: seconds),
-            .init(name: "per_batch_sd", value: sd, hvpCount: hvpCount, seconds: seconds),
-            .init(name: "per_batch_min", value: sorted[0], hvpCount: hvpCount, seconds: seconds),
-            .init(name: "per_batch_max", value: sorted[sorted.count - 1], hvpCount: hvpCount, seconds: seconds),
+            .init(name: "per_batch_sd", value: sd, standardError: nil, hvpCount: hvpCount, seconds: seconds),
+            .init(name: "per_batch_min", value: sorted[0], standardError: nil, hvpCount: hvpCount, seconds: seconds),
+            .init(name: "per_batch_max", value: sorted[sorted.count - 1], standardError: nil, hvpCount: hvpCount, seconds: seconds),
         ]
     }
 }

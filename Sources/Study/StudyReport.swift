@@ -99,44 +99,39 @@ public struct StudyReport {
     }
 
     func table1() -> String {
-        let columns = StudyResults.tableColumns
-        var out = "## Table 1. Baselines (\(plan.baseline))\n\n"
-        out += "| model | " + columns.map(\.heading).joined(separator: " | ") + " |\n"
-        out += "|---|" + String(repeating: "---:|", count: columns.count) + "\n"
-        for model in plan.models {
-            out += "| \(model) | " + columns.map { cell(plan.baseline, model, $0) }.joined(separator: " | ") + " |\n"
-        }
-        return out + "\n"
+        let rows: [TableRow] = plan.models.map { model in ([model], { cell(plan.baseline, model, $0) }) }
+        return "## Table 1. Baselines (\(plan.baseline))\n\n" + columnTable(["model"], StudyResults.tableColumns, rows: rows) + "\n"
     }
 
     func modelTable(_ model: String, number: Int) -> String {
         let columns = StudyResults.tableColumns
-        var out = "## Table \(number). \(model)\n\n"
-        out += "| optimizer | " + columns.map(\.heading).joined(separator: " | ") + " |\n"
-        out += "|---|" + String(repeating: "---:|", count: columns.count) + "\n"
-        for optimizer in plan.optimizers {
-            out += "| \(optimizer) | " + columns.map { cell(optimizer, model, $0) }.joined(separator: " | ") + " |\n"
+        let rows: [TableRow] = plan.optimizers.map { optimizer in ([optimizer], { cell(optimizer, model, $0) }) }
+        let paired: [TableRow] = plan.optimizers.filter { $0 != plan.baseline }.map { optimizer in
+            ([optimizer], { pairedCell(optimizer, model, $0) })
         }
+        var out = "## Table \(number). \(model)\n\n" + columnTable(["optimizer"], columns, rows: rows)
         out += "\nPaired t-tests against \(plan.baseline) over seeds (Δ = optimizer − \(plan.baseline), mean ± 95% CI; two-sided p):\n\n"
-        out += "| optimizer | " + columns.map(\.heading).joined(separator: " | ") + " |\n"
-        out += "|---|" + String(repeating: "---:|", count: columns.count) + "\n"
-        for optimizer in plan.optimizers where optimizer != plan.baseline {
-            out += "| \(optimizer) | " + columns.map { pairedCell(optimizer, model, $0) }.joined(separator: " | ") + " |\n"
-        }
-        return out + "\n"
+        return out + columnTable(["optimizer"], columns, rows: paired) + "\n"
     }
 
     func supplementaryTable() -> String {
-        let columns = StudyResults.supplementaryColumns
-        var out = "## Table S1. Fit, generalization gap and eigenvalue density (SLQ)\n\n"
-        out += "| model | optimizer | " + columns.map(\.heading).joined(separator: " | ") + " |\n"
-        out += "|---|---|" + String(repeating: "---:|", count: columns.count) + "\n"
-        for model in plan.models {
-            for optimizer in plan.optimizers {
-                out += "| \(model) | \(optimizer) | " + columns.map { cell(optimizer, model, $0) }.joined(separator: " | ") + " |\n"
-            }
+        let rows: [TableRow] = plan.models.flatMap { model in
+            plan.optimizers.map { optimizer in ([model, optimizer], { cell(optimizer, model, $0) }) }
         }
-        return out + "\n"
+        return "## Table S1. Fit, generalization gap and eigenvalue density (SLQ)\n\n"
+            + columnTable(["model", "optimizer"], StudyResults.supplementaryColumns, rows: rows) + "\n"
+    }
+
+    /// A row of `columnTable`: its labels, and its text for each column.
+    typealias TableRow = (labels: [String], text: (StudyResults.Column) -> String)
+
+    /// A Markdown table: the left-aligned `labels` columns, then one right-aligned column per
+    /// entry of `columns`, then one line per row.
+    func columnTable(_ labels: [String], _ columns: [StudyResults.Column], rows: [TableRow]) -> String {
+        var out = "| " + (labels + columns.map(\.heading)).joined(separator: " | ") + " |\n"
+        out += "|" + String(repeating: "---|", count: labels.count) + String(repeating: "---:|", count: columns.count) + "\n"
+        for row in rows { out += "| " + (row.labels + columns.map(row.text)).joined(separator: " | ") + " |\n" }
+        return out
     }
 
     func figureSection(_ figures: [String]) -> String {

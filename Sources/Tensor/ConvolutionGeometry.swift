@@ -40,6 +40,12 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     var columnRows: Int { inputChannels / groups * kernelHeight * kernelWidth }
     /// Columns of the column matrix: one per output pixel.
     var columnCols: Int { outputHeight * outputWidth }
+    /// Offset of image n's channels of group gi in the NCHW input.
+    func inputOffset(image n: Int, group gi: Int) -> Int { (n * inputChannels + gi * (inputChannels / groups)) * inputHeight * inputWidth }
+    /// Offset of image n's output channels of group gi in the NCHW output.
+    func outputOffset(image n: Int, group gi: Int) -> Int { (n * outputChannels + gi * (outputChannels / groups)) * columnCols }
+    /// Offset of group gi's filters in the weight [O, C/groups, kh, kw].
+    func weightOffset(group gi: Int) -> Int { gi * (outputChannels / groups) * columnRows }
     /// True when the column matrix is the input itself (1×1 kernel, stride 1, no padding).
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
     /// Multiply-adds of the forward pass ×2.

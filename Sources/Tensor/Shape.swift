@@ -68,6 +68,39 @@ public enum Shape {
         return resolved
     }
 
+    /// The row-major multi-index of row `row` over the axes `outer`.
+    @inline(__always) static func index(ofRow row: Int, in outer: [Int]) -> [Int] {
+        var index = [Int](repeating: 0, count: outer.count)
+        var rem = row
+        for axis in stride(from: outer.count - 1, through: 0, by: -1) {
+            index[axis] = rem % outer[axis]
+            rem /= outer[axis]
+        }
+        return index
+    }
+
+    /// Moves the row-major multi-index `index` over `outer` on to the next row (zeros after the last).
+    @inline(__always) static func advance(_ index: inout [Int], in outer: [Int]) {
+        var axis = outer.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < outer[axis] { break }
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+
+    /// `lower` and `sizes` of the block of `shape` that is `length` entries from `start` along
+    /// `axis` and everything along the other axes (what `sliced(axis:start:count:)` takes).
+    public static func block(of shape: [Int], axis: Int, start: Int, count length: Int, op: String) -> (lower: [Int], sizes: [Int]) {
+        let a = Shape.axis(axis, rank: shape.count, op: op)
+        var lower = [Int](repeating: 0, count: shape.count)
+        var sizes = shape
+        lower[a] = start
+        sizes[a] = length
+        return (lower, sizes)
+    }
+
     /// Normalises a possibly negative axis against `rank`.
     public static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis

@@ -163,23 +163,50 @@ enum Convolution {
     /// With a single worker (one image or one thread) the GEMMs themselves are split instead.
     static func splitsGEMM(_ g: ConvolutionGeometry) -> Bool { workerCount(g) == 1 }
 
+    /// Runs `body(n, gi, col, worker)` for every image n and channel group gi, each worker over
+    /// its block of images (`overImages`) with a column buffer of its own: K·P values, or a
+    /// placeholder when the convolution is pointwise and needs none.
+    static func forEachImageAndGroup<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
+        _ body: (_ image: Int, _ group: Int, _ col: UnsafeMutablePointer<T>, _ worker: Int) -> Void) {
+        let columnCount = g.isPointwise ? 1 : g.columnRows * g.columnCols
+        overImages(g) { images, worker in
+            let col = Convolution.scratch(T.self, count: columnCount)
+            defer { Convolution.release(col, count: columnCount) }
+            for n in images {
+                for gi in 0..<g.groups { body(n, gi, col, worker) }
+            }
+        }
+    }
+
+    /// The column matrix of one image's group at `image`: the image itself when the convolution
+    /// is pointwise, else `col` filled by im2col.
+    @inline(__always)
+    static func lowered<T: TensorScalar>(_ image: UnsafeMutablePointer<T>, _ g: ConvolutionGeometry,
+        _ col: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+        if g.isPointwise { return image }
+        Im2col.lower(image, g, into: col)
+        return col
+    }
+
+    /// One zeroed weight-gradient partial sum per worker ([workers, O·K]) for `body(partials)` to
+    /// fill, then their sum in worker order: deterministic for a thread count.
+    static func weightGradient<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, dtype: DType,
+        _ body: (_ partials: UnsafeMutablePointer<T>, _ weightCount: Int) -> Void) -> Tensor {
+        let (workers, weightCount) = (workerCount(g), g.outputChannels * g.columnRows)
+        let partials = Tensor(zeros: [workers, weightCount], dtype: dtype)
+        body(partials.pointer(T.self), weightCount)
+        return workers == 1 ? partials.reshaped(g.weightShape) : partials.sum(axes: [0]).reshaped(g.weightShape)
+    }
+
     static func forward<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>,
         _ w: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>) {
-        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
-        let HW = g.inputHeight * g.inputWidth
+        let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
         let splitGEMM = splitsGEMM(g)
-        overImages(g) { images, _ in
-            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
-            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
-            for n in images {
-                for gi in 0..<g.groups {
-                    let image = x + (n * g.inputChannels + gi * Cg) * HW
-                    if !g.isPointwise { Im2col.lower(image, g, into: col) }
-                    BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
-                        a: w + gi * Og * K, lda: K, b: g.isPointwise ? image : col, ldb: P,
-                        c: y + (n * g.outputChannels + gi * Og) * P, ldc: P, parallel: splitGEMM)
-                }
-            }
+        forEachImageAndGroup(T.self, g) { n, gi, col, _ in
+            let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
+            BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
+                a: w + g.weightOffset(group: gi), lda: K, b: lowered, ldb: P,
+                c: y + g.outputOffset(image: n, group: gi), ldc: P, parallel: splitGEMM)
         }
     }
 
@@ -191,24 +218,17 @@ enum Convolution {
             backwardInputStacked(T.self, g, terms, gx)
             return
         }
-        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
-        let HW = g.inputHeight * g.inputWidth
+        let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
         let splitGEMM = splitsGEMM(g)
-        overImages(g) { images, _ in
-            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
-            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
-            for n in images {
-                for gi in 0..<g.groups {
-                    let image = gx + (n * g.inputChannels + gi * Cg) * HW
-                    for (t, term) in terms.enumerated() {
-                        // Pointwise: accumulate straight into the image, which already holds the running sum.
-                        BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: Og,
-                            a: term.w + gi * Og * K, lda: K, b: term.gy + (n * g.outputChannels + gi * Og) * P, ldb: P,
-                            c: g.isPointwise ? image : col, ldc: P, beta: g.isPointwise || t > 0 ? 1 : 0, parallel: splitGEMM)
-                    }
-                    if !g.isPointwise { Im2col.raise(col, g, into: image) }
-                }
+        forEachImageAndGroup(T.self, g) { n, gi, col, _ in
+            let image = gx + g.inputOffset(image: n, group: gi)
+            for (t, term) in terms.enumerated() {
+                // Pointwise: accumulate straight into the image, which already holds the running sum.
+                BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: Og,
+                    a: term.w + g.weightOffset(group: gi), lda: K, b: term.gy + g.outputOffset(image: n, group: gi), ldb: P,
+                    c: g.isPointwise ? image : col, ldc: P, beta: g.isPointwise || t > 0 ? 1 : 0, parallel: splitGEMM)
             }
+            if !g.isPointwise { Im2col.raise(col, g, into: image) }
         }
     }
 
@@ -220,15 +240,15 @@ enum Convolution {
     /// small fraction of the column matrix).
     static func backwardInputStacked<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
         _ terms: [(gy: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<T>)], _ gx: UnsafeMutablePointer<T>) {
-        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
-        let (HW, depth) = (g.inputHeight * g.inputWidth, terms.count * Og)
+        let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
+        let depth = terms.count * Og
         let splitGEMM = splitsGEMM(g)
         // Weights stacked per group: rows t·Og ..< (t+1)·Og of group gi are term t's rows of that group.
         let weights = Convolution.scratch(T.self, count: g.groups * depth * K)
         defer { Convolution.release(weights, count: g.groups * depth * K) }
         for gi in 0..<g.groups {
             for (t, term) in terms.enumerated() {
-                (weights + (gi * depth + t * Og) * K).update(from: term.w + gi * Og * K, count: Og * K)
+                (weights + (gi * depth + t * Og) * K).update(from: term.w + g.weightOffset(group: gi), count: Og * K)
             }
         }
         overImages(g) { images, _ in
@@ -241,75 +261,51 @@ enum Convolution {
             for n in images {
                 for gi in 0..<g.groups {
                     for (t, term) in terms.enumerated() {
-                        (stacked + t * Og * P).update(from: term.gy + (n * g.outputChannels + gi * Og) * P, count: Og * P)
+                        (stacked + t * Og * P).update(from: term.gy + g.outputOffset(image: n, group: gi), count: Og * P)
                     }
                     BLAS.gemm(T.self, transposeA: true, transposeB: false, m: K, n: P, k: depth,
                         a: weights + gi * depth * K, lda: K, b: stacked, ldb: P, c: col, ldc: P, parallel: splitGEMM)
-                    Im2col.raise(col, g, into: gx + (n * g.inputChannels + gi * Cg) * HW)
+                    Im2col.raise(col, g, into: gx + g.inputOffset(image: n, group: gi))
                 }
             }
         }
     }
 
     static func backwardWeight<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ input: Tensor, _ outputGradient: Tensor) -> Tensor {
-        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
-        let HW = g.inputHeight * g.inputWidth
-        let weightCount = g.outputChannels * K
-        let workers = workerCount(g)
+        let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
         let splitGEMM = splitsGEMM(g)
-        // One partial sum per worker, added in worker order: deterministic for a thread count.
-        let partials = Tensor(zeros: [workers, weightCount], dtype: input.dtype)
-        let (x, gy, acc) = (input.pointer(T.self), outputGradient.pointer(T.self), partials.pointer(T.self))
-        overImages(g) { images, worker in
-            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
-            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
-            let mine = acc + worker * weightCount
-            for n in images {
-                for gi in 0..<g.groups {
-                    let image = x + (n * g.inputChannels + gi * Cg) * HW
-                    if !g.isPointwise { Im2col.lower(image, g, into: col) }
-                    BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
-                        a: gy + (n * g.outputChannels + gi * Og) * P, lda: P, b: g.isPointwise ? image : col, ldb: P,
-                        c: mine + gi * Og * K, ldc: K, beta: 1, parallel: splitGEMM)
-                }
+        let (x, gy) = (input.pointer(T.self), outputGradient.pointer(T.self))
+        return weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
+            forEachImageAndGroup(T.self, g) { n, gi, col, worker in
+                let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
+                BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
+                    a: gy + g.outputOffset(image: n, group: gi), lda: P, b: lowered, ldb: P,
+                    c: acc + worker * weightCount + g.weightOffset(group: gi), ldc: K, beta: 1, parallel: splitGEMM)
             }
         }
-        let total = workers == 1 ? partials.reshaped(g.weightShape) : partials.sum(axes: [0]).reshaped(g.weightShape)
-        return total
     }
 
     /// `forward` and `backwardWeight` of the same input, lowering each image once. With `base`
     /// (owned by the caller, nobody else reading it) the forward result is added into it.
     static func forwardAndBackwardWeight<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ input: Tensor, _ weight: Tensor,
         _ outputGradient: Tensor, adding base: Tensor?) -> (Tensor, Tensor) {
-        let (K, P, Og, Cg) = (g.columnRows, g.columnCols, g.outputChannels / g.groups, g.inputChannels / g.groups)
-        let HW = g.inputHeight * g.inputWidth
-        let weightCount = g.outputChannels * K
-        let workers = workerCount(g)
+        let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
         let splitGEMM = splitsGEMM(g)
         let output = base ?? Tensor(uninitialized: g.outputShape, dtype: input.dtype)
         let outputBeta: T = base == nil ? 0 : 1
-        let partials = Tensor(zeros: [workers, weightCount], dtype: input.dtype)
-        let (x, w, gy) = (input.pointer(T.self), weight.pointer(T.self), outputGradient.pointer(T.self))
-        let (y, acc) = (output.pointer(T.self), partials.pointer(T.self))
-        overImages(g) { images, worker in
-            let col = Convolution.scratch(T.self, count: g.isPointwise ? 1 : K * P)
-            defer { Convolution.release(col, count: g.isPointwise ? 1 : K * P) }
-            let mine = acc + worker * weightCount
-            for n in images {
-                for gi in 0..<g.groups {
-                    let image = x + (n * g.inputChannels + gi * Cg) * HW
-                    if !g.isPointwise { Im2col.lower(image, g, into: col) }
-                    let lowered = g.isPointwise ? image : col
-                    let block = (n * g.outputChannels + gi * Og) * P
-                    BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
-                        a: w + gi * Og * K, lda: K, b: lowered, ldb: P, c: y + block, ldc: P, beta: outputBeta, parallel: splitGEMM)
-                    BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
-                        a: gy + block, lda: P, b: lowered, ldb: P, c: mine + gi * Og * K, ldc: K, beta: 1, parallel: splitGEMM)
-                }
+        let (x, w, gy, y) = (input.pointer(T.self), weight.pointer(T.self), outputGradient.pointer(T.self), output.pointer(T.self))
+        let total = weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
+            forEachImageAndGroup(T.self, g) { n, gi, col, worker in
+                let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
+                let block = g.outputOffset(image: n, group: gi)
+                BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,
+                    a: w + g.weightOffset(group: gi), lda: K, b: lowered, ldb: P, c: y + block, ldc: P, beta: outputBeta,
+                    parallel: splitGEMM)
+                BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
+                    a: gy + block, lda: P, b: lowered, ldb: P, c: acc + worker * weightCount + g.weightOffset(group: gi), ldc: K,
+                    beta: 1, parallel: splitGEMM)
             }
         }
-        let total = workers == 1 ? partials.reshaped(g.weightShape) : partials.sum(axes: [0]).reshaped(g.weightShape)
         return (output, total)
     }
 }

@@ -69,12 +69,7 @@ extension Tensor {
         let rows = out.count / Swift.max(inner, 1)
         let outerShape = Array(loopShape.dropLast())
         Parallel.forEachChunk(rows, costPerItem: inner * 2) { range in
-            var index = [Int](repeating: 0, count: rank - 1)
-            var rem = range.lowerBound
-            for axis in stride(from: rank - 2, through: 0, by: -1) {
-                index[axis] = rem % outerShape[axis]
-                rem /= outerShape[axis]
-            }
+            var index = Shape.index(ofRow: range.lowerBound, in: outerShape)
             for row in range {
                 var oa = 0
                 var ob = 0
@@ -94,13 +89,7 @@ extension Tensor {
                 } else {
                     for j in 0..<inner { dst[j] = f(pa[j &* ia], pb[j &* ib]) }
                 }
-                var axis = rank - 2
-                while axis >= 0 {
-                    index[axis] += 1
-                    if index[axis] < outerShape[axis] { break }
-                    index[axis] = 0
-                    axis -= 1
-                }
+                Shape.advance(&index, in: outerShape)
             }
         }
         return out

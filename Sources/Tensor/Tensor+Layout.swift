@@ -31,12 +31,7 @@ extension Tensor {
         let rows = out.count / inner
         let outer = Array(outShape.dropLast())
         Parallel.forEachChunk(rows, costPerItem: inner) { range in
-            var index = [Int](repeating: 0, count: r - 1)
-            var rem = range.lowerBound
-            for axis in stride(from: r - 2, through: 0, by: -1) {
-                index[axis] = rem % outer[axis]
-                rem /= outer[axis]
-            }
+            var index = Shape.index(ofRow: range.lowerBound, in: outer)
             for row in range {
                 var o = 0
                 for axis in 0..<(r - 1) { o += index[axis] * ss[axis] }
@@ -46,13 +41,7 @@ extension Tensor {
                 } else {
                     for j in 0..<inner { d[j] = src[o + j * innerStride] }
                 }
-                var axis = r - 2
-                while axis >= 0 {
-                    index[axis] += 1
-                    if index[axis] < outer[axis] { break }
-                    index[axis] = 0
-                    axis -= 1
-                }
+                Shape.advance(&index, in: outer)
             }
         }
         return out
@@ -73,12 +62,8 @@ extension Tensor {
 
     /// `count` entries starting at `start` along one axis.
     public func sliced(axis: Int, start: Int, count length: Int) -> Tensor {
-        let a = Shape.axis(axis, rank: rank, op: "slice")
-        var lower = [Int](repeating: 0, count: rank)
-        var sizes = shape
-        lower[a] = start
-        sizes[a] = length
-        return sliced(lower: lower, sizes: sizes)
+        let block = Shape.block(of: shape, axis: axis, start: start, count: length, op: "slice")
+        return sliced(lower: block.lower, sizes: block.sizes)
     }
 
     /// The adjoint of `sliced(lower:sizes:)`: this tensor placed at `lower` inside zeros of `shape`.
@@ -116,13 +101,7 @@ extension Tensor {
             var o = 0
             for axis in 0..<(block.rank - 1) { o += index[axis] * strides[axis] }
             (dst + o).update(from: src + row * inner, count: inner)
-            var axis = block.rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outer[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            Shape.advance(&index, in: outer)
         }
     }
 

@@ -81,13 +81,7 @@ extension Tensor {
                 let d = dst + o
                 for j in 0..<inner { d[j] += s[j] }
             }
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outer[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            Shape.advance(&index, in: outer)
         }
         return result
     }

@@ -91,41 +91,45 @@ extension Tensor {
     }
 
     private func softmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
+        mapRows(T.self) { s, d, n in
+            let m = Tensor.rowMaximum(s, n)
+            for j in 0..<n { d[j] = T.exp(s[j] - m) }
+            let scale = T(1 / Tensor.pairwiseLaneSum(d, n))
+            for j in 0..<n { d[j] *= scale }
+        }
+    }
+
+    private func logSoftmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
+        mapRows(T.self) { s, d, n in
+            let m = Tensor.rowMaximum(s, n)
+            var total = 0.0
+            for j in 0..<n { total += Double(T.exp(s[j] - m)) }
+            // (x − m) is exact for the largest entries; subtracting log Σ afterwards keeps
+            // full precision even when the logits are large (x − (m + log Σ) would not).
+            let logTotal = T(Glibc.log(total))
+            for j in 0..<n { d[j] = (s[j] - m) - logTotal }
+        }
+    }
+
+    /// A tensor of this shape whose rows along the last axis `body(source, destination, n)`
+    /// writes from this tensor's rows; rows are split across threads.
+    @inline(__always)
+    private func mapRows<T: TensorScalar>(_: T.Type, _ body: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) -> Tensor {
         let out = Tensor(uninitialized: shape, dtype: dtype)
         let (src, dst) = (pointer(T.self), out.pointer(T.self))
         let n = shape[rank - 1]
         Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
-            for row in range {
-                let (s, d) = (src + row &* n, dst + row &* n)
-                var m = -T.infinity
-                for j in 0..<n where s[j] > m { m = s[j] }
-                for j in 0..<n { d[j] = T.exp(s[j] - m) }
-                let scale = T(1 / Tensor.pairwiseLaneSum(d, n))
-                for j in 0..<n { d[j] *= scale }
-            }
+            for row in range { body(src + row &* n, dst + row &* n, n) }
         }
         return out
     }
 
-    private func logSoftmaxKernel<T: TensorScalar>(_: T.Type) -> Tensor {
-        let out = Tensor(uninitialized: shape, dtype: dtype)
-        let (src, dst) = (pointer(T.self), out.pointer(T.self))
-        let n = shape[rank - 1]
-        Parallel.forEachChunk(count / n, costPerItem: n * 8) { range in
-            for row in range {
-                let s = src + row * n
-                let d = dst + row * n
-                var m = -T.infinity
-                for j in 0..<n where s[j] > m { m = s[j] }
-                var total = 0.0
-                for j in 0..<n { total += Double(T.exp(s[j] - m)) }
-                // (x − m) is exact for the largest entries; subtracting log Σ afterwards keeps
-                // full precision even when the logits are large (x − (m + log Σ) would not).
-                let logTotal = T(Glibc.log(total))
-                for j in 0..<n { d[j] = (s[j] - m) - logTotal }
-            }
-        }
-        return out
+    /// The largest of `s[0..<n]` (−∞ for none; NaN entries are passed over).
+    @inline(__always)
+    static func rowMaximum<T: TensorScalar>(_ s: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var m = -T.infinity
+        for j in 0..<n where s[j] > m { m = s[j] }
+        return m
     }
 }
 

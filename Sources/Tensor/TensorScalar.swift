@@ -34,6 +34,9 @@ public protocol TensorScalar: BinaryFloatingPoint, Sendable where RawSignificand
     t ? CblasTrans : CblasNoTrans
 }
 
+// The Float and Double conformances below are twins on purpose: each witness calls its own
+// type's C function (logf or log, cblas_sgemm or cblas_dgemm, FloatMath for Float's exp and erf),
+// which is the one thing generic kernel code cannot choose by itself.
 extension Float: TensorScalar {
     public static var dtype: DType { .float32 }
     @inline(__always) public static func exp(_ x: Float) -> Float { FloatMath.exp(x) }

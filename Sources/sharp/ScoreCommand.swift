@@ -56,14 +56,9 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         if let threads { Parallel.configure(threads: threads) }
         let requests = try metrics.isEmpty ? MetricRequest.defaults : metrics.map { try MetricRequest(parsing: $0) }
-        var options = EvaluationOptions()
-        options.split = split
-        options.sampleCount = samples == "all" ? nil : Int(samples)
-        options.subsetSeed = subsetSeed
-        options.batchSize = batchSize
-        options.mode = mode == .eval ? .evaluation : .training
-        options.precision = precision == .float32 ? .float32 : .float64
-        options.seed = seed
+        var options = EvaluationOptions(
+            split: split, samples: samples, subsetSeed: subsetSeed, batchSize: batchSize, mode: mode == .eval ? .evaluation : .training,
+            precision: precision == .float32 ? .float32 : .float64, seed: seed)
         options.cacheBytes = cacheMb << 20
         let registry = PluginRegistry(store: store)
         var report = ScoreReport(entries: [])

@@ -81,15 +81,9 @@ struct MetricOptions: ParsableArguments {
     }
 
     var evaluation: EvaluationOptions {
-        var e = EvaluationOptions.commandLineDefaults
-        e.split = split
-        e.sampleCount = samples == "all" ? nil : Int(samples)
-        e.subsetSeed = subsetSeed
-        e.batchSize = batchSize
-        e.mode = mode == .eval ? .evaluation : .training
-        e.precision = precision == .float64 ? .float64 : .float32
-        e.seed = seed
-        return e
+        EvaluationOptions(
+            split: split, samples: samples, subsetSeed: subsetSeed, batchSize: batchSize, mode: mode == .eval ? .evaluation : .training,
+            precision: precision == .float64 ? .float64 : .float32, seed: seed)
     }
 }
 

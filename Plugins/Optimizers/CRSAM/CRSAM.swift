@@ -41,14 +41,12 @@ public final class CRSAM<Scalar: PluginScalar>: OptimizerPlugin {
     }
 
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
-        let loss = try c.lossAndGradient(into: clean.mutable, pass: .clean)
+        let ascent = try c.samPerturbedPoint(rho: rho, gradient: clean.mutable, into: point.mutable)
         let g0 = clean.view, gPlus = plus.view, gMinus = minus.view
-        let norm = FlatMath.norm(g0)
-        let scale = rho / (norm + 1e-12)
-        let w = UnsafeBufferPointer(c.parameters)
-        FlatMath.perturbedPoint(into: point.mutable, weights: w, direction: g0, scale: scale)
+        let norm = ascent.gradientNorm
+        let scale = rho / (norm + 1e-12)  // the same s as for w + e above
         _ = try c.lossAndGradient(at: point.view, into: plus.mutable, pass: .perturbed)
-        FlatMath.perturbedPoint(into: point.mutable, weights: w, direction: g0, scale: -scale)
+        FlatMath.perturbedPoint(into: point.mutable, weights: UnsafeBufferPointer(c.parameters), direction: g0, scale: -scale)
         _ = try c.lossAndGradient(at: point.view, into: minus.mutable, pass: .perturbed)
         var (curvature, gradientNorm) = (curvatureWeight, gradientNormWeight)
         if logForm {
@@ -60,14 +58,11 @@ public final class CRSAM<Scalar: PluginScalar>: OptimizerPlugin {
         // d = g+ + a(g+ + g− − 2g0) + b(g+ − g−) = (1 + a + b)g+ + (a − b)g− − 2a·g0
         FlatMath.combine(into: plus.mutable, 1 + curvature + gradientNorm, gPlus, curvature - gradientNorm, gMinus, -2 * curvature, g0)
         try c.baseStep(direction: gPlus)
-        return StepResult(loss: loss, gradientNorm: norm)
+        return ascent
     }
 
     public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
-        let loss = try c.lossAndGradient(into: clean.mutable, pass: .perturbed)
-        let norm = FlatMath.norm(clean.view)
-        FlatMath.perturbation(into: e, weights: UnsafeBufferPointer(c.parameters), direction: clean.view, scale: rho / (norm + 1e-12))
-        return StepResult(loss: loss, gradientNorm: norm)
+        try c.samPerturbation(rho: rho, gradient: clean.mutable, into: e)
     }
 }
 

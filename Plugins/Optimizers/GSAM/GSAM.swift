@@ -43,11 +43,8 @@ public final class GSAM<Scalar: PluginScalar>: OptimizerPlugin {
     }
 
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
-        let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
-        let g = gradient.view, gp = perturbed.view
-        let norm = FlatMath.norm(g)
-        FlatMath.perturbedPoint(into: point.mutable, weights: UnsafeBufferPointer(c.parameters), direction: g,
-                                scale: rho(learningRate: c.learningRate) / (norm + 1e-12))
+        let clean = try c.samPerturbedPoint(rho: rho(learningRate: c.learningRate), gradient: gradient.mutable, into: point.mutable)
+        let g = gradient.view, gp = perturbed.view, norm = clean.gradientNorm
         _ = try c.lossAndGradient(at: point.view, into: perturbed.mutable, pass: .perturbed)
         let inner = FlatMath.dot(g, gp)
         if minimizeFp {
@@ -62,15 +59,11 @@ public final class GSAM<Scalar: PluginScalar>: OptimizerPlugin {
             FlatMath.combine(into: perturbed.mutable, alpha, gp, 1 - alpha * projection, g)
         }
         try c.baseStep(direction: gp)
-        return StepResult(loss: loss, gradientNorm: norm)
+        return clean
     }
 
     public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
-        let loss = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
-        let norm = FlatMath.norm(gradient.view)
-        FlatMath.perturbation(into: e, weights: UnsafeBufferPointer(c.parameters), direction: gradient.view,
-                              scale: rho(learningRate: c.learningRate) / (norm + 1e-12))
-        return StepResult(loss: loss, gradientNorm: norm)
+        try c.samPerturbation(rho: rho(learningRate: c.learningRate), gradient: gradient.mutable, into: e)
     }
 }
 

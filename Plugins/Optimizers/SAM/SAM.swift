@@ -25,20 +25,14 @@ public final class SAM<Scalar: PluginScalar>: OptimizerPlugin {
     }
 
     public func step(_ c: StepContext<Scalar>) throws -> StepResult {
-        let loss = try c.lossAndGradient(into: gradient.mutable, pass: .clean)
-        let norm = FlatMath.norm(gradient.view)
-        FlatMath.perturbedPoint(into: point.mutable, weights: UnsafeBufferPointer(c.parameters), direction: gradient.view,
-                                scale: rho / (norm + 1e-12))
+        let clean = try c.samPerturbedPoint(rho: rho, gradient: gradient.mutable, into: point.mutable)
         _ = try c.lossAndGradient(at: point.view, into: gradient.mutable, pass: .perturbed)
         try c.baseStep(direction: gradient.view)
-        return StepResult(loss: loss, gradientNorm: norm)
+        return clean
     }
 
     public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
-        let loss = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
-        let norm = FlatMath.norm(gradient.view)
-        FlatMath.perturbation(into: e, weights: UnsafeBufferPointer(c.parameters), direction: gradient.view, scale: rho / (norm + 1e-12))
-        return StepResult(loss: loss, gradientNorm: norm)
+        try c.samPerturbation(rho: rho, gradient: gradient.mutable, into: e)
     }
 }
 

@@ -59,14 +59,10 @@ public final class KrylovBasis {
             partial.withUnsafeMutableBufferPointer { pp in
                 let (x, out, v) = (wp.baseAddress!, pp.baseAddress!, UnsafePointer(storage))
                 Self.forEachChunk(n) { c, rows in
-                    var k = 0
-                    while k + 4 <= m {
+                    Self.inBlocksOfFour(m) { k in
                         Self.dot4(v + k * n, n, x, rows, into: out + c * m + k)
-                        k += 4
-                    }
-                    while k < m {
+                    } one: { k in
                         out[c * m + k] = Self.dot1(v + k * n, x, rows)
-                        k += 1
                     }
                 }
             }
@@ -88,14 +84,10 @@ public final class KrylovBasis {
             w.withUnsafeMutableBufferPointer { wp in
                 let (x, coefficients, v) = (wp.baseAddress!, cp.baseAddress!, UnsafePointer(storage))
                 Self.forEachChunk(n) { _, rows in
-                    var k = 0
-                    while k + 4 <= m {
+                    Self.inBlocksOfFour(m) { k in
                         Self.subtract4(v + k * n, n, coefficients + k, from: x, rows)
-                        k += 4
-                    }
-                    while k < m {
+                    } one: { k in
                         Self.subtract1(v + k * n, coefficients[k], from: x, rows)
-                        k += 1
                     }
                 }
             }
@@ -120,6 +112,20 @@ public final class KrylovBasis {
         withoutActuallyEscaping(body) { body in
             let task = UncheckedBox(body)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in task.value(c, (c * size)..<min(n, (c + 1) * size)) }
+        }
+    }
+
+    /// Basis vectors 0..<m in order: `four(k)` for vectors k..<k + 4 while four remain, then `one(k)` for each of the rest.
+    @inline(__always)
+    static func inBlocksOfFour(_ m: Int, four: (Int) -> Void, one: (Int) -> Void) {
+        var k = 0
+        while k + 4 <= m {
+            four(k)
+            k += 4
+        }
+        while k < m {
+            one(k)
+            k += 1
         }
     }
 

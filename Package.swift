@@ -142,5 +142,5 @@ package.targets += [
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
 
-// tools/bench-index: writes a synthetic million-row index through SQLiteIndex, then times sharpq.
+// tools/bench-index: writes a synthetic million-row index through IndexStore, then times sharpq.
 package.targets += [.executableTarget(name: "sharp-index-bench", dependencies: ["Index"])]

@@ -50,6 +50,10 @@ public final class Daemon {
         }
         lock = try StoreLock(layout: layout)
         index = try IndexStore(layout.index)
+        guard try index.tryHoldDaemonLock() else {
+            throw DaemonError.store(
+                "another sharpd already uses the index at \(layout.index); run one daemon per index (several hosts sharing one are not supported yet)")
+        }
         watcher = try InotifyWatcher()
         intake = CheckpointIntake(layout: layout, index: index, log: log)
         workerPrefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"

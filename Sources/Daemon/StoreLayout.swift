@@ -15,20 +15,20 @@ public struct StoreLayout: Sendable {
     public init(root: String, index: IndexLocation? = nil) {
         let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
         self.root = absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
-        self.index = index ?? .sqlite(path: self.root + "/index.sqlite")
+        self.index = index ?? .sqlite(path: IndexStore.path(forStore: self.root))
     }
 
     /// The environment a child process (worker, planner) needs to open the same index.
     public var indexEnvironment: [String: String] { [IndexLocation.environmentVariable: index.environmentValue] }
     /// Unreadable files are moved here, each with a `.reason.txt` next to it.
-    public var quarantineDirectory: String { root + "/quarantine" }
+    public var quarantineDirectory: String { DaemonProbe.quarantineDirectory(store: root) }
     /// Plugins a user drops in for this store.
     public var pluginDirectory: String { root + "/plugins" }
     /// Holds the running daemon's pid, for people and scripts; it proves nothing by itself (the
     /// lock does: `Index.DaemonProbe`).
-    public var pidFile: String { root + "/sharpd.pid" }
+    public var pidFile: String { DaemonProbe.pidFile(store: root) }
     /// Locked (flock) by the running daemon: one daemon per store.
-    public var lockFile: String { root + "/.sharpd.lock" }
+    public var lockFile: String { DaemonProbe.lockFile(store: root) }
 
     /// Folders below the store that never hold checkpoints to score.
     public func isIgnoredDirectory(_ path: String) -> Bool {

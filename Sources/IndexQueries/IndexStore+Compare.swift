@@ -22,14 +22,14 @@ extension IndexStore {
             query.everyCheckpoint
                 ? """
                 SELECT \(select.joined(separator: ", ")) FROM checkpoints AS c WHERE \(condition.sql)
-                ORDER BY c.run_id, c.step DESC, c.created_at DESC, c.sha256
+                ORDER BY c.run_id \(db.dialect.ascending), c.step \(db.dialect.descending), c.created_at \(db.dialect.descending), c.sha256
                 """
                 : """
                 SELECT \(select.joined(separator: ", ")) FROM checkpoints AS c WHERE c.id IN (
                     SELECT (SELECT c.id FROM checkpoints AS c WHERE c.run_id IS NOT DISTINCT FROM r.run_id AND \(condition.sql)
-                            ORDER BY c.step DESC, c.created_at DESC, c.sha256 LIMIT 1)
+                            ORDER BY c.step \(db.dialect.descending), c.created_at \(db.dialect.descending), c.sha256 LIMIT 1)
                     FROM (SELECT DISTINCT c.run_id FROM checkpoints AS c WHERE \(condition.sql)) AS r)
-                ORDER BY c.run_id
+                ORDER BY c.run_id \(db.dialect.ascending)
                 """,
             params + condition.params + (query.everyCheckpoint ? [] : condition.params))
         var seenRuns = Set<String>()
@@ -41,7 +41,7 @@ extension IndexStore {
             for (name, field) in metrics {
                 samples.append(
                     ComparisonSample(
-                        row: Self.label(r[4]), col: colField == nil ? nil : Self.label(r[5]), metric: name, runID: runID,
+                        row: label(r[4], of: rowField), col: colField.map { label(r[5], of: $0) }, metric: name, runID: runID,
                         seed: r[2].int64.map { UInt64(bitPattern: $0) }, checkpoint: r[3].string ?? "",
                         value: try value(of: field, checkpointID: id).double))
             }
@@ -91,6 +91,21 @@ extension IndexStore {
             let value = db.dialect.jsonScalar(checkpointHyperparameters, key: key)
             return (value.sql, [value.key])
         case .metric: return ("NULL", [])
+        }
+    }
+
+    /// `label(_:)` of a group key's value. PostgreSQL gives a hyperparameter as the text of its
+    /// jsonb value (`0.00001`, `true`); it is read back as SQLite's json_extract types it
+    /// (`1e-05`, `1`), so labels match whichever backend holds the index.
+    func label(_ value: SQLValue, of field: QueryField) -> String {
+        guard db.dialect == .postgres, case .hyperparameter = field, case .text(let text) = value else { return Self.label(value) }
+        switch text {
+        case "true": return "1"
+        case "false": return "0"
+        default:
+            if let integer = Int64(text) { return String(integer) }
+            if let number = Double(text), number.isFinite { return NumberText.exact(number) }
+            return text
         }
     }
 

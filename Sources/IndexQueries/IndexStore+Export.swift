@@ -57,7 +57,7 @@ extension IndexStore {
         let fields = CheckpointField.all
         let sql = """
             SELECT c.id, c.hyperparameters, \(fields.map { "c.\($0.column)" }.joined(separator: ", "))
-            FROM checkpoints AS c WHERE \(plan.condition.sql) ORDER BY c.created_at DESC, c.sha256
+            FROM checkpoints AS c WHERE \(plan.condition.sql) ORDER BY c.created_at \(db.dialect.descending), c.sha256
             """
         let wanted = Dictionary(
             uniqueKeysWithValues: plan.metrics.enumerated().map { ("\($0.element.plugin)\u{0}\($0.element.name)", $0.offset) })

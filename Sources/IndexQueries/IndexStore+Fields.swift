@@ -84,13 +84,22 @@ extension IndexStore {
             let values = try filter.values.map { try Self.value($0, for: f) }
             return Self.comparison("c.\(f.column)", filter.op, values, prefix: [])
         case .hyperparameter(let key):
+            // true/false: SQLite's json_extract reads JSON booleans as 1/0; PostgreSQL compares jsonb
+            // booleans (`SQLDialect.jsonComparand` turns the text into one).
             let values = filter.values.map { text -> SQLValue in
                 if let number = text.filterNumber { return .real(number) }
-                if text == "true" || text == "false" { return .integer(text == "true" ? 1 : 0) }
+                if text == "true" || text == "false" { return dialect == .sqlite ? .integer(text == "true" ? 1 : 0) : .text(text) }
                 return .text(text)
             }
             let field = dialect.jsonValue(checkpointHyperparameters, key: key)
-            return Self.comparison(field.sql, filter.op, values, prefix: [field.key], placeholder: dialect.jsonComparand)
+            let condition = Self.comparison(field.sql, filter.op, values, prefix: [field.key], placeholder: dialect.jsonComparand)
+            // Both backends order every JSON type against every other (a string above any number);
+            // an order against a number only means something between numbers.
+            guard [.less, .lessOrEqual, .greater, .greaterOrEqual].contains(filter.op),
+                values.allSatisfy({ $0.double != nil })
+            else { return condition }
+            let isNumber = dialect.jsonIsNumber(checkpointHyperparameters, key: key)
+            return SQLCondition(sql: "(\(isNumber.sql) AND \(condition.sql))", params: [isNumber.key] + condition.params)
         case .metric(let ref):
             let head = "fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1 AND "
             let refParams: [SQLValue] = [.text(ref.plugin), .text(ref.name)]

@@ -20,14 +20,14 @@ extension IndexStore {
                 FROM checkpoints AS c WHERE c.run_id IS NOT NULL AND \(condition.sql) GROUP BY c.run_id
             )
             SELECT run_id, checkpoint_count, last_epoch, last_created_at, count(*) OVER () FROM runs
-            ORDER BY last_created_at DESC, run_id LIMIT ?
+            ORDER BY last_created_at \(db.dialect.descending), run_id \(db.dialect.ascending) LIMIT ?
             """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)])
         let runs = try groups.compactMap { g -> RunSummary? in
             guard
                 let r = try db.row(
                     """
                     SELECT \(Self.summaryColumns), c.stop_reason FROM checkpoints AS c
-                    WHERE c.run_id = ? AND \(condition.sql) ORDER BY c.step DESC, c.created_at DESC, c.sha256 LIMIT 1
+                    WHERE c.run_id = ? AND \(condition.sql) ORDER BY c.step \(db.dialect.descending), c.created_at \(db.dialect.descending), c.sha256 LIMIT 1
                     """, [g[0]] + condition.params)
             else { return nil }
             let last = Self.summary(r)

@@ -33,7 +33,7 @@ extension IndexStore {
         let byPath = try db.rows(
             """
             SELECT DISTINCT c.id, c.sha256 FROM checkpoints AS c LEFT JOIN checkpoint_paths AS p ON p.checkpoint_id = c.id
-            WHERE c.path = ?1 OR p.path = ?1 OR p.path LIKE ?2 ESCAPE '\\' ORDER BY c.sha256 LIMIT 11
+            WHERE c.path = ?1 OR p.path = ?1 OR p.path \(db.dialect.caseInsensitiveLike) ?2 ESCAPE '\\' ORDER BY c.sha256 LIMIT 11
             """, [.text(text), .text("%/" + escaped)])
         if byPath.count == 1, let id = byPath[0][0].int64 { return id }
         let hex = text.lowercased()

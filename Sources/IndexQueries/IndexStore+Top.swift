@@ -39,9 +39,9 @@ extension IndexStore {
             SELECT \(Self.summaryColumns), m.value, m.is_nan, m.stderr, m.plugin_version
             FROM metrics AS m\(db.dialect.indexedBy("metrics_ranking")) JOIN checkpoints AS c ON c.id = m.checkpoint_id
             WHERE m.plugin = ? AND m.name = ? AND m.is_current = 1 AND m.value IS %@ AND \(condition.sql)
-            ORDER BY %@c.created_at DESC, c.sha256 LIMIT ?
+            ORDER BY %@c.created_at \(db.dialect.descending), c.sha256 LIMIT ?
             """
-        let order = "m.value \(query.ascending ? "ASC" : "DESC"), "
+        let order = "m.value \(query.ascending ? "ASC" : "DESC"), "  // NULL (NaN) rows come in a pass of their own
         var rows = try db.rows(
             ranked.replacingOccurrences(of: "IS %@", with: "IS NOT NULL").replacingOccurrences(of: "%@", with: order),
             ref + condition.params + [remaining([])])
@@ -58,7 +58,7 @@ extension IndexStore {
                 WHERE NOT EXISTS (SELECT 1 FROM metrics AS fm\(db.dialect.indexedBy("metrics_current"))
                                   WHERE fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1)
                   AND \(condition.sql)
-                ORDER BY c.created_at DESC, c.sha256 LIMIT ?
+                ORDER BY c.created_at \(db.dialect.descending), c.sha256 LIMIT ?
                 """, ref + condition.params + [remaining(rows)])
         }
         let total = try db.scalar("SELECT count(*) FROM checkpoints AS c WHERE \(condition.sql)", condition.params)
@@ -75,7 +75,7 @@ extension IndexStore {
         let rows = try db.rows(
             """
             SELECT \(Self.summaryColumns) FROM checkpoints AS c WHERE \(condition.sql)
-            ORDER BY c.created_at DESC, c.sha256 LIMIT ?
+            ORDER BY c.created_at \(db.dialect.descending), c.sha256 LIMIT ?
             """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)])
         let total = try db.scalar("SELECT count(*) FROM checkpoints AS c WHERE \(condition.sql)", condition.params)
         let listed = try rows.map { row -> ListRow in

@@ -17,10 +17,13 @@ extension SQLDialect {
                 json_remove(\(expression), '$.hyperparameters', '$.base_hyperparameters'))
                 """
         case .postgres:
+            // Each part only if it is an object, so a null or odd value cannot fail the query. Unlike
+            // json_patch, a key set to null stays (as null) instead of removing the key below it.
             let object = "CAST(\(expression) AS jsonb)"
+            func part(_ json: String) -> String { "(CASE WHEN jsonb_typeof(\(json)) = 'object' THEN \(json) ELSE '{}' END)" }
             return """
-                (coalesce(\(object) -> 'base_hyperparameters', '{}') || coalesce(\(object) -> 'hyperparameters', '{}') \
-                || (\(object) - 'hyperparameters' - 'base_hyperparameters'))
+                (\(part("\(object) -> 'base_hyperparameters'")) || \(part("\(object) -> 'hyperparameters'")) \
+                || \(part("(\(object) - 'hyperparameters' - 'base_hyperparameters')")))
                 """
         }
     }
@@ -31,6 +34,14 @@ extension SQLDialect {
         switch self {
         case .sqlite: return ("json_extract(\(object), ?)", .text("$.\"\(key)\""))
         case .postgres: return ("(\(object) -> CAST(? AS TEXT))", .text(key))
+        }
+    }
+
+    /// True where `object`'s value at `key` is a JSON number.
+    func jsonIsNumber(_ object: String, key: String) -> (sql: String, key: SQLValue) {
+        switch self {
+        case .sqlite: return ("json_type(\(object), ?) IN ('integer', 'real')", .text("$.\"\(key)\""))
+        case .postgres: return ("jsonb_typeof(\(object) -> CAST(? AS TEXT)) = 'number'", .text(key))
         }
     }
 
@@ -48,6 +59,7 @@ extension SQLDialect {
         switch (self, value) {
         case (.sqlite, _): return "?"
         case (.postgres, .integer), (.postgres, .real): return "to_jsonb(CAST(? AS DOUBLE PRECISION))"
+        case (.postgres, .text("true")), (.postgres, .text("false")): return "to_jsonb(CAST(? AS BOOLEAN))"
         case (.postgres, _): return "to_jsonb(CAST(? AS TEXT))"
         }
     }
@@ -72,7 +84,8 @@ extension SQLDialect {
                 """
         case .postgres:
             let text = "(value #>> '{}')"
-            let isInteger = "(jsonb_typeof(value) = 'number' AND \(text) ~ '^-?[0-9]+$')"
+            // Integers that fit 64 bits, as SQLite types them; larger ones and exponents are real.
+            let isInteger = "(jsonb_typeof(value) = 'number' AND \(text) ~ '^-?[0-9]{1,18}$')"
             return """
                 SELECT key, CASE WHEN \(isInteger) THEN 'integer' WHEN jsonb_typeof(value) = 'number' THEN 'real' \
                 WHEN jsonb_typeof(value) = 'string' THEN 'text' WHEN jsonb_typeof(value) = 'boolean' THEN \(text) \

@@ -228,7 +228,7 @@ public struct StudyReport {
         func field(_ text: String?) -> String { text.map(ResultTable.csvField) ?? "" }
         for cell in plan.cells {
             guard let first = results.samples.first(where: { $0.runID == cell.runID }), seen.insert(cell.runID).inserted else { continue }
-            let values = columns.map { c in results.value(runID: cell.runID, c.key).map(Self.exact) ?? "" }
+            let values = columns.map { c in results.value(runID: cell.runID, c.key).map(NumberText.exact) ?? "" }
             let run = results.runs[cell.runID]
             let provenance = [run?.stopReason, run?.version, run?.commit, run?.cpu, run?.blas].map(field)
             let identity = [cell.model, cell.optimizer, String(cell.seed), cell.runID, first.checkpoint].map(field)
@@ -240,7 +240,7 @@ public struct StudyReport {
     /// One row per optimizer × model × metric: n, mean, sd, CI and the paired test.
     public func summaryCSV() -> String {
         var out = "model,optimizer,metric,n,mean,sd,ci95,paired_n,mean_diff,mean_diff_ci95,t,df,p\n"
-        func e(_ v: Double?) -> String { v.map(Self.exact) ?? "" }
+        func e(_ v: Double?) -> String { v.map(NumberText.exact) ?? "" }
         for model in plan.models {
             for optimizer in plan.optimizers {
                 for column in StudyResults.allColumns {
@@ -278,12 +278,6 @@ public struct StudyReport {
         guard p.isFinite else { return "–" }
         if p < 0.001 { return "<0.001" }
         return String(format: "%.3f", p)
-    }
-
-    /// The shortest text that reads back to the same double.
-    static func exact(_ v: Double) -> String {
-        guard v.isFinite else { return v.isNaN ? "NaN" : (v > 0 ? "inf" : "-inf") }
-        return "\(v)"
     }
 
     static func cellText(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }

@@ -98,7 +98,9 @@ public struct StudyScoring {
             log("scoring: waiting for sharpd\(pid.map { " (pid \($0))" } ?? "") to score \(checkpoints.count) checkpoint(s)")
             try waitForDaemon(checkpoints, pid: pid)
         case .once(let executable):
-            var arguments = ["--store", store, "--once"] + daemonArguments
+            // The study reads `<store>/index.sqlite`, so its sharpd writes there, whatever
+            // SHARP_INDEX_URL says (a shared index is not a study's yet).
+            var arguments = ["--store", store, "--index", IndexStore.path(forStore: store), "--once"] + daemonArguments
             if let threads { arguments += ["--threads", String(threads)] }
             log("scoring: \(executable) \(arguments.joined(separator: " "))")
             let process = Process()

@@ -173,7 +173,7 @@ struct WorkerCommand: ParsableCommand {
         dup2(2, 1)
         WorkerLifeline.exitWhenDaemonDies()
         // The daemon hands its index to workers in SHARP_INDEX_URL.
-        let layout = StoreLayout(root: store, index: try? IndexLocation.resolve(index: nil, store: store))
+        let layout = StoreLayout(root: store, index: try IndexLocation.resolve(index: nil, store: store))
         var session = WorkerSession(layout: layout, worker: worker,
                                     jobIDs: jobs.split(separator: ",").compactMap { Int64($0) }) { report in
             let line = Array((report.line + "\n").utf8)

@@ -35,6 +35,17 @@ struct PostgresIndexDaemonTests {
         #expect(listed == 0 && table.split(separator: "\n").count == 2, "\(table)")
         let (again, same) = try h.run("sharpq", ["top", "--metric", "test_acc", "--format", "csv"], environment: ["SHARP_INDEX_URL": url])
         #expect(again == 0 && same == table)
+
+        // One daemon per index: a second one, on another store, is refused while the first runs.
+        let first = try h.start("sharpd", ["--store", "store", "--index", url, "--metric", "accuracy"])
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        #expect(h.wait(seconds: 10) { FileManager.default.fileExists(atPath: h.store + "/sharpd.pid") })
+        try FileManager.default.createDirectory(atPath: h.root + "/other", withIntermediateDirectories: true)
+        let (refused, message) = try h.run("sharpd", ["--store", "other", "--index", url, "--once", "--metric", "accuracy"])
+        #expect(refused == 1 && message.contains("another sharpd already uses the index"), "\(message)")
+        first.terminate()
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0, "\(h.log(of: first))")
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -55,6 +55,7 @@ import Testing
             try inner.readOnlyQuery(sql, named: named)
         }
         func tableNames() throws -> Set<String> { try inner.tableNames() }
+        func tryHoldDaemonLock() throws -> Bool { try inner.tryHoldDaemonLock() }
         func integrityCheck() throws -> String { try inner.integrityCheck() }
         func optimize() throws { try inner.optimize() }
         func compactLog() throws { try inner.compactLog() }

@@ -3,7 +3,7 @@ import Foundation
 /// The storage seam under `IndexStore`: one connection to the database that holds a store's
 /// index. Everything above it (checkpoints, results, the job queue, every query) is written once,
 /// against this protocol; a backend supplies only a connection, its `dialect` and the few
-/// maintenance calls below. SQLite implements it today (`SQLiteDatabase`).
+/// maintenance calls below: `SQLiteDatabase` (the embedded default) and `PostgresDatabase`.
 ///
 /// A connection is not thread-safe: each thread or process opens its own. Statements bind their
 /// values as positional `?` parameters, in order; a backend whose native syntax differs
@@ -39,6 +39,11 @@ public protocol SQLDatabase: AnyObject {
     /// Runs one statement typed by a user (`sharpq sql`), in the backend's own SQL, after the
     /// backend has proven it cannot write; `named` binds `:name` parameters, never spliced.
     func readOnlyQuery(_ sql: String, named: [String: SQLValue]) throws -> (columns: [String], rows: [[SQLValue]])
+
+    /// Takes, for as long as this connection lives, the one lock that makes this process the only
+    /// daemon on this index; false when another process holds it. SQLite needs none (the store's
+    /// `flock` does it) and returns true.
+    func tryHoldDaemonLock() throws -> Bool
 
     /// The names of the tables that exist (the migrator's first question).
     func tableNames() throws -> Set<String>
@@ -88,6 +93,15 @@ public enum SQLDialect: Sendable {
     /// `jsonParameter` for a numbered placeholder (`?4`).
     public func json(_ placeholder: String) -> String { self == .sqlite ? "json(\(placeholder))" : placeholder }
 
+    /// `DESC` with NULLs after every value, as SQLite sorts them (PostgreSQL puts them first).
+    public var descending: String { self == .sqlite ? "DESC" : "DESC NULLS LAST" }
+
+    /// Ascending with NULLs before every value, as SQLite sorts them (PostgreSQL puts them last).
+    public var ascending: String { self == .sqlite ? "ASC" : "ASC NULLS FIRST" }
+
+    /// `LIKE` as SQLite means it: ASCII letters match either case (PostgreSQL's `ILIKE`).
+    public var caseInsensitiveLike: String { self == .sqlite ? "LIKE" : "ILIKE" }
+
     /// The larger of two values (SQLite's two-argument `max`).
     public func greatest(_ a: String, _ b: String) -> String {
         self == .sqlite ? "max(\(a), \(b))" : "GREATEST(\(a), \(b))"
@@ -104,6 +118,10 @@ public enum SQLDialect: Sendable {
             (#"\bREAL\b"#, "DOUBLE PRECISION"),
             (#"json_valid\((\w+)\)"#, "($1::jsonb IS NOT NULL)"),
             (#"\)\s*WITHOUT ROWID"#, ")"),
+            // Index order as the queries sort (`descending`), and text in byte order, as SQLite
+            // compares it, whatever the server's locale.
+            (#"\bDESC\b"#, "DESC NULLS LAST"),
+            (#"\bTEXT\b"#, #"TEXT COLLATE "C""#),
         ]
         for (pattern, template) in replacements {
             text = text.replacingOccurrences(of: pattern, with: template, options: .regularExpression)

@@ -1,4 +1,4 @@
-/// One value crossing the SQLite boundary, as a bound parameter or a column read.
+/// One value crossing the database boundary (`SQLDatabase`), as a bound parameter or a column read.
 ///
 /// SQLite has no NaN: binding `.real(.nan)` stores NULL (SQLite's own rule), which is why the
 /// `metrics` table carries an `is_nan` flag next to `value` (docs/index-and-queries.md §2).

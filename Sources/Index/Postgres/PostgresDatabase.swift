@@ -39,23 +39,38 @@ public final class PostgresDatabase: SQLDatabase {
 
     deinit { PQfinish(connection) }
 
-    /// `url` without its password, for messages.
+    /// `url` without its password (`user:secret@` and `password=secret` both), for messages.
     static func redacted(_ url: String) -> String {
-        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
-        parts.password = "***"
-        return parts.string ?? url
+        url.replacingOccurrences(of: #"(://[^:/@\s]*:)[^@\s]*@"#, with: "$1***@", options: .regularExpression)
+            .replacingOccurrences(of: #"(password=)[^&\s]*"#, with: "$1***", options: .regularExpression)
     }
+
+    /// Connection defaults that the URL may override: give up connecting after 10 s, and let TCP
+    /// keepalives notice a vanished server or network within about a minute, not hours.
+    static let connectionDefaults: [(String, String)] = [
+        ("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"),
+        ("keepalives_count", "3"),
+    ]
 
     private func connect() throws {
         PQfinish(connection)
-        connection = PQconnectdb(conninfo)
+        // Later keywords win, and the URL (expanded from `dbname`) comes last.
+        let pairs = Self.connectionDefaults + [("dbname", conninfo)]
+        let keywords = pairs.map { strdup($0.0) }, values = pairs.map { strdup($0.1) }
+        defer { (keywords + values).forEach { free($0) } }
+        connection = (keywords.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { k in
+            (values.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { v in
+                PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
+            }
+        }
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             let message = connection.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
             throw IndexError(.postgres(sqlState: "08001"), "cannot connect to \(location): \(Self.oneLine(message))")
         }
-        // Quiet NOTICEs (such as "relation already exists, skipping") instead of libpq printing them.
-        _ = try execute("SET client_min_messages = warning", [])
-        if isReadOnly { _ = try execute("SET default_transaction_read_only = on", []) }
+        // Quiet NOTICEs (such as "relation already exists, skipping") instead of libpq printing
+        // them; a writer waits for the writer lock as long as SQLite's busy timeout, then fails busy.
+        try executeScript("SET client_min_messages = warning; SET lock_timeout = '10s'")
+        if isReadOnly { try executeScript("SET default_transaction_read_only = on") }
     }
 
     /// Reconnects when the server dropped the connection, but only between transactions: inside
@@ -73,27 +88,44 @@ public final class PostgresDatabase: SQLDatabase {
             .joined(separator: "; ")
     }
 
-    /// Runs one statement; `?` and `?NNN` become `$n`, values are sent as text.
-    private func execute(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer {
-        let text = Self.numberedPlaceholders(sql)
-        let parameters: [String?] = values.map(Self.parameterText)
+    /// Runs one statement; `?` and `?NNN` become `$n` (unless the SQL is already numbered), values
+    /// are sent as text, numbers with their type unless `typed` is false. Outside a transaction, a
+    /// statement that fails because the server dropped the connection (a restart, an idle timeout)
+    /// reconnects and runs once more; inside one, the caller sees the error.
+    private func execute(_ sql: String, _ values: [SQLValue], numbered: Bool = false, typed: Bool = true) throws -> OpaquePointer {
+        do {
+            return try executeOnce(sql, values, numbered: numbered, typed: typed)
+        } catch let error as IndexError where transactionDepth == 0 && !isConnectionOK {
+            _ = error
+            try connect()
+            return try executeOnce(sql, values, numbered: numbered, typed: typed)
+        }
+    }
+
+    private var isConnectionOK: Bool { connection.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    private func executeOnce(_ sql: String, _ values: [SQLValue], numbered: Bool, typed: Bool) throws -> OpaquePointer {
+        let text = numbered ? sql : Self.numberedPlaceholders(sql)
         // Numbers say their type (int8, float8), so `? IS NULL`-style contexts need not infer it;
         // text and NULL leave it to the server (0), which takes the column's type.
         let types: [UInt32] = values.map { value in
+            guard typed else { return 0 }
             switch value {
             case .integer: return 20
             case .real(let v): return v.isNaN ? 0 : 701
             default: return 0
             }
         }
-        var cStrings = parameters.map { $0.map { strdup($0) } ?? nil }
+        let cStrings = values.map { Self.parameterText($0).map { strdup($0) } ?? nil }
         defer { cStrings.forEach { free($0) } }
-        let result = cStrings.withUnsafeMutableBufferPointer { buffer -> OpaquePointer? in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { pointer in
+        let result: OpaquePointer?
+        if values.isEmpty {
+            result = PQexecParams(connection, text, 0, nil, nil, nil, nil, 0)
+        } else {
+            let pointers = cStrings.map { $0.map { UnsafePointer($0) } }
+            result = pointers.withUnsafeBufferPointer { p in
                 types.withUnsafeBufferPointer { oids in
-                    PQexecParams(
-                        connection, text, Int32(parameters.count), values.isEmpty ? nil : oids.baseAddress,
-                        values.isEmpty ? nil : pointer, nil, nil, 0)
+                    PQexecParams(connection, text, Int32(values.count), oids.baseAddress, p.baseAddress, nil, nil, 0)
                 }
             }
         }
@@ -249,7 +281,9 @@ public final class PostgresDatabase: SQLDatabase {
             return try body()
         }
         try ensureConnected()
-        try run("BEGIN", [])
+        // A read sees one snapshot for all its statements (as SQLite's read transaction does);
+        // a write sees each statement's latest commits, behind the writer lock.
+        try run(kind == .read ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN", [])
         transactionDepth = 1
         defer { transactionDepth = 0 }
         do {
@@ -290,7 +324,20 @@ public final class PostgresDatabase: SQLDatabase {
         guard transactionDepth == 0 else { throw IndexError(.invalidQuery, "sharpq sql cannot run inside a transaction") }
         try run("BEGIN READ ONLY", [])
         defer { _ = try? run("ROLLBACK", []) }
-        return try table(text, values)
+        // The user's SQL as typed (a `?` there is PostgreSQL's jsonb operator), values untyped so
+        // that `-p run 123` compares with a text column as readily as with a number.
+        let result = try execute(text, values, numbered: true, typed: false)
+        defer { PQclear(result) }
+        let fields = PQnfields(result)
+        let columns = (0..<fields).map { String(cString: PQfname(result, $0)) }
+        let rows = (0..<PQntuples(result)).map { row in (0..<fields).map { Self.value(result, row: row, column: $0) } }
+        return (columns, rows)
+    }
+
+    /// A session advisory lock, dropped by the server when this connection ends however it ends.
+    /// Until jobs carry leases that other hosts take over, one daemon per index is the rule.
+    public func tryHoldDaemonLock() throws -> Bool {
+        try scalar("SELECT pg_try_advisory_lock(?)", [.integer(Self.writerLockKey + 1)]).int64 == 1
     }
 
     public func tableNames() throws -> Set<String> {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A store's index: its checkpoints, their results and the job queue (this module), and the
 /// queries over them (`IndexQueries`). Every operation is written once, against the `SQLDatabase`
-/// seam; SQLite (`<store>/index.sqlite`, WAL mode) is the backend today.
+/// seam: SQLite (`<store>/index.sqlite`, WAL mode) by default, or PostgreSQL (`IndexLocation`).
 ///
 /// One instance is one connection; it is not thread-safe, so each thread or process opens its
 /// own (cheap: statements are prepared lazily and cached). Every statement binds its values.
@@ -71,14 +71,18 @@ public final class IndexStore {
         }
     }
 
+    /// Makes this connection's process the only daemon on the index (see
+    /// `SQLDatabase.tryHoldDaemonLock`); false when another holds it.
+    public func tryHoldDaemonLock() throws -> Bool { try db.tryHoldDaemonLock() }
+
     /// The names in `schema_migrations`, oldest first.
     public func appliedMigrations() throws -> [String] { try Migrator.applied(db) }
 
     /// The backend's consistency check (`ok` when healthy).
     public func integrityCheck() throws -> String { try db.integrityCheck() }
 
-    /// Refreshes the query planner's statistics where the backend thinks it helps (cheap; the
-    /// daemon calls it when idle or before closing).
+    /// Refreshes the query planner's statistics where the backend thinks it helps (after a bulk
+    /// load such as `sharp-index-bench`'s).
     public func optimize() throws { try db.optimize() }
 
     /// Folds the write-ahead log back into the database (the daemon calls this when idle, so the

@@ -6,26 +6,8 @@ import JSON
 /// `sharp plugins` lists and the host validates user values against), and `Hyperparameters`
 /// fills in the defaults from it.
 public struct ParameterSpec: Sendable {
-    /// A hyperparameter value.
-    public enum Value: Sendable, Equatable, CustomStringConvertible {
-        case number(Double)
-        case boolean(Bool)
-        case string(String)
-        case null
-
-        /// The value as JSON.
-        var json: JSONValue {
-            switch self {
-            case .number(let x): .number(x)
-            case .boolean(let b): .bool(b)
-            case .string(let s): .string(s)
-            case .null: .null
-            }
-        }
-
-        /// JSON text of the value.
-        public var description: String { json.text }
-    }
+    /// A hyperparameter value (the host handles the same type, as `HyperparameterValue`).
+    public typealias Value = JSONScalar
 
     /// The JSON type of a hyperparameter.
     public enum Kind: Sendable, Equatable {

@@ -36,10 +36,6 @@ import Testing
             try check(sql)
             return try inner.run(sql, values)
         }
-        func table(_ sql: String, _ values: [SQLValue]) throws -> (columns: [String], rows: [[SQLValue]]) {
-            try check(sql)
-            return try inner.table(sql, values)
-        }
         func forEachRow(_ sql: String, _ values: [SQLValue], cached: Bool, _ body: ([SQLValue]) throws -> Bool) throws
             -> [String]
         {

@@ -20,9 +20,6 @@ public protocol SQLDatabase: AnyObject {
     @discardableResult
     func run(_ sql: String, _ values: [SQLValue]) throws -> Int
 
-    /// Column names and every row of a query.
-    func table(_ sql: String, _ values: [SQLValue]) throws -> (columns: [String], rows: [[SQLValue]])
-
     /// Streams a query's rows to `body` (which may stop early by returning false); returns the
     /// column names. `cached: false` is for one-off SQL such as `sharpq sql`.
     @discardableResult
@@ -135,15 +132,18 @@ extension SQLDatabase {
     @discardableResult
     public func run(_ sql: String) throws -> Int { try run(sql, []) }
 
-    /// Every row of a query.
-    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
-        var result: [[SQLValue]] = []
-        try forEachRow(sql, values, cached: true) { row in
-            result.append(row)
+    /// Column names and every row of a query.
+    public func table(_ sql: String, _ values: [SQLValue] = []) throws -> (columns: [String], rows: [[SQLValue]]) {
+        var rows: [[SQLValue]] = []
+        let columns = try forEachRow(sql, values, cached: true) { row in
+            rows.append(row)
             return true
         }
-        return result
+        return (columns, rows)
     }
+
+    /// Every row of a query.
+    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] { try table(sql, values).rows }
 
     /// The first row of a query, if any.
     public func row(_ sql: String, _ values: [SQLValue] = []) throws -> [SQLValue]? {

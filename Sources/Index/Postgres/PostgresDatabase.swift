@@ -234,15 +234,6 @@ public final class PostgresDatabase: SQLDatabase {
         return Int(String(cString: PQcmdTuples(result))) ?? 0
     }
 
-    public func table(_ sql: String, _ values: [SQLValue]) throws -> (columns: [String], rows: [[SQLValue]]) {
-        var rows: [[SQLValue]] = []
-        let columns = try forEachRow(sql, values, cached: true) { row in
-            rows.append(row)
-            return true
-        }
-        return (columns, rows)
-    }
-
     /// The whole result arrives at once (libpq's default); `cached` has no meaning here, since
     /// the server plans each parameterised statement itself.
     @discardableResult

@@ -89,15 +89,6 @@ public final class SQLiteDatabase: SQLDatabase {
         return Int(sqlite3_changes(handle))
     }
 
-    public func table(_ sql: String, _ values: [SQLValue]) throws -> (columns: [String], rows: [[SQLValue]]) {
-        var rows: [[SQLValue]] = []
-        let columns = try forEachRow(sql, values, cached: true) { row in
-            rows.append(row)
-            return true
-        }
-        return (columns, rows)
-    }
-
     @discardableResult
     public func forEachRow(_ sql: String, _ values: [SQLValue], cached: Bool, _ body: ([SQLValue]) throws -> Bool) throws
         -> [String]

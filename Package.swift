@@ -57,7 +57,7 @@ let package = Package(
             name: "sharp",
             dependencies: [
                 "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Index", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["JSON", "Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
         // Finding and running the built executables from tests (a plain target: test targets share it).

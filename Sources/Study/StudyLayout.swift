@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Index
 
 /// Where a study's files live in a store:
 ///
@@ -16,11 +17,14 @@ public struct StudyLayout: Sendable {
     public let store: String
     /// The study's name.
     public let name: String
+    /// Where the results are read and written: `<store>/index.sqlite` unless given (`--index`).
+    public let index: IndexLocation
 
     /// A layout.
-    public init(store: String, name: String) {
+    public init(store: String, name: String, index: IndexLocation? = nil) {
         self.store = store
         self.name = name
+        self.index = index ?? .sqlite(path: IndexStore.path(forStore: store))
     }
 
     /// `<store>/study/<name>`.

@@ -47,10 +47,14 @@ public struct StudyScoring {
     /// Seconds to wait for a daemon before giving up (the report is written with what is there).
     public var waitTimeout: TimeInterval = 6 * 3600
 
-    /// A scorer for `plan` in `store`.
-    public init(plan: StudyPlan, store: String) {
+    /// Where results are read and written.
+    public let index: IndexLocation
+
+    /// A scorer for `plan` in `store`, its results in `index` (nil: `<store>/index.sqlite`).
+    public init(plan: StudyPlan, store: String, index: IndexLocation? = nil) {
         self.plan = plan
         self.store = store
+        self.index = index ?? .sqlite(path: IndexStore.path(forStore: store))
     }
 
     /// Whether a daemon holds the store's lock (`Index.DaemonProbe`, the one answer to "is sharpd
@@ -98,9 +102,8 @@ public struct StudyScoring {
             log("scoring: waiting for sharpd\(pid.map { " (pid \($0))" } ?? "") to score \(checkpoints.count) checkpoint(s)")
             try waitForDaemon(checkpoints, pid: pid)
         case .once(let executable):
-            // The study reads `<store>/index.sqlite`, so its sharpd writes there, whatever
-            // SHARP_INDEX_URL says (a shared index is not a study's yet).
-            var arguments = ["--store", store, "--index", IndexStore.path(forStore: store), "--once"] + daemonArguments
+            // The sharpd writes where the study reads, whatever SHARP_INDEX_URL says.
+            var arguments = ["--store", store, "--index", index.environmentValue, "--once"] + daemonArguments
             if let threads { arguments += ["--threads", String(threads)] }
             log("scoring: \(executable) \(arguments.joined(separator: " "))")
             let process = Process()
@@ -127,7 +130,7 @@ public struct StudyScoring {
         let start = Date()
         var lastLine = "", lastNudge = Date(), nudgeAfter: TimeInterval = 20
         while true {
-            let state = try? Self.progress(store: store, hashes: hashes)
+            let state = try? Self.progress(index: index, hashes: hashes)
             if let state {
                 let line = "scoring: \(state.indexed)/\(hashes.count) indexed, \(state.pending) job(s) pending, \(state.done) done, \(state.failed) failed"
                 if line != lastLine {
@@ -160,8 +163,8 @@ public struct StudyScoring {
     }
 
     /// How far the daemon is with these content hashes.
-    static func progress(store: String, hashes: [String]) throws -> (indexed: Int, pending: Int, done: Int, failed: Int) {
-        let index = try IndexStore(store: store, mode: .readOnly)
+    static func progress(index location: IndexLocation, hashes: [String]) throws -> (indexed: Int, pending: Int, done: Int, failed: Int) {
+        let index = try IndexStore(location, mode: .readOnly)
         var indexed = 0, pending = 0, done = 0, failed = 0
         for hash in hashes {
             guard let s = try StudyStatus.scoring(of: hash, in: index) else { continue }
@@ -178,7 +181,7 @@ public struct StudyScoring {
     /// Scores each checkpoint here with the plan's requests, skipping requests whose results the
     /// index already holds, and records everything through `IndexStore`.
     func scoreInProcess(_ checkpoints: [String]) throws {
-        let index = try IndexStore(store: store)
+        let index = try IndexStore(self.index)
         let registry = PluginRegistry(store: store)
         var options = evaluationOptions
         options.cacheBytes = 2 << 30

@@ -45,10 +45,10 @@ public struct StudySession {
     /// Per-cell training progress.
     public var progress: (StudyCell) -> TrainingProgress? = { _ in nil }
 
-    /// A session of `plan` in `store`.
-    public init(plan: StudyPlan, store: String) {
+    /// A session of `plan` in `store`, its results in `index` (nil: `<store>/index.sqlite`).
+    public init(plan: StudyPlan, store: String, index: IndexLocation? = nil) {
         self.plan = plan
-        layout = StudyLayout(store: store, name: plan.name)
+        layout = StudyLayout(store: store, name: plan.name, index: index)
     }
 
     /// What a session did.
@@ -90,7 +90,7 @@ public struct StudySession {
             }
         }
         if scoring != .skip, !summary.checkpoints.isEmpty {
-            var scorer = StudyScoring(plan: plan, store: layout.store)
+            var scorer = StudyScoring(plan: plan, store: layout.store, index: layout.index)
             scorer.log = log
             scorer.threads = threads
             scorer.waitTimeout = waitTimeout
@@ -112,19 +112,19 @@ public struct StudySession {
             try scorer.score(summary.checkpoints, route: route)
             summary.route = route
         }
-        let hasIndex = FileManager.default.fileExists(atPath: IndexStore.path(forStore: layout.store))
+        let hasIndex = layout.index.mayHoldIndex
         if reportDirectory != "", scoring != .skip || hasIndex {
             summary.reportFiles = try writeReport(checkpoints: summary.checkpoints, route: summary.route)
         } else if reportDirectory != "" {
-            log("no index at \(IndexStore.path(forStore: layout.store)) yet: no report (score the checkpoints, then --report-only)")
+            log("no index at \(layout.index) yet: no report (score the checkpoints, then --report-only)")
         }
         return summary
     }
 
     /// Reads the index and the final checkpoints' histories, writes the report.
     func writeReport(checkpoints: [String], route: StudyScoring.Route?) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: IndexStore.path(forStore: layout.store)) else {
-            throw StudyError("no index at \(IndexStore.path(forStore: layout.store)): nothing was scored yet (run with --scoring auto)")
+        guard layout.index.mayHoldIndex else {
+            throw StudyError("no index at \(layout.index): nothing was scored yet (run with --scoring auto)")
         }
         var hashes: [String] = [], histories: [String: String] = [:]
         var finals: [String: String] = [:]  // run id → path
@@ -141,7 +141,7 @@ public struct StudySession {
                     blas: m.software.blas)
             }
         }
-        let index = try IndexStore(store: layout.store, mode: .readOnly)
+        let index = try IndexStore(layout.index, mode: .readOnly)
         var results = try StudyResults.load(index: index, plan: plan, checkpoints: hashes, histories: histories)
         results.runs = runs
         var report = StudyReport(results: results)

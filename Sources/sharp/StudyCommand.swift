@@ -37,6 +37,11 @@ struct StudyCommand: ParsableCommand {
     @Option(name: .customLong("metric"), parsing: .singleValue, help: "Metric NAME[:k=v,...] (repeatable; replaces the preset's list).")
     var metrics: [String] = []
     @Option(help: "Store directory.") var store = "store"
+    @Option(
+        help: ArgumentHelp(
+            "Where results are read and written: postgres://USER@HOST/DB or an index.sqlite path (default: SHARP_INDEX_URL, else <store>/index.sqlite).",
+            discussion: "Give a password through PGPASSWORD or ~/.pgpass, not in the URL."))
+    var index: String?
     @Option(help: "Report folder (default: <store>/study/<name>/report).") var out: String?
     @Option(help: "How to score: auto, daemon, once, in-process or none.") var scoring: StudySession.ScoringChoice = .auto
     @Option(help: "Seconds to wait for a running sharpd before writing the report with what is there.") var waitTimeout: Double = 6 * 3600
@@ -63,7 +68,13 @@ struct StudyCommand: ParsableCommand {
     func run() throws {
         if let threads { Parallel.configure(threads: threads) }
         let plan = makePlan()
-        var session = StudySession(plan: plan, store: store)
+        let location: IndexLocation
+        do {
+            location = try IndexLocation.resolve(index: index, store: store)
+        } catch let error as IndexError {
+            throw ValidationError(error.message)
+        }
+        var session = StudySession(plan: plan, store: store, index: location)
         if printSharpdArguments {
             for argument in StudyScoring(plan: plan, store: store).daemonArguments { print(argument) }
             return
@@ -73,8 +84,7 @@ struct StudyCommand: ParsableCommand {
                 throw CommandFailure("no study '\(plan.name)' in \(store) (no folder \(session.layout.directory)); "
                     + "`sharp study --preset \(preset.rawValue) --store \(store)` starts it")
             }
-            let index = FileManager.default.fileExists(atPath: IndexStore.path(forStore: store))
-                ? try IndexStore(store: store, mode: .readOnly) : nil
+            let index = location.mayHoldIndex ? try IndexStore(location, mode: .readOnly) : nil
             print(try StudyStatus.gather(plan: plan, layout: session.layout, index: index).text())
             return
         }

@@ -47,11 +47,11 @@ struct ScoringRouteTests {
             at: now
         ).id
         #expect(try index.enqueueJobs(checkpointID: id, plugins: [PluginKey(plugin: "accuracy", version: "1.0.0")], priority: 100, at: now) == 1)
-        var state = try StudyScoring.progress(store: store, hashes: hashes)
+        var state = try StudyScoring.progress(index: .sqlite(path: IndexStore.path(forStore: store)), hashes: hashes)
         #expect(state.indexed == 1 && state.pending == 1 && state.done == 0)
         let job = try #require(try index.claimNextJob(worker: "w", at: now))
         #expect(try index.completeJob(id: job.id, worker: "w", results: ScoringResults(), at: now))
-        state = try StudyScoring.progress(store: store, hashes: hashes)
+        state = try StudyScoring.progress(index: .sqlite(path: IndexStore.path(forStore: store)), hashes: hashes)
         #expect(state.indexed == 1 && state.pending == 0 && state.done == 1)
     }
 

@@ -36,6 +36,12 @@ public enum IndexLocation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// False only for an SQLite file that was never created (a server is asked when opened).
+    public var mayHoldIndex: Bool {
+        if case .sqlite(let path) = self { return FileManager.default.fileExists(atPath: path) }
+        return true
+    }
+
     /// The value to hand to a child process in SHARP_INDEX_URL so it opens the same index.
     public var environmentValue: String {
         switch self {

@@ -119,7 +119,7 @@ package.targets += [
     .executableTarget(
         name: "sharpd",
         dependencies: ["Daemon", "Index", "Scoring", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "IndexQueries", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
+    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "IndexQueries", "TestSupport", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 
 // The study in one command (docs/study.md): the grid, its cells trained in-process, scoring through

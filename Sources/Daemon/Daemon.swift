@@ -73,10 +73,28 @@ public final class Daemon {
         try scanStore(priority: JobPriority.newCheckpoint)
         log.info("watching \(layout.root) with \(configuration.workers) worker(s); \(plan.count) metric(s): "
             + plan.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", "))
+        var outages = 0
         while true {
-            try dispatch()
-            if try isFinished() { break }
-            try waitForInput()
+            do {
+                try dispatch()
+                if try isFinished() { break }
+                try waitForInput()
+                if outages > 0 { log.info("the index is reachable again") }
+                outages = 0
+            } catch let error as IndexError where error.isTransient {
+                // A server restarting, a network gone for a while, a disk briefly full: wait and
+                // try again (1, 2, 4 … 30 s), answering signals meanwhile; the connection reopens
+                // by itself on the next statement.
+                outages += 1
+                let delay = min(30, 1 << min(outages - 1, 5))
+                log.warning("the index is unavailable (\(error.message)); trying again in \(delay) s")
+                var fd = pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0)
+                _ = poll(&fd, 1, Int32(delay * 1000))
+                for signal in SignalPipe.drain() {
+                    do { try handle(signal: signal) } catch let error as IndexError where error.isTransient {}
+                }
+                if shutdownDeadline != nil && running.isEmpty { break }
+            }
         }
         index.compactLogQuietly()
         let t = tally

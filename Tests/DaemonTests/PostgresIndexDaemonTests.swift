@@ -1,6 +1,7 @@
 import Foundation
 import Index
 import Testing
+import TestSupport
 
 /// `--index postgres://…`: sharpd (and its worker processes) write the index into a PostgreSQL
 /// server instead of `<store>/index.sqlite`, and sharpq reads it back from there.
@@ -61,4 +62,50 @@ struct PostgresIndexDaemonTests {
         let (usage, text) = try h.run("sharpq", ["--index", "mysql://x/y", "top", "--metric", "accuracy"])
         #expect(usage == 2 && text.contains("unknown scheme 'mysql'"), "\(text)")
     }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aRunningDaemonCarriesOnAcrossAServerRestart() throws {
+        guard let server = Self.server, PostgresTestServer.directory != nil else { return }
+        let h = try DaemonHarness("postgres-restart")
+        guard h.hasExecutables else { return }
+        let schema = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try PostgresDatabase(url: server).run("CREATE SCHEMA \(schema)")
+        defer { _ = try? PostgresDatabase(url: server).run("DROP SCHEMA \(schema) CASCADE") }
+        let url = server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        func done() -> Int64 { (try? PostgresDatabase(url: url).scalar("SELECT count(*) FROM jobs WHERE state = 'done'").int64) ?? nil ?? 0 }
+
+        let daemon = try h.start("sharpd", ["--store", "store", "--index", url, "--metric", "accuracy"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        try h.trainTinyModel(seed: 1)
+        #expect(h.wait(seconds: 60) { done() == 1 }, "\(h.log(of: daemon))")
+        #expect(PostgresTestServer.restart())
+        try h.trainTinyModel(seed: 2)
+        #expect(h.wait(seconds: 60) { done() == 2 }, "\(h.log(of: daemon))")
+        // Down for 4 s while a checkpoint arrives: the daemon waits, then indexes and scores it.
+        let outage = DispatchGroup()
+        outage.enter()
+        let restarted = Flag()
+        DispatchQueue.global().async {
+            restarted.set(PostgresTestServer.restart(pause: 4))
+            outage.leave()
+        }
+        usleep(500_000)
+        try h.trainTinyModel(seed: 3)
+        outage.wait()
+        #expect(restarted.value)
+        #expect(h.wait(seconds: 90) { done() == 3 }, "\(h.log(of: daemon))")
+        #expect(h.log(of: daemon).contains("the index is reachable again"), "\(h.log(of: daemon))")
+        #expect(daemon.isRunning)
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0, "\(h.log(of: daemon))")
+    }
+}
+
+/// A Bool set on one thread and read on another.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool { lock.withLock { stored } }
+    func set(_ value: Bool) { lock.withLock { stored = value } }
 }

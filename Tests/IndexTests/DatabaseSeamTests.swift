@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Index
 
@@ -147,5 +148,31 @@ import Testing
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A real server restart (tools/postgres-cluster restart): sessions are cut, as when a server
+/// is restarted or fails over under a running daemon.
+@Suite(.serialized) struct PostgresRestartTests {
+    @Test func afterARestartTheNextStatementReconnectsAndATransactionInFlightFailsWhole() throws {
+        guard TestBackend.available.contains(.postgres), PostgresTestServer.directory != nil else { return }
+        let t = try TestIndex(.postgres)
+        let id = try t.checkpoint(1)
+        #expect(try t.index.enqueueJobs(checkpointID: id, plugins: [DatabaseSeamTests.key], priority: 1, at: TestIndex.epoch) == 1)
+        #expect(PostgresTestServer.restart())
+        // Outside a transaction: the statement that meets the cut connection reconnects and runs.
+        let job = try #require(try t.index.claimNextJob(worker: "w", at: TestIndex.epoch))
+        // Inside one: the transaction is lost whole and the caller hears of it; then all is well.
+        let results = ScoringResults(metrics: [MetricRecord(checkpointID: id, key: DatabaseSeamTests.key, name: "trace", value: 7)])
+        #expect(throws: IndexError.self) {
+            try t.index.db.transaction {
+                try t.index.db.run("UPDATE jobs SET error = 'half' WHERE id = ?", [.integer(job.id)])
+                #expect(PostgresTestServer.restart())
+                _ = try t.index.completeJob(id: job.id, worker: "w", results: results, at: TestIndex.epoch)
+            } as Void
+        }
+        #expect(try t.index.completeJob(id: job.id, worker: "w", results: results, at: TestIndex.epoch))
+        #expect(try t.rows("SELECT state, error FROM jobs") == [[.text("done"), .null]])
+        #expect(try t.count("SELECT count(*) FROM metrics") == 1)
     }
 }

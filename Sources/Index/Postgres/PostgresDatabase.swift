@@ -20,8 +20,10 @@ public final class PostgresDatabase: SQLDatabase {
     public var dialect: SQLDialect { .postgres }
     private var transactionDepth = 0
 
-    /// The advisory lock key every index writer takes (an arbitrary constant: "SHARPIDX").
-    static let writerLockKey: Int64 = 0x5348_4152_5049_4458
+    /// Advisory locks are per database; an index is a schema (several can share a database), so
+    /// each lock is the pair (purpose, hash of the schema's name). Purposes: arbitrary constants.
+    static let writerLock = "pg_advisory_xact_lock(21320, hashtext(current_schema()))"
+    static let daemonLock = "pg_try_advisory_lock(21321, hashtext(current_schema()))"
 
     /// True for the URLs this backend opens: `postgres://…` and `postgresql://…`.
     public static func handles(_ location: String) -> Bool {
@@ -278,7 +280,7 @@ public final class PostgresDatabase: SQLDatabase {
         transactionDepth = 1
         defer { transactionDepth = 0 }
         do {
-            if kind == .write && !isReadOnly { try run("SELECT pg_advisory_xact_lock(?)", [.integer(Self.writerLockKey)]) }
+            if kind == .write && !isReadOnly { try run("SELECT \(Self.writerLock)", []) }
             let result = try body()
             try run("COMMIT", [])
             return result
@@ -328,7 +330,7 @@ public final class PostgresDatabase: SQLDatabase {
     /// A session advisory lock, dropped by the server when this connection ends however it ends.
     /// Until jobs carry leases that other hosts take over, one daemon per index is the rule.
     public func tryHoldDaemonLock() throws -> Bool {
-        try scalar("SELECT pg_try_advisory_lock(?)", [.integer(Self.writerLockKey + 1)]).int64 == 1
+        try scalar("SELECT \(Self.daemonLock)").int64 == 1
     }
 
     public func tableNames() throws -> Set<String> {

@@ -4,6 +4,8 @@
 // backfill queue (one hessian-spectrum job per checkpoint) with a few running and failed jobs.
 //
 //   sharp-index-bench STORE-DIR [CHECKPOINTS]      (default 100000 → 1,000,000 metric rows)
+//
+// With SHARP_INDEX_URL=postgres://… the index is written there instead (into an empty schema).
 import Foundation
 import Index
 
@@ -16,8 +18,9 @@ else {
 }
 let store = arguments[1]
 try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
-guard !FileManager.default.fileExists(atPath: IndexStore.path(forStore: store)) else {
-    FileHandle.standardError.write(Data("sharp-index-bench: \(IndexStore.path(forStore: store)) exists; remove it first\n".utf8))
+let location = try IndexLocation.resolve(index: nil, store: store)
+guard !location.mayHoldIndex || location != .sqlite(path: IndexStore.path(forStore: store)) else {
+    FileHandle.standardError.write(Data("sharp-index-bench: \(location) exists; remove it first\n".utf8))
     exit(1)
 }
 
@@ -34,7 +37,7 @@ struct Generator {
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
-let index = try IndexStore(store: store)
+let index = try IndexStore(location)
 let start = Date(timeIntervalSince1970: 1_777_593_600)  // 2026-05-01T00:00:00Z
 let models = ["vgg-mini", "resnet-mini", "vit-mini", "mlp"]
 let optimizers: [(name: String, base: String?, hyperparameters: String)] = [

@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Statistics"),
         .target(name: "Index", dependencies: ["CSQLite", "CPostgres"]),
         .target(name: "IndexQueries", dependencies: ["JSON", "Index", "Statistics"]),
-        .target(name: "IndexPresentation", dependencies: ["IndexQueries", "Index", "Statistics"]),
+        .target(name: "IndexPresentation", dependencies: ["JSON", "IndexQueries", "Index", "Statistics"]),
         .executableTarget(
             name: "sharpq",
             dependencies: [

@@ -1,3 +1,4 @@
+import JSON
 import Index
 import IndexQueries
 import Foundation
@@ -5,9 +6,9 @@ import Foundation
 extension CheckpointDetail {
     /// The whole record as one JSON object (`show --format json`): the checkpoint row's columns
     /// (JSON columns embedded as JSON, times as ISO 8601), then `paths`, `metrics`, `series`, `jobs`.
-    public func json() -> JSONOut {
+    public func json() -> JSONValue {
         let timeColumns: Set = ["created_at", "indexed_at"]
-        var pairs: [(String, JSONOut)] = fields.map { field in
+        var pairs: [(String, JSONValue)] = fields.map { field in
             if field.isJSON, let text = field.value.string { return (field.name, .raw(text)) }
             if timeColumns.contains(field.name), let t = field.value.double {
                 return (field.name, .string(ISOTime.format(Date(timeIntervalSince1970: t))))
@@ -16,7 +17,7 @@ extension CheckpointDetail {
         }
         pairs.append(
             ("paths", .array(paths.map { p in
-                .object([
+                .orderedObject([
                     ("path", .string(p.path)), ("present", .bool(p.present)),
                     ("first_seen_at", .string(ISOTime.format(p.firstSeenAt))),
                     ("last_seen_at", .string(ISOTime.format(p.lastSeenAt))),
@@ -25,11 +26,11 @@ extension CheckpointDetail {
         pairs.append(("metrics", metricsTable().jsonDocument().rowsArray))
         pairs.append(
             ("series", .array(series.map { s in
-                .object([("plugin", .string(s.plugin)), ("plugin_version", .string(s.pluginVersion)),
+                .orderedObject([("plugin", .string(s.plugin)), ("plugin_version", .string(s.pluginVersion)),
                          ("name", .string(s.name)), ("bytes", .integer(Int64(s.bytes)))])
             })))
         pairs.append(("jobs", [Job].init(jobs).table().jsonDocument().rowsArray))
-        return .object(pairs)
+        return .orderedObject(pairs)
     }
 
     /// One row per stored metric (all versions; `current` marks the one queries use).
@@ -58,10 +59,10 @@ extension CheckpointDetail {
     }
 }
 
-extension JSONOut {
+extension JSONValue {
     /// The `rows` member of a `jsonDocument()` object.
-    var rowsArray: JSONOut {
-        if case .object(let pairs) = self, let rows = pairs.first(where: { $0.0 == "rows" }) { return rows.1 }
+    var rowsArray: JSONValue {
+        if case .orderedObject(let pairs) = self, let rows = pairs.first(where: { $0.0 == "rows" }) { return rows.1 }
         return .array([])
     }
 }

@@ -1,3 +1,4 @@
+import JSON
 import Index
 import IndexQueries
 import Foundation
@@ -37,8 +38,8 @@ extension StoreStatus {
     }
 
     /// The whole status as one JSON object (`status --format json`).
-    public func json() -> JSONOut {
-        var daemonPairs: [(String, JSONOut)] = [("state", .string(daemonWord))]
+    public func json() -> JSONValue {
+        var daemonPairs: [(String, JSONValue)] = [("state", .string(daemonWord))]
         switch daemon {
         case .running(let pid):
             daemonPairs += [("running", .bool(true)), ("pid", pid.map { .integer(Int64($0)) } ?? .null)]
@@ -49,13 +50,13 @@ extension StoreStatus {
         }
         daemonPairs.append(("lock_file", .string(DaemonProbe.lockFile(store: store))))
         let counts = checkpoints.sorted { Self.statusOrder($0.key) < Self.statusOrder($1.key) }
-        return .object([
+        return .orderedObject([
             ("store", .string(store)),
             ("checked_at", .string(ISOTime.format(checkedAt))),
-            ("daemon", .object(daemonPairs)),
-            ("checkpoints", .object(counts.map { ($0.key, .integer(Int64($0.value))) }
+            ("daemon", .orderedObject(daemonPairs)),
+            ("checkpoints", .orderedObject(counts.map { ($0.key, .integer(Int64($0.value))) }
                 + [("total", .integer(Int64(checkpoints.values.reduce(0, +))))])),
-            ("jobs", .object([
+            ("jobs", .orderedObject([
                 ("queued", .integer(Int64(jobs.queued))), ("runnable", .integer(Int64(jobs.runnable))),
                 ("waiting_for_retry", .integer(Int64(jobs.waitingForRetry))),
                 ("next_retry_at", jobs.nextRetryAt.map { .string(ISOTime.format($0)) } ?? .null),
@@ -64,7 +65,7 @@ extension StoreStatus {
             ])),
             ("running", runningTable().jsonDocument().rowsArray),
             ("recent_failures", failuresTable().jsonDocument().rowsArray),
-            ("quarantine", .object([
+            ("quarantine", .orderedObject([
                 ("directory", .string(DaemonProbe.quarantineDirectory(store: store))),
                 ("files", .integer(Int64(quarantinedFiles))),
             ])),

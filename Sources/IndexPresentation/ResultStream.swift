@@ -1,3 +1,4 @@
+import JSON
 import Index
 import IndexQueries
 import Foundation
@@ -15,7 +16,7 @@ public final class ResultStream {
     private var started = false
 
     /// A stream of rows with these columns, written through `write` in `format` (resolved, not `auto`).
-    public init(columns: [String], format: OutputFormat, color: Bool = false, meta: [(String, JSONOut)] = [],
+    public init(columns: [String], format: OutputFormat, color: Bool = false, meta: [(String, JSONValue)] = [],
                 write: @escaping (String) -> Void) {
         table = ResultTable(columns: columns, rows: [], meta: meta)
         self.format = format
@@ -46,10 +47,10 @@ public final class ResultStream {
         begin()
         switch format {
         case .json:
-            let tail: [(String, JSONOut)] = [
+            let tail: [(String, JSONValue)] = [
                 ("count", .integer(Int64(count))), ("total", .integer(Int64(count))), ("truncated", .bool(false)),
             ]
-            write("]," + String(JSONOut.object(tail).text.dropFirst()) + "\n")
+            write("]," + String(JSONValue.orderedObject(tail).text.dropFirst()) + "\n")
         case .table, .md, .auto:
             write(table.render(as: format == .auto ? .table : format, color: color).stdout)
         default:
@@ -63,7 +64,7 @@ public final class ResultStream {
         switch format {
         case .csv, .tsv: write(delimited(table.columns))
         case .json:
-            let head = JSONOut.object(table.meta + [("columns", .array(table.columns.map { .string($0) }))]).text
+            let head = JSONValue.orderedObject(table.meta + [("columns", .array(table.columns.map { .string($0) }))]).text
             write(String(head.dropLast()) + ",\"rows\":[")
         default: break
         }

@@ -1,3 +1,4 @@
+import JSON
 import Index
 import IndexQueries
 import Foundation
@@ -19,8 +20,8 @@ extension ResultTable {
     // MARK: Machine formats (exact numbers)
 
     /// `{ ...meta, "columns": [...], "rows": [{...}], "count": n, "total": N, "truncated": bool }`.
-    public func jsonDocument() -> JSONOut {
-        .object(
+    public func jsonDocument() -> JSONValue {
+        .orderedObject(
             meta + [
                 ("columns", .array(columns.map { .string($0) })),
                 ("rows", .array(rows.map(rowObject))),
@@ -31,18 +32,18 @@ extension ResultTable {
     }
 
     /// A row as an object; NaN/±inf cells become null and are named under `nonfinite`.
-    func rowObject(_ row: [ResultCell]) -> JSONOut {
-        var pairs: [(String, JSONOut)] = []
-        var nonfinite: [(String, JSONOut)] = []
+    func rowObject(_ row: [ResultCell]) -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        var nonfinite: [(String, JSONValue)] = []
         for (name, cell) in zip(columns, row) {
             pairs.append((name, Self.json(cell)))
             if let v = Self.exactNumber(cell), !v.isFinite { nonfinite.append((name, .string(NumberText.exact(v)))) }
         }
-        if !nonfinite.isEmpty { pairs.append(("nonfinite", .object(nonfinite))) }
-        return .object(pairs)
+        if !nonfinite.isEmpty { pairs.append(("nonfinite", .orderedObject(nonfinite))) }
+        return .orderedObject(pairs)
     }
 
-    static func json(_ cell: ResultCell) -> JSONOut {
+    static func json(_ cell: ResultCell) -> JSONValue {
         switch cell {
         case .null: return .null
         case .text(let v): return .string(v)

@@ -1,3 +1,4 @@
+import JSON
 import Index
 import Foundation
 
@@ -55,10 +56,10 @@ public struct ResultTable: Equatable, Sendable {
     /// A heading printed above tables (not in machine formats).
     public var title: String?
     /// Extra top-level keys for the JSON object (`metric`, `order`, ...).
-    public var meta: [(String, JSONOut)]
+    public var meta: [(String, JSONValue)]
 
     /// Makes a table.
-    public init(columns: [String], rows: [[ResultCell]], total: Int? = nil, title: String? = nil, meta: [(String, JSONOut)] = []) {
+    public init(columns: [String], rows: [[ResultCell]], total: Int? = nil, title: String? = nil, meta: [(String, JSONValue)] = []) {
         self.columns = columns
         self.rows = rows
         self.total = total
@@ -68,7 +69,7 @@ public struct ResultTable: Equatable, Sendable {
 
     public static func == (a: ResultTable, b: ResultTable) -> Bool {
         a.columns == b.columns && a.rows == b.rows && a.total == b.total && a.title == b.title
-            && JSONOut.object(a.meta) == JSONOut.object(b.meta)
+            && JSONValue.orderedObject(a.meta) == JSONValue.orderedObject(b.meta)
     }
 
     /// True when rows were left out.

@@ -9,11 +9,19 @@ import IndexRecords
 /// manifest and queue its metric jobs. Unreadable files go to quarantine, unless they were
 /// modified moments ago: a file still being copied in is looked at again when it is complete.
 /// A file whose `FileIdentity` is what it was when last hashed is not read at all: a restart
-/// over a large store costs a `stat` per file, not a read.
+/// over a large store costs a `stat` per file, not a read. With several daemons, only the one that
+/// holds the file's intake claim reads it; the others look again once it is indexed.
 struct CheckpointIntake {
     let layout: StoreLayout
     let index: IndexStore
     let log: DaemonLog
+    /// The daemon's id, the holder of its intake claims.
+    let holder: String
+    /// How long an intake claim lasts (the daemon's lease): a daemon that dies while reading a
+    /// file leaves it to the others after this.
+    let claimLease: TimeInterval
+    /// How soon to look again at a file another daemon is reading.
+    var claimRetry: TimeInterval = 2
     /// A file younger than this that fails to read is presumed still being written.
     var settleSeconds: TimeInterval = 10
     /// A file changed less than this long ago is read again next time even if its identity is
@@ -35,6 +43,8 @@ struct CheckpointIntake {
         case deferred(retryAt: Date)
         /// Gone before it could be read, or not a regular file.
         case vanished
+        /// Another daemon is reading it: look again at `retryAt`.
+        case claimedElsewhere(retryAt: Date)
     }
 
     /// Examines `path`, queueing `plan` for it at `priority`.
@@ -49,6 +59,10 @@ struct CheckpointIntake {
             let queued = try index.enqueueJobs(checkpointID: id, plugins: plan.map(\.key), priority: priority, at: now)
             return .unchanged(id: id, queued: queued)
         }
+        guard try index.claimIntake(path: path, holder: holder, lease: claimLease) else {
+            return .claimedElsewhere(retryAt: now.addingTimeInterval(claimRetry))
+        }
+        defer { try? index.releaseIntake(path: path, holder: holder) }
         let bytes: [UInt8]
         do {
             bytes = try Self.readAll(path, maxBytes: CheckpointReadLimits.default.maxArchiveBytes)

@@ -14,10 +14,17 @@ extension Daemon {
     }
 
     /// Looks at every checkpoint file now, and notes paths the index thinks present that are
-    /// gone (deleted while the daemon was down).
-    func scanStore(priority: Int) throws {
+    /// gone (deleted while the daemon was down, or by another host). `onlyChanged` (the periodic
+    /// rescan) skips files whose identity is the one the index recorded: one query and a `stat`
+    /// per file, no reads. Leases are renewed between files, so a long scan keeps them.
+    func scanStore(priority: Int, onlyChanged: Bool = false) throws {
         let files = layout.checkpointFiles()
-        for path in files { try examine(path, priority: priority) }
+        let known = onlyChanged ? try index.knownFileIdentities() : [:]
+        for path in files {
+            if let identity = known[path], FileIdentity(path: path)?.text == identity { continue }
+            try examine(path, priority: priority)
+            try renewLeasesIfDue()
+        }
         let present = Set(files)
         for path in try index.presentPaths() where !present.contains(path) && path.hasPrefix(layout.root + "/") {
             if !FileManager.default.fileExists(atPath: path) { try index.markPathMissing(path, at: Date()) }
@@ -90,11 +97,14 @@ extension Daemon {
             case .deferred(let retryAt):
                 log.debug("\(path) does not read yet; looking again at \(retryAt)")
                 pendingFiles[path] = retryAt
+            case .claimedElsewhere(let retryAt):
+                log.debug("another sharpd is reading \(path); looking again at \(retryAt)")
+                pendingFiles[path] = retryAt
             case .vanished:
                 break
             }
         } catch let error as IndexError where error.isTransient {
-            log.warning("index busy while indexing \(path) (\(error)); retrying in 5 s")
+            log.warning("the index is unavailable while indexing \(path) (\(error.message)); trying again in 5 s")
             pendingFiles[path] = Date().addingTimeInterval(5)
         }
     }

@@ -5,7 +5,7 @@ import Index
 /// One worker process and the jobs it holds.
 final class WorkerBatch {
     let process: WorkerProcess
-    /// The tag the jobs were claimed under (`host:daemon-pid:n`).
+    /// The tag the jobs were claimed under (`host:daemon-pid-nonce:n`).
     let tag: String
     /// The jobs, in the order the worker runs them.
     let jobs: [Job]
@@ -16,6 +16,9 @@ final class WorkerBatch {
     var settled: Set<Int64> = []
     /// Set when the daemon killed it for running past its timeout.
     var timedOut = false
+    /// Set when its jobs' leases were lost (they went back to the queue while the daemon was cut
+    /// off from the index) and the daemon killed it: nothing is settled for it.
+    var leaseLost = false
 
     init(process: WorkerProcess, tag: String, jobs: [Job]) {
         self.process = process
@@ -37,11 +40,11 @@ extension Daemon {
     func dispatch() throws {
         while shutdownDeadline == nil, running.count < configuration.workers {
             workerSequence += 1
-            let tag = "\(workerPrefix):\(workerSequence)"
+            let tag = "\(daemonID):\(workerSequence)"
             let now = Date()
-            guard let first = try index.claimNextJob(worker: tag, at: now) else { return }
+            guard let first = try index.claimNextJob(worker: tag, lease: configuration.lease, at: now) else { return }
             let jobs = [first] + (try index.claimJobs(checkpointID: first.checkpointID, worker: tag,
-                                                      limit: configuration.jobsPerWorker - 1, at: now))
+                                                      limit: configuration.jobsPerWorker - 1, lease: configuration.lease, at: now))
             let arguments = ["worker", "--store", layout.root, "--worker", tag, "--jobs", jobs.map { String($0.id) }.joined(separator: ","),
                              "--cache-mb", String(configuration.cacheBytes >> 20)]
             do {
@@ -132,8 +135,10 @@ extension Daemon {
         }
     }
 
+    /// Quarantines the job's checkpoint; with several daemons, only the one whose update changed
+    /// its status moves the file.
     private func quarantine(_ job: Job, reason: String) throws {
-        try index.quarantineCheckpoint(id: job.checkpointID, reason: reason, at: Date())
+        guard try index.quarantineCheckpoint(id: job.checkpointID, reason: reason, at: Date()) else { return }
         if FileManager.default.fileExists(atPath: job.path) {
             _ = try intake.moveToQuarantine(job.path, sha: job.checkpointSHA256, size: 0, reason: reason)
         }
@@ -152,7 +157,7 @@ extension Daemon {
             let exit = ExitStatus(waitStatus: status)
             let open = batch.jobs.filter { !batch.settled.contains($0.id) }
             let now = Date()
-            for job in open {
+            for job in open where !batch.leaseLost {
                 if shutdownDeadline != nil, !batch.timedOut {
                     try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: sharpd was stopped", at: now)
                 } else if job.id == batch.current || (batch.current == nil && job.id == open.first?.id) {

@@ -31,7 +31,14 @@ public final class Daemon {
     /// Plugin directories being watched.
     var pluginDirectories: [String] = []
     var workerSequence = 0
-    let workerPrefix: String
+    /// This daemon's name on the index, `host:pid-nonce`; its workers' tags add `:n`.
+    let daemonID: String
+    /// The host name it registers under (`DaemonProbe.hostName`).
+    let host: String
+    let startedAt = Date()
+    /// When the leases are renewed next, and the store rescanned next (with a scan interval).
+    var nextRenewal: Date?
+    var nextScan: Date?
     /// What this run did (the `--once` summary and exit status).
     var tally = Tally()
 
@@ -50,13 +57,10 @@ public final class Daemon {
         }
         lock = try StoreLock(layout: layout)
         index = try IndexStore(layout.index)
-        guard try index.tryHoldDaemonLock() else {
-            throw DaemonError.store(
-                "another sharpd already uses the index at \(layout.index); run one daemon per index (several hosts sharing one are not supported yet)")
-        }
         watcher = try InotifyWatcher()
-        intake = CheckpointIntake(layout: layout, index: index, log: log)
-        workerPrefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        host = DaemonProbe.hostName
+        daemonID = "\(host):\(getpid())-\(String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16))"
+        intake = CheckpointIntake(layout: layout, index: index, log: log, holder: daemonID, claimLease: configuration.lease)
         try? FileManager.default.createDirectory(atPath: layout.pluginDirectory, withIntermediateDirectories: true)
     }
 
@@ -65,14 +69,14 @@ public final class Daemon {
     public func run() throws -> Int32 {
         defer { lock.release() }
         try SignalPipe.install([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
-        // Jobs left running by a daemon that died: nobody runs them now (we hold the lock).
-        let requeued = try index.requeueStaleJobs(heartbeatBefore: .distantFuture, deadWorkers: [], maxAttempts: Int(Int32.max), at: Date())
-        if requeued > 0 { log.info("requeued \(requeued) job(s) left running by a previous sharpd") }
+        try joinFleet()
+        defer { leaveFleet() }
         try refreshPlan(initial: true)
         try watchStore()
         try scanStore(priority: JobPriority.newCheckpoint)
-        log.info("watching \(layout.root) with \(configuration.workers) worker(s); \(plan.count) metric(s): "
-            + plan.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", "))
+        log.info("watching \(layout.root) as \(daemonID) with \(configuration.workers) worker(s); \(plan.count) metric(s): "
+            + plan.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", ")
+            + (configuration.effectiveScanInterval.map { "; rescanning every \(String(format: "%g", $0)) s" } ?? ""))
         var outages = 0
         while true {
             do {
@@ -124,13 +128,15 @@ public final class Daemon {
         for (i, worker) in workers.enumerated() where fds[i + 2].revents != 0 { try readReports(of: worker) }
         try reapWorkers()
         try enforceDeadlines()
+        try renewLeasesIfDue()
         try examineDueFiles()
+        try scanIfDue()
         if let at = replanAt, at <= Date() { try refreshPlan(initial: false) }
     }
 
     /// Milliseconds until the nearest deadline; -1 (forever) when there is none.
     private func pollTimeout() throws -> Int32 {
-        var deadlines: [Date] = Array(pendingFiles.values)
+        var deadlines: [Date] = Array(pendingFiles.values) + fleetDeadlines
         if let r = replanAt { deadlines.append(r) }
         if let s = shutdownDeadline { deadlines.append(s) }
         deadlines += running.values.map { $0.deadline(timeout: configuration.jobTimeout) }

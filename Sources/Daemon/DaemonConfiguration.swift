@@ -32,6 +32,13 @@ public struct DaemonConfiguration: Sendable {
     public var executable: String
     /// Per-job log lines.
     public var verbose = false
+    /// Seconds a claim lasts without renewal (`JobLease`): a dead daemon's jobs move after this.
+    public var lease: TimeInterval = JobLease.standard
+    /// Seconds between rescans of the store, for files other hosts wrote (inotify sees only this
+    /// host's); nil: every 60 s with an index several hosts share, never with SQLite; 0: never.
+    public var scanInterval: TimeInterval?
+    /// The build, recorded with the daemon's registration.
+    public var softwareVersion: String?
 
     /// Defaults for a store, its index at `index` (nil: `<store>/index.sqlite`).
     public init(store: String, index: IndexLocation? = nil, executable: String) {
@@ -49,6 +56,12 @@ public struct DaemonConfiguration: Sendable {
               "--mode", e.mode == .evaluation ? "eval" : "train", "--precision", e.precision.rawValue, "--seed", String(e.seed)]
         if let b = e.batchSize { a += ["--batch-size", String(b)] }
         return a
+    }
+
+    /// The rescan interval in effect (nil: no periodic rescan).
+    var effectiveScanInterval: TimeInterval? {
+        let interval = scanInterval ?? (layout.index.dialect.isShared ? 60 : 0)
+        return interval > 0 ? interval : nil
     }
 
     /// Kernel threads each worker gets.

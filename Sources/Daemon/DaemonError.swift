@@ -16,7 +16,8 @@ public enum DaemonError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .storeBusy(let store, let pid):
-            return "another sharpd (pid \(pid)) is already running on \(store); stop it first (kill -TERM \(pid))"
+            return "another sharpd (pid \(pid)) is already running on \(store) on this host; stop it first (kill -TERM \(pid)), "
+                + "or give a second simulated host its own SHARP_HOST"
         case .store(let message): return message
         case .system(let call, let code, let detail):
             return "\(call) failed for \(detail): \(String(cString: strerror(code)))"

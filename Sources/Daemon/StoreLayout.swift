@@ -24,11 +24,14 @@ public struct StoreLayout: Sendable {
     public var quarantineDirectory: String { DaemonProbe.quarantineDirectory(store: root) }
     /// Plugins a user drops in for this store.
     public var pluginDirectory: String { root + "/plugins" }
+    /// Which daemons the lock file keeps apart: all on the store with SQLite, one host's with a
+    /// shared index (`DaemonProbe.Scope`).
+    public var lockScope: DaemonProbe.Scope { DaemonProbe.Scope(index.dialect) }
     /// Holds the running daemon's pid, for people and scripts; it proves nothing by itself (the
     /// lock does: `Index.DaemonProbe`).
-    public var pidFile: String { DaemonProbe.pidFile(store: root) }
-    /// Locked (flock) by the running daemon: one daemon per store.
-    public var lockFile: String { DaemonProbe.lockFile(store: root) }
+    public var pidFile: String { DaemonProbe.pidFile(store: root, scope: lockScope) }
+    /// Locked (flock) by the running daemon: one daemon per store, or per host with a shared index.
+    public var lockFile: String { DaemonProbe.lockFile(store: root, scope: lockScope) }
 
     /// Folders below the store that never hold checkpoints to score.
     public func isIgnoredDirectory(_ path: String) -> Bool {

@@ -25,6 +25,18 @@ extension StoreStatus {
             })
     }
 
+    /// Daemons registered on the index: `id, host, pid, store, live, started_at, heartbeat_at, software_version`.
+    public func daemonsTable() -> ResultTable {
+        ResultTable(
+            columns: ["id", "host", "pid", "store", "live", "started_at", "heartbeat_at", "software_version"],
+            rows: daemons.map { d in
+                [
+                    .text(d.id), .text(d.host), .integer(Int(d.pid)), .text(d.store), .text(d.isLive ? "yes" : "no"),
+                    .time(d.startedAt), .time(d.heartbeatAt), .text(d.softwareVersion),
+                ]
+            })
+    }
+
     /// Recent failures: `id, checkpoint, path, plugin, plugin_version, attempts, finished_at, error`.
     public func failuresTable() -> ResultTable {
         ResultTable(
@@ -48,7 +60,7 @@ extension StoreStatus {
         case .unknown(let reason):
             daemonPairs += [("running", .null), ("reason", .string(reason))]
         }
-        daemonPairs.append(("lock_file", .string(DaemonProbe.lockFile(store: store))))
+        daemonPairs.append(("lock_file", .string(DaemonProbe.lockFile(store: store, scope: lockScope))))
         let counts = checkpoints.sorted { Self.statusOrder($0.key) < Self.statusOrder($1.key) }
         return .orderedObject([
             ("store", .string(store)),
@@ -63,6 +75,7 @@ extension StoreStatus {
                 ("waiting_for_file", .integer(Int64(jobs.waitingForFile))), ("running", .integer(Int64(jobs.running))),
                 ("done", .integer(Int64(jobs.done))), ("failed", .integer(Int64(jobs.failed))),
             ])),
+            ("daemons", daemonsTable().jsonDocument().rowsArray),
             ("running", runningTable().jsonDocument().rowsArray),
             ("recent_failures", failuresTable().jsonDocument().rowsArray),
             ("quarantine", .orderedObject([
@@ -83,6 +96,7 @@ extension StoreStatus {
         case .stopped(let stale): rows.append(("daemon.stale_pid", .integer(stale.map(Int.init))))
         case .unknown(let reason): rows.append(("daemon.reason", .text(reason)))
         }
+        rows.append(("daemons.live", .integer(daemons.filter(\.isLive).count)))
         for (status, count) in checkpoints.sorted(by: { Self.statusOrder($0.key) < Self.statusOrder($1.key) }) {
             rows.append(("checkpoints.\(status)", .integer(count)))
         }
@@ -107,6 +121,12 @@ extension StoreStatus {
             daemonLine = "not running" + (note ?? "")
         case .unknown(let reason): daemonLine = "unknown: \(reason)"
         }
+        let live = daemons.filter(\.isLive)
+        let hosts = Set(live.map(\.host)).sorted()
+        let fleetLine = live.isEmpty
+            ? "no live daemon registered on the index"
+            : "\(live.count) live daemon\(live.count == 1 ? "" : "s") on \(hosts.joined(separator: ", "))"
+                + (daemons.count > live.count ? "; \(daemons.count - live.count) whose lease ran out" : "")
         let statuses = checkpoints.sorted { Self.statusOrder($0.key) < Self.statusOrder($1.key) }
         var queued = "\(jobs.queued) queued"
         var parts: [String] = []
@@ -120,6 +140,7 @@ extension StoreStatus {
         let lines: [(String, String)] = [
             ("store", store),
             ("daemon", daemonLine),
+            ("fleet", fleetLine),
             ("checkpoints", statuses.map { "\($0.value) \($0.key)" }.joined(separator: ", ")),
             ("jobs", "\(queued), \(jobs.running) running, \(jobs.done) done, \(jobs.failed) failed"),
             ("quarantine",

@@ -5,7 +5,8 @@ extension IndexStore {
     /// `sharpq status` for the store at `store` (this index's directory), as of `now`. Reads in
     /// one transaction, so the counts agree with each other.
     public func storeStatus(store: String, failures: Int = 5, at now: Date = Date()) throws -> StoreStatus {
-        let daemon = DaemonProbe.state(store: store)
+        let scope = DaemonProbe.Scope(db.dialect)
+        let daemon = DaemonProbe.state(store: store, scope: scope)
         return try db.transaction(.read) {
             var checkpoints: [String: Int] = ["ok": 0, "missing": 0, "quarantined": 0]
             for row in try db.rows("SELECT status, count(*) FROM checkpoints GROUP BY status") {
@@ -36,7 +37,8 @@ extension IndexStore {
             ).compactMap { try $0[0].int64.flatMap { try job(withID: $0) } }
             let failed = failures > 0 ? try self.jobs(state: .failed, limit: failures).jobs : []
             return StoreStatus(
-                store: store, checkedAt: now, daemon: daemon, checkpoints: checkpoints, jobs: jobs, running: running,
+                store: store, checkedAt: now, daemon: daemon, lockScope: scope, daemons: try daemons(),
+                checkpoints: checkpoints, jobs: jobs, running: running,
                 recentFailures: failed, quarantinedFiles: DaemonProbe.quarantinedFiles(store: store))
         }
     }

@@ -32,8 +32,12 @@ public struct StoreStatus: Equatable, Sendable {
     public var store: String
     /// When the status was taken (ages and "runnable now" are relative to it).
     public var checkedAt: Date
-    /// The daemon.
+    /// The daemon on this host (the one that holds this host's lock file).
     public var daemon: DaemonState
+    /// Which daemons the lock file keeps apart (every daemon on the store, or one host's).
+    public var lockScope: DaemonProbe.Scope
+    /// Every daemon registered on the index, live ones first: with a shared index, the fleet.
+    public var daemons: [DaemonRecord]
     /// Checkpoints per status (`ok`, `missing`, `quarantined`; absent statuses count 0).
     public var checkpoints: [String: Int]
     /// The queue.

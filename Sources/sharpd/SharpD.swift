@@ -100,10 +100,18 @@ struct RunDaemon: ParsableCommand {
     @Option(help: "Seconds running jobs get to finish after SIGTERM/SIGINT before they are requeued.") var grace: Double = 10
     @Option(help: "Attempts for a job that fails transiently (busy index, full disk).") var maxAttempts = 5
     @Option(help: "Memory (MiB) per worker for cached per-batch graphs.") var cacheMb = 2048
+    @Option(help: "Seconds a claimed job stays this daemon's without renewal; after a crash or a cut-off this long, other daemons on the index take it over.")
+    var lease: Double = JobLease.standard
+    @Option(help: ArgumentHelp(
+        "Seconds between rescans of the store for files other hosts wrote; 0: never (default: 60 with a postgres:// index, never with SQLite).",
+        valueName: "seconds"))
+    var scanInterval: Double?
     @Flag(help: "Log every job.") var verbose = false
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
+        if let s = scanInterval, s < 0 { throw ValidationError("--scan-interval must be 0 (never) or positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         guard timeout > 0, grace >= 0, maxAttempts >= 1 else { throw ValidationError("--timeout, --grace and --max-attempts must be positive") }
     }
@@ -121,6 +129,9 @@ struct RunDaemon: ParsableCommand {
         c.maxAttempts = maxAttempts
         c.cacheBytes = cacheMb << 20
         c.verbose = verbose
+        c.lease = lease
+        c.scanInterval = scanInterval
+        c.softwareVersion = BuildInfo.description
         let status: Int32
         do {
             let daemon = try Daemon(configuration: c, log: DaemonLog(verbose: verbose))

@@ -27,7 +27,7 @@ struct DaemonCrashSafetyTests {
             kill(daemon.processIdentifier, SIGKILL)
             daemon.waitUntilExit()
             #expect(daemon.terminationReason == .uncaughtSignal, "round \(round): the daemon had already exited:\n\(h.log(of: daemon))")
-            if h.log(of: daemon).contains("left running by a previous sharpd") { requeues += 1 }
+            if h.log(of: daemon).contains("left running by a sharpd that stopped") { requeues += 1 }
         }
         // The kills did land mid-job: restarts found jobs a killed daemon had left running.
         #expect(requeues > 0, "no kill interrupted a running job; the test proved nothing")

@@ -37,13 +37,19 @@ struct PostgresIndexDaemonTests {
         let (again, same) = try h.run("sharpq", ["top", "--metric", "test_acc", "--format", "csv"], environment: ["SHARP_INDEX_URL": url])
         #expect(again == 0 && same == table)
 
-        // One daemon per index: a second one, on another store, is refused while the first runs.
+        // One daemon per host on a shared index (its lock and pid files carry the host's name), and
+        // every daemon on one index watches the same store path: another store is refused.
         let first = try h.start("sharpd", ["--store", "store", "--index", url, "--metric", "accuracy"])
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-        #expect(h.wait(seconds: 10) { FileManager.default.fileExists(atPath: h.store + "/sharpd.pid") })
+        let pidFile = DaemonProbe.pidFile(store: h.store, scope: .host(DaemonProbe.hostName))
+        #expect(pidFile.hasSuffix("/sharpd@\(DaemonProbe.hostName).pid"))
+        #expect(h.wait(seconds: 10) { FileManager.default.fileExists(atPath: pidFile) })
+        let (busy, sameHost) = try h.run("sharpd", ["--store", "store", "--index", url, "--once", "--metric", "accuracy"])
+        #expect(busy == 1 && sameHost.contains("already running on \(h.store) on this host"), "\(sameHost)")
         try FileManager.default.createDirectory(atPath: h.root + "/other", withIntermediateDirectories: true)
-        let (refused, message) = try h.run("sharpd", ["--store", "other", "--index", url, "--once", "--metric", "accuracy"])
-        #expect(refused == 1 && message.contains("another sharpd already uses the index"), "\(message)")
+        let (refused, message) = try h.run("sharpd", ["--store", "other", "--index", url, "--once", "--metric", "accuracy"],
+                                           environment: ["SHARP_HOST": "elsewhere"])
+        #expect(refused == 1 && message.contains("uses this index with the store at \(h.store)"), "\(message)")
         first.terminate()
         first.waitUntilExit()
         #expect(first.terminationStatus == 0, "\(h.log(of: first))")
@@ -65,9 +71,11 @@ struct PostgresIndexDaemonTests {
 
     @Test(.timeLimit(.minutes(3)))
     func aRunningDaemonCarriesOnAcrossAServerRestart() throws {
-        guard let server = Self.server, PostgresTestServer.directory != nil else { return }
+        guard Self.server != nil else { return }
         let h = try DaemonHarness("postgres-restart")
         guard h.hasExecutables else { return }
+        let privateServer = try PrivatePostgresServer()  // restarted below: its own, not the shared one
+        let server = privateServer.url
         let schema = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try PostgresDatabase(url: server).run("CREATE SCHEMA \(schema)")
         defer { _ = try? PostgresDatabase(url: server).run("DROP SCHEMA \(schema) CASCADE") }
@@ -78,7 +86,7 @@ struct PostgresIndexDaemonTests {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         try h.trainTinyModel(seed: 1)
         #expect(h.wait(seconds: 60) { done() == 1 }, "\(h.log(of: daemon))")
-        #expect(PostgresTestServer.restart())
+        #expect(privateServer.restart())
         try h.trainTinyModel(seed: 2)
         #expect(h.wait(seconds: 60) { done() == 2 }, "\(h.log(of: daemon))")
         // Down for 4 s while a checkpoint arrives: the daemon waits, then indexes and scores it.
@@ -86,7 +94,7 @@ struct PostgresIndexDaemonTests {
         outage.enter()
         let restarted = Flag()
         DispatchQueue.global().async {
-            restarted.set(PostgresTestServer.restart(pause: 4))
+            restarted.set(privateServer.restart(pause: 4))
             outage.leave()
         }
         usleep(500_000)
@@ -94,7 +102,7 @@ struct PostgresIndexDaemonTests {
         outage.wait()
         #expect(restarted.value)
         #expect(h.wait(seconds: 90) { done() == 3 }, "\(h.log(of: daemon))")
-        #expect(h.log(of: daemon).contains("the index is reachable again"), "\(h.log(of: daemon))")
+        #expect(h.log(of: daemon).contains("the index is unavailable"), "\(h.log(of: daemon))")
         #expect(daemon.isRunning)
         daemon.terminate()
         daemon.waitUntilExit()

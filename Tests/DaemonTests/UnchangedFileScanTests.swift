@@ -16,7 +16,7 @@ struct UnchangedFileScanTests {
         let first = try #require(h.trainTinyModel(into: h.root + "/a", seed: 0).first)
         let second = try #require(h.trainTinyModel(into: h.root + "/b", seed: 1).first)
         let index = try IndexStore(store: h.store)
-        var intake = CheckpointIntake(layout: StoreLayout(root: h.store), index: index, log: DaemonLog())
+        var intake = CheckpointIntake(layout: StoreLayout(root: h.store), index: index, log: DaemonLog(), holder: "test:1", claimLease: 60)
         // Files here are seconds old at most; a zero margin lets their identity be recorded, and
         // the pauses below step past the file-time tick instead.
         intake.identityMargin = 0
@@ -67,7 +67,7 @@ struct UnchangedFileScanTests {
         guard h.hasExecutables else { return }
         let source = try #require(h.trainTinyModel(into: h.root + "/a").first)
         let index = try IndexStore(store: h.store)
-        let intake = CheckpointIntake(layout: StoreLayout(root: h.store), index: index, log: DaemonLog())
+        let intake = CheckpointIntake(layout: StoreLayout(root: h.store), index: index, log: DaemonLog(), holder: "test:1", claimLease: 60)
         let plan = [PlannedMetric(key: PluginKey(plugin: "accuracy", version: "1.0.0"), request: "accuracy")]
         let path = h.store + "/fresh.ckpt.tar.zst"
         try FileManager.default.copyItem(atPath: source, toPath: path)

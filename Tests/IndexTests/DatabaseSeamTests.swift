@@ -52,7 +52,6 @@ import TestSupport
             try inner.readOnlyQuery(sql, named: named)
         }
         func tableNames() throws -> Set<String> { try inner.tableNames() }
-        func tryHoldDaemonLock() throws -> Bool { try inner.tryHoldDaemonLock() }
         func integrityCheck() throws -> String { try inner.integrityCheck() }
         func optimize() throws { try inner.optimize() }
         func compactLog() throws { try inner.compactLog() }
@@ -153,13 +152,15 @@ import TestSupport
 
 /// A real server restart (tools/postgres-cluster restart): sessions are cut, as when a server
 /// is restarted or fails over under a running daemon.
-@Suite(.serialized) struct PostgresRestartTests {
+/// The server is the test's own, so its restarts cut no other test's sessions.
+struct PostgresRestartTests {
     @Test func afterARestartTheNextStatementReconnectsAndATransactionInFlightFailsWhole() throws {
-        guard TestBackend.available.contains(.postgres), PostgresTestServer.directory != nil else { return }
-        let t = try TestIndex(.postgres)
+        guard TestBackend.available.contains(.postgres) else { return }
+        let server = try PrivatePostgresServer()
+        let t = try TestIndex(.postgres, server: server.url)
         let id = try t.checkpoint(1)
         #expect(try t.index.enqueueJobs(checkpointID: id, plugins: [DatabaseSeamTests.key], priority: 1, at: TestIndex.epoch) == 1)
-        #expect(PostgresTestServer.restart())
+        #expect(server.restart())
         // Outside a transaction: the statement that meets the cut connection reconnects and runs.
         let job = try #require(try t.index.claimNextJob(worker: "w", at: TestIndex.epoch))
         // Inside one: the transaction is lost whole and the caller hears of it; then all is well.
@@ -167,7 +168,7 @@ import TestSupport
         #expect(throws: IndexError.self) {
             try t.index.db.transaction {
                 try t.index.db.run("UPDATE jobs SET error = 'half' WHERE id = ?", [.integer(job.id)])
-                #expect(PostgresTestServer.restart())
+                #expect(server.restart())
                 _ = try t.index.completeJob(id: job.id, worker: "w", results: results, at: TestIndex.epoch)
             } as Void
         }

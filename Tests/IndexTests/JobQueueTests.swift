@@ -96,24 +96,26 @@ struct JobQueueTests {
     }
 
     @Test(arguments: TestBackend.available)
-    func runningJobsOfADeadWorkerOrWithAnExpiredHeartbeatAreRequeued(_ backend: TestBackend) throws {
+    func expiredLeasesAndDeadDaemonsJobsAreRequeuedAndTheirLateResultsRefused(_ backend: TestBackend) throws {
         let t = try TestIndex(backend)
         for n in 1...3 { try t.index.enqueueJobs(checkpointID: try t.checkpoint(n), plugins: [trace1], priority: 0) }
         let start = TestIndex.epoch
-        let stale = try #require(try t.index.claimNextJob(worker: "host:101", at: start))
-        let dead = try #require(try t.index.claimNextJob(worker: "host:102", at: start))
-        let alive = try #require(try t.index.claimNextJob(worker: "host:103", at: start))
-        let now = start.addingTimeInterval(120)
-        #expect(try t.index.heartbeat(jobID: alive.id, worker: "host:103", at: now))
-        #expect(try t.index.heartbeat(jobID: dead.id, worker: "host:102", at: now))
-        let requeued = try t.index.requeueStaleJobs(
-            heartbeatBefore: now.addingTimeInterval(-60), deadWorkers: ["host:102"], maxAttempts: 3, at: now)
+        let stale = try #require(try t.index.claimNextJob(worker: "a:101-1:1", lease: 0.4, at: start))
+        let dead = try #require(try t.index.claimNextJob(worker: "b:102-2:1", lease: 60, at: start))
+        let alive = try #require(try t.index.claimNextJob(worker: "c:103-3:1", lease: 0.4, at: start))
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try t.index.renewLeases(daemon: "c:103-3", workers: ["c:103-3:1"], lease: 60, at: start) == ["c:103-3:1": 1])
+        Thread.sleep(forTimeInterval: 0.4)  // the stale lease is over on the database's clock; the renewed one is not
+        #expect(try t.index.completeJob(id: stale.id, worker: "a:101-1:1", results: ScoringResults(), at: start) == false)
+        #expect(try t.index.job(withID: stale.id)?.state == .running)  // refused, not yet taken back
+        let requeued = try t.index.requeueAbandonedJobs(deadDaemons: ["b:102-2"], maxAttempts: 3, at: start)
         #expect(requeued == 2)
         let queued = try t.rows("SELECT id FROM jobs WHERE state = 'queued'").compactMap { $0[0].int64 }
         #expect(Set(queued) == [stale.id, dead.id])
-        #expect(try t.index.completeJob(id: stale.id, worker: "host:101", results: ScoringResults(), at: now) == false)
-        let again = try #require(try t.index.claimNextJob(worker: "host:104", at: now))
+        #expect(try t.index.renewLeases(daemon: "a:101-1", workers: ["a:101-1:1"], lease: 60, at: start) == ["a:101-1:1": 0])
+        let again = try #require(try t.index.claimNextJob(worker: "c:103-3:2", at: start))
         #expect(again.attempts == 2)
+        #expect(try t.index.completeJob(id: alive.id, worker: "c:103-3:1", results: ScoringResults(), at: start))
     }
 
     @Test(arguments: TestBackend.available)
@@ -121,9 +123,9 @@ struct JobQueueTests {
         let t = try TestIndex(backend)
         try t.index.enqueueJobs(checkpointID: try t.checkpoint(1), plugins: [trace1], priority: 0)
         for attempt in 1...2 {
-            let job = try #require(try t.index.claimNextJob(worker: "w\(attempt)", at: TestIndex.epoch))
+            let job = try #require(try t.index.claimNextJob(worker: "d\(attempt):1", at: TestIndex.epoch))
             #expect(job.attempts == attempt)
-            try t.index.requeueStaleJobs(heartbeatBefore: .distantPast, deadWorkers: ["w\(attempt)"], maxAttempts: 2, at: TestIndex.epoch)
+            try t.index.requeueAbandonedJobs(deadDaemons: ["d\(attempt)"], maxAttempts: 2, at: TestIndex.epoch)
         }
         let failed = try t.index.jobs(state: .failed, limit: 0).jobs
         #expect(failed.count == 1)

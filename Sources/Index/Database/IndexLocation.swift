@@ -42,6 +42,14 @@ public enum IndexLocation: Equatable, Sendable, CustomStringConvertible {
         return true
     }
 
+    /// The SQL dialect of the backend at this location.
+    public var dialect: SQLDialect {
+        switch self {
+        case .sqlite: return .sqlite
+        case .postgres: return .postgres
+        }
+    }
+
     /// The value to hand to a child process in SHARP_INDEX_URL so it opens the same index.
     public var environmentValue: String {
         switch self {

@@ -37,11 +37,6 @@ public protocol SQLDatabase: AnyObject {
     /// backend has proven it cannot write; `named` binds `:name` parameters, never spliced.
     func readOnlyQuery(_ sql: String, named: [String: SQLValue]) throws -> (columns: [String], rows: [[SQLValue]])
 
-    /// Takes, for as long as this connection lives, the one lock that makes this process the only
-    /// daemon on this index; false when another process holds it. SQLite needs none (the store's
-    /// `flock` does it) and returns true.
-    func tryHoldDaemonLock() throws -> Bool
-
     /// The names of the tables that exist (the migrator's first question).
     func tableNames() throws -> Set<String>
 
@@ -74,6 +69,9 @@ public enum SQLDialect: Sendable {
     /// `SKIP LOCKED`; `PostgresDatabase` binds NaN as NULL too.
     case postgres
 
+    /// True for a backend several hosts share (a server), false for a file on one host.
+    public var isShared: Bool { self == .postgres }
+
     /// ` INDEXED BY name`: SQLite's planner hint where it needs one; nothing elsewhere.
     public func indexedBy(_ name: String) -> String {
         self == .sqlite ? " INDEXED BY \(name)" : ""
@@ -102,6 +100,15 @@ public enum SQLDialect: Sendable {
     /// The larger of two values (SQLite's two-argument `max`).
     public func greatest(_ a: String, _ b: String) -> String {
         self == .sqlite ? "max(\(a), \(b))" : "GREATEST(\(a), \(b))"
+    }
+
+    /// The database's own clock, in unix seconds, as an expression. Leases are measured on it so
+    /// that hosts whose clocks disagree still agree on when a lease has run out. (SQLite's clock
+    /// is the host's: SQLite serves one host.)
+    public var serverNow: String {
+        self == .sqlite
+            ? "((julianday('now') - 2440587.5) * 86400.0)"
+            : "CAST(extract(epoch FROM clock_timestamp()) AS DOUBLE PRECISION)"
     }
 
     /// The schema's DDL, written in SQLite's terms, in this dialect's: 64-bit integers, doubles,

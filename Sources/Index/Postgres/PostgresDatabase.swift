@@ -21,9 +21,8 @@ public final class PostgresDatabase: SQLDatabase {
     private var transactionDepth = 0
 
     /// Advisory locks are per database; an index is a schema (several can share a database), so
-    /// each lock is the pair (purpose, hash of the schema's name). Purposes: arbitrary constants.
+    /// the lock is the pair (purpose, hash of the schema's name). The purpose: an arbitrary constant.
     static let writerLock = "pg_advisory_xact_lock(21320, hashtext(current_schema()))"
-    static let daemonLock = "pg_try_advisory_lock(21321, hashtext(current_schema()))"
 
     /// True for the URLs this backend opens: `postgres://…` and `postgresql://…`.
     public static func handles(_ location: String) -> Bool {
@@ -325,12 +324,6 @@ public final class PostgresDatabase: SQLDatabase {
         let columns = (0..<fields).map { String(cString: PQfname(result, $0)) }
         let rows = (0..<PQntuples(result)).map { row in (0..<fields).map { Self.value(result, row: row, column: $0) } }
         return (columns, rows)
-    }
-
-    /// A session advisory lock, dropped by the server when this connection ends however it ends.
-    /// Until jobs carry leases that other hosts take over, one daemon per index is the rule.
-    public func tryHoldDaemonLock() throws -> Bool {
-        try scalar("SELECT \(Self.daemonLock)").int64 == 1
     }
 
     public func tableNames() throws -> Set<String> {

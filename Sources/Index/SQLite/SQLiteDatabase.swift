@@ -134,9 +134,6 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
-    /// The store's `.sharpd.lock` (a file lock the daemon takes) already makes one daemon per file.
-    public func tryHoldDaemonLock() throws -> Bool { true }
-
     public func tableNames() throws -> Set<String> {
         Set(try rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0].string })
     }

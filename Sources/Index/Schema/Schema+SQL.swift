@@ -147,4 +147,31 @@ extension Schema {
     static let addCheckpointPathIdentity = """
         ALTER TABLE checkpoint_paths ADD COLUMN file_identity TEXT;
         """
+
+    // Several daemons on one index (docs/fleet.md). A running job's `lease_until` is the server's
+    // clock (unix seconds) until which its claimer holds it: the claiming daemon renews it while
+    // the worker runs; once it passes, any daemon puts the job back in the queue, and a result
+    // arriving later is refused (the fencing check in `completeJob`). `daemons` lists every
+    // daemon with its own lease, so operators see the fleet and a restarting daemon knows which
+    // jobs its dead predecessor on the same host left. `intake_claims` lets exactly one daemon
+    // read and hash a new file while the others wait for its row.
+    static let addLeasesAndDaemons = """
+        ALTER TABLE jobs ADD COLUMN lease_until REAL;
+        CREATE TABLE daemons (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            store TEXT NOT NULL,
+            software_version TEXT,
+            started_at REAL NOT NULL,
+            heartbeat_at REAL NOT NULL,
+            lease_until REAL NOT NULL
+        );
+        CREATE TABLE intake_claims (
+            path TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            lease_until REAL NOT NULL
+        );
+        CREATE INDEX jobs_by_lease ON jobs (lease_until) WHERE state = 'running';
+        """
 }

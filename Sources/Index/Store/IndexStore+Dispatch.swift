@@ -5,20 +5,21 @@ import Foundation
 /// that do not count as attempts, and the next retry time (so the loop sleeps until then
 /// instead of polling).
 extension IndexStore {
-    /// Claims up to `limit` more runnable queued jobs of one checkpoint for `worker`, in claim
-    /// order, in one transaction.
-    public func claimJobs(checkpointID: Int64, worker: String, limit: Int, at now: Date) throws -> [Job] {
+    /// Claims up to `limit` more runnable queued jobs of one checkpoint for `worker`, leased like
+    /// `claimNextJob`'s, in claim order, in one transaction.
+    public func claimJobs(checkpointID: Int64, worker: String, limit: Int, lease: TimeInterval = JobLease.standard,
+                          at now: Date) throws -> [Job] {
         guard limit > 0 else { return [] }
         let ids = try db.transaction {
             try db.rows(
                 """
                 UPDATE jobs SET state = 'running', worker = ?1, claimed_at = ?2, heartbeat_at = ?2,
-                                attempts = attempts + 1
+                                lease_until = \(db.dialect.serverNow) + ?5, attempts = attempts + 1
                 WHERE id IN (SELECT id FROM jobs
                              WHERE state = 'queued' AND checkpoint_id = ?3 AND (not_before IS NULL OR not_before <= ?2)
-                             ORDER BY priority DESC, id LIMIT ?4)
+                             ORDER BY priority DESC, id LIMIT ?4\(db.dialect.skipLocked))
                 RETURNING id
-                """, [.text(worker), now.sql, .integer(checkpointID), .integer(Int64(limit))]
+                """, [.text(worker), now.sql, .integer(checkpointID), .integer(Int64(limit)), .real(lease)]
             ).compactMap { $0[0].int64 }
         }
         return try ids.sorted().compactMap { try job(id: $0) }
@@ -34,7 +35,7 @@ extension IndexStore {
             for id in ids {
                 released += try db.run(
                     """
-                    UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, error = ?1,
+                    UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, lease_until = NULL, error = ?1,
                                     attempts = \(db.dialect.greatest("attempts - 1", "0"))
                     WHERE id = ?2 AND state = 'running' AND worker = ?3
                     """, [.text(reason), .integer(id), .text(worker)])
@@ -53,14 +54,19 @@ extension IndexStore {
         }
     }
 
-    /// Marks an indexed checkpoint unreadable (its archive failed a full read in a worker).
-    public func quarantineCheckpoint(id: Int64, reason: String, at now: Date) throws {
+    /// Marks an indexed checkpoint unreadable (its archive failed a full read in a worker). True
+    /// for the one caller that changed it: with several daemons, only that one moves the file.
+    @discardableResult
+    public func quarantineCheckpoint(id: Int64, reason: String, at now: Date) throws -> Bool {
         try db.transaction {
-            _ = try db.run(
-                "UPDATE checkpoints SET status = 'quarantined', error = ?1 WHERE id = ?2", [.text(reason), .integer(id)])
-            _ = try db.run(
+            guard try db.run(
+                "UPDATE checkpoints SET status = 'quarantined', error = ?1 WHERE id = ?2 AND status <> 'quarantined'",
+                [.text(reason), .integer(id)]) == 1
+            else { return false }
+            try db.run(
                 "UPDATE checkpoint_paths SET present = 0, last_seen_at = ?1 WHERE checkpoint_id = ?2",
                 [now.sql, .integer(id)])
+            return true
         }
     }
 

@@ -32,48 +32,41 @@ extension IndexStore {
     }
 
     /// Atomically takes the next runnable queued job (highest priority, newest checkpoint) and marks it
-    /// running for `worker`; nil when none. Two callers never get the same job: one write transaction
-    /// around one `UPDATE … RETURNING`, so the choice and the claim cannot be split by another writer
-    /// (on PostgreSQL the choice also skips rows another claimer has locked).
-    public func claimNextJob(worker: String, at now: Date) throws -> Job? {
+    /// running for `worker`, leased for `lease` seconds of the database's clock; nil when none. Two
+    /// callers never get the same job: one write transaction around one `UPDATE … RETURNING`, so the
+    /// choice and the claim cannot be split by another writer (on PostgreSQL the choice also skips
+    /// rows another claimer has locked).
+    public func claimNextJob(worker: String, lease: TimeInterval = JobLease.standard, at now: Date) throws -> Job? {
         try db.transaction {
             guard
                 let row = try db.row(
                     """
                     UPDATE jobs SET state = 'running', worker = ?1, claimed_at = ?2, heartbeat_at = ?2,
-                                    attempts = attempts + 1
+                                    lease_until = \(db.dialect.serverNow) + ?3, attempts = attempts + 1
                     WHERE id = (SELECT id FROM jobs
                                 WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?2)
                                   AND \(Self.checkpointIsScorable)
                                 ORDER BY priority DESC, sort_key DESC, id LIMIT 1\(db.dialect.skipLocked))
                     RETURNING id
-                    """, [.text(worker), now.sql]),
+                    """, [.text(worker), now.sql, .real(lease)]),
                 let id = row[0].int64
             else { return nil }
             return try job(id: id)
         }
     }
 
-    /// Refreshes a running job's heartbeat; false if `worker` no longer holds it.
-    @discardableResult
-    public func heartbeat(jobID: Int64, worker: String, at now: Date) throws -> Bool {
-        try db.transaction {
-            try db.run(
-                "UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND state = 'running' AND worker = ?",
-                [now.sql, .integer(jobID), .text(worker)]) == 1
-        }
-    }
-
-    /// Records the results and marks the job done, in one transaction; false (and nothing recorded) if
-    /// `worker` no longer holds it (it was requeued and reclaimed meanwhile).
+    /// Records the results and marks the job done, in one transaction, only while `worker` still holds
+    /// the job's lease (the fencing check): false, and nothing recorded, if the lease ran out or the
+    /// job was requeued and claimed again meanwhile. A daemon cut off from the index for longer than
+    /// its lease therefore cannot add a late or duplicate result when it comes back.
     @discardableResult
     public func completeJob(id: Int64, worker: String, results: ScoringResults, at now: Date) throws -> Bool {
         try db.transaction {
             let changed = try db.run(
                 """
-                UPDATE jobs SET state = 'done', finished_at = ?, heartbeat_at = ?, error = NULL
-                WHERE id = ? AND state = 'running' AND worker = ?
-                """, [now.sql, now.sql, .integer(id), .text(worker)])
+                UPDATE jobs SET state = 'done', finished_at = ?1, heartbeat_at = ?1, lease_until = NULL, error = NULL
+                WHERE id = ?2 AND state = 'running' AND worker = ?3 AND lease_until >= \(db.dialect.serverNow)
+                """, [now.sql, .integer(id), .text(worker)])
             guard changed == 1 else { return false }
             try recordResults(results, at: now)
             return true
@@ -89,35 +82,38 @@ extension IndexStore {
                 """
                 UPDATE jobs SET not_before = ?1,
                                 state = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN 'failed' ELSE 'queued' END,
-                                error = ?2, finished_at = ?3,
+                                error = ?2, finished_at = ?3, lease_until = NULL,
                                 worker = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN worker ELSE NULL END
                 WHERE id = ?4 AND state = 'running' AND worker = ?5
                 """, [retryAt?.sql ?? .null, .text(reason), now.sql, .integer(id), .text(worker)]) == 1
         }
     }
 
-    /// Crash recovery: running jobs whose heartbeat is older than `heartbeatBefore`, or whose worker is in
-    /// `deadWorkers`, go back to `queued` — or to `failed` once they have been claimed `maxAttempts` times (a
-    /// plugin that kills its worker every time). Returns the count.
+    /// Crash recovery: running jobs whose lease has run out on the database's clock (their daemon
+    /// died, hung, or lost the index for longer than the lease), or whose worker tag starts with one
+    /// of `deadDaemons` (known dead: a daemon's own predecessor on its host), go back to `queued`,
+    /// or to `failed` once they have been claimed `maxAttempts` times (a plugin that kills its
+    /// worker every time). Returns the count.
     @discardableResult
-    public func requeueStaleJobs(heartbeatBefore: Date, deadWorkers: [String], maxAttempts: Int, at now: Date)
-        throws -> Int
-    {
+    public func requeueAbandonedJobs(deadDaemons: [String] = [], maxAttempts: Int, at now: Date) throws -> Int {
         try db.transaction {
             let requeue = """
                 UPDATE jobs SET
                     state = CASE WHEN attempts >= ?1 THEN 'failed' ELSE 'queued' END,
                     error = CASE WHEN attempts >= ?1
                         THEN 'worker ' || worker || ' stopped without reporting, ' || attempts || ' times (plugin crash?)'
-                        ELSE 'requeued: worker ' || worker || ' stopped without reporting' END,
+                        ELSE 'requeued: worker ' || worker || ' stopped without reporting (its daemon died or lost the index)' END,
                     finished_at = CASE WHEN attempts >= ?1 THEN ?2 ELSE finished_at END,
-                    worker = NULL, heartbeat_at = NULL
+                    worker = NULL, heartbeat_at = NULL, lease_until = NULL
                 WHERE state = 'running'
                 """
             var count = try db.run(
-                requeue + " AND heartbeat_at < ?3", [.integer(Int64(maxAttempts)), now.sql, heartbeatBefore.sql])
-            for worker in deadWorkers {
-                count += try db.run(requeue + " AND worker = ?3", [.integer(Int64(maxAttempts)), now.sql, .text(worker)])
+                requeue + " AND (lease_until IS NULL OR lease_until < \(db.dialect.serverNow))",
+                [.integer(Int64(maxAttempts)), now.sql])
+            for daemon in deadDaemons {
+                count += try db.run(
+                    requeue + " AND substr(worker, 1, length(?3)) = ?3",
+                    [.integer(Int64(maxAttempts)), now.sql, .text(daemon + ":")])
             }
             return count
         }

@@ -21,12 +21,6 @@ extension IndexStore {
     /// `claimNextJob(worker:at:)` now.
     public func claimNextJob(worker: String) throws -> Job? { try claimNextJob(worker: worker, at: Date()) }
 
-    /// `heartbeat(jobID:worker:at:)` now.
-    @discardableResult
-    public func heartbeat(jobID: Int64, worker: String) throws -> Bool {
-        try heartbeat(jobID: jobID, worker: worker, at: Date())
-    }
-
     /// `completeJob(id:worker:results:at:)` now.
     @discardableResult
     public func completeJob(id: Int64, worker: String, results: ScoringResults) throws -> Bool {

@@ -71,10 +71,6 @@ public final class IndexStore {
         }
     }
 
-    /// Makes this connection's process the only daemon on the index (see
-    /// `SQLDatabase.tryHoldDaemonLock`); false when another holds it.
-    public func tryHoldDaemonLock() throws -> Bool { try db.tryHoldDaemonLock() }
-
     /// The names in `schema_migrations`, oldest first.
     public func appliedMigrations() throws -> [String] { try Migrator.applied(db) }
 

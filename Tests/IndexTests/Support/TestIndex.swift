@@ -36,10 +36,13 @@ final class TestIndex {
     /// PostgreSQL: the URL that opens this instance's schema; nil for SQLite.
     let postgresURL: String?
     private let schema: String?
+    /// The server the schema is on.
+    private let server: String?
     /// Fixed clock so output is reproducible: 2026-05-01T00:00:00Z.
     static let epoch = Date(timeIntervalSince1970: 1_777_593_600)
 
-    init(_ backend: TestBackend = .sqlite) throws {
+    /// A fresh index; on PostgreSQL in a new schema of `server` (default: the tests' server).
+    init(_ backend: TestBackend = .sqlite, server: String? = nil) throws {
         self.backend = backend
         directory = NSTemporaryDirectory() + "sharp-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,9 +50,11 @@ final class TestIndex {
         case .sqlite:
             schema = nil
             postgresURL = nil
+            self.server = nil
             index = try IndexStore(store: directory)
         case .postgres:
-            let base = try #require(TestBackend.postgresURL, "no PostgreSQL server (SHARP_TEST_POSTGRES_URL)")
+            let base = try #require(server ?? TestBackend.postgresURL, "no PostgreSQL server (SHARP_TEST_POSTGRES_URL)")
+            self.server = base
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
             try PostgresDatabase(url: base).run("CREATE SCHEMA \(name)")
             schema = name
@@ -61,7 +66,7 @@ final class TestIndex {
 
     deinit {
         try? FileManager.default.removeItem(atPath: directory)
-        if let schema, let base = TestBackend.postgresURL {
+        if let schema, let base = server {
             _ = try? PostgresDatabase(url: base).run("DROP SCHEMA \(schema) CASCADE")
         }
     }

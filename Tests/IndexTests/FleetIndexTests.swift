@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@testable import Index
+@testable import IndexQueries
+
+/// What several daemons on one index share beyond the queue: registrations with leases on the
+/// database's clock, and the claim that lets exactly one of them read a new file.
+struct FleetIndexTests {
+    static func record(_ id: String, host: String, store: String = "/store") -> DaemonRecord {
+        DaemonRecord(id: id, host: host, pid: 7, store: store, softwareVersion: "test", startedAt: TestIndex.epoch,
+                     heartbeatAt: TestIndex.epoch, isLive: true)
+    }
+
+    @Test(arguments: TestBackend.available)
+    func daemonsAreLiveWhileTheirLeaseLastsAndARenewalExtendsIt(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
+        try t.index.registerDaemon(Self.record("a:1-x", host: "a"), lease: 60, at: TestIndex.epoch)
+        try t.index.registerDaemon(Self.record("b:2-y", host: "b"), lease: 0.3, at: TestIndex.epoch)
+        #expect(try t.index.daemons().map(\.isLive) == [true, true])
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try t.index.daemons().map { "\($0.id) \($0.isLive)" } == ["a:1-x true", "b:2-y false"])
+        _ = try t.index.renewLeases(daemon: "b:2-y", workers: [], lease: 60, at: TestIndex.epoch)
+        #expect(try t.index.daemons().allSatisfy(\.isLive))
+        try t.index.unregisterDaemons(["a:1-x"])
+        #expect(try t.index.daemons().map(\.id) == ["b:2-y"])
+        let status = try t.index.storeStatus(store: t.directory, at: TestIndex.epoch)
+        #expect(status.daemons.map(\.id) == ["b:2-y"])
+        #expect(status.lockScope == (backend == .postgres ? .host(DaemonProbe.hostName) : .store))
+    }
+
+    @Test(arguments: TestBackend.available)
+    func exactlyOneDaemonHoldsAFilesIntakeClaimUntilItIsReleasedOrRunsOut(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
+        let other = try t.opener()
+        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 0.4))
+        #expect(try other.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "b", lease: 60) == false)
+        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 0.4))  // the holder again
+        #expect(try other.claimIntake(path: "/s/b.ckpt.tar.zst", holder: "b", lease: 60))  // another file
+        Thread.sleep(forTimeInterval: 0.6)
+        #expect(try other.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "b", lease: 60))  // a's claim ran out
+        try other.releaseIntake(path: "/s/a.ckpt.tar.zst", holder: "a")  // not a's to release any more
+        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 60) == false)
+        try other.releaseIntake(path: "/s/a.ckpt.tar.zst", holder: "b")
+        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 60))
+    }
+
+    @Test(arguments: TestBackend.available)
+    func manyClaimersRacingForOneFileGetOneWinner(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
+        let opener = t.opener
+        let winners = Claims()
+        DispatchQueue.concurrentPerform(iterations: 6) { w in
+            do {
+                let connection = try opener()
+                for n in 0..<20 where try connection.claimIntake(path: "/s/\(n)", holder: "h\(w)", lease: 60) {
+                    winners.add(Int64(n), worker: w)
+                }
+            } catch {
+                winners.fail("\(error)")
+            }
+        }
+        #expect(winners.errors.isEmpty)
+        #expect(winners.ids.sorted() == (0..<20).map(Int64.init))
+    }
+
+    @Test(arguments: TestBackend.available)
+    func onlyTheFirstQuarantineOfACheckpointCounts(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
+        let id = try t.checkpoint(1)
+        #expect(try t.index.quarantineCheckpoint(id: id, reason: "bad", at: TestIndex.epoch))
+        #expect(try t.index.quarantineCheckpoint(id: id, reason: "bad", at: TestIndex.epoch) == false)
+    }
+}

@@ -51,7 +51,14 @@ extension Daemon {
     func renewLeasesIfDue(now: Date = Date()) throws {
         guard let due = nextRenewal, due <= now else { return }
         let batches = Array(running.values)
-        let held = try index.renewLeases(daemon: daemonID, workers: batches.map(\.tag), lease: configuration.lease, at: now)
+        let held = try index.renewLeases(daemon: daemonID, workers: batches.map(\.tag) + (training.map { [$0.tag] } ?? []),
+                                         lease: configuration.lease, at: now)
+        if let run = training, !run.leaseLost, !run.stopped, (held[run.tag] ?? 0) == 0 {
+            run.leaseLost = true
+            log.warning("the training of \(run.job.runID) lost its lease (this sharpd lost the index for longer than --lease); "
+                + "another daemon resumes it; killing the training worker")
+            run.process.kill(SIGKILL)
+        }
         nextRenewal = now.addingTimeInterval(configuration.lease / 3)
         for batch in batches where !batch.leaseLost && !batch.timedOut && (held[batch.tag] ?? 0) == 0 {
             guard batch.jobs.contains(where: { !batch.settled.contains($0.id) }) else { continue }

@@ -151,6 +151,10 @@ extension Daemon {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
+            if pid == training?.process.pid {
+                try settleTraining(exit: ExitStatus(waitStatus: status))
+                continue
+            }
             guard let batch = running.removeValue(forKey: pid) else { continue }
             try readReports(of: batch)
             batch.process.closePipes()

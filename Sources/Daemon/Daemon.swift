@@ -22,6 +22,8 @@ public final class Daemon {
     var plan: [PlannedMetric] = []
     /// Workers by pid.
     var running: [pid_t: WorkerBatch] = [:]
+    /// The training run in progress (`--train`).
+    var training: TrainingRun?
     /// Files to look at (again) no earlier than the given time.
     var pendingFiles: [String: Date] = [:]
     /// When to re-read the plugins (a plugin file changed moments ago).
@@ -43,7 +45,7 @@ public final class Daemon {
     var tally = Tally()
 
     struct Tally {
-        var indexed = 0, scored = 0, failed = 0, quarantined = 0
+        var indexed = 0, scored = 0, failed = 0, quarantined = 0, trained = 0
     }
 
     /// Takes the store's lock, opens (creates, migrates) the index, and starts watching.
@@ -81,6 +83,7 @@ public final class Daemon {
         while true {
             do {
                 try dispatch()
+                try dispatchTraining()
                 if try isFinished() { break }
                 try waitForInput()
                 if outages > 0 { log.info("the index is reachable again") }
@@ -97,21 +100,22 @@ public final class Daemon {
                 for signal in SignalPipe.drain() {
                     do { try handle(signal: signal) } catch let error as IndexError where error.isTransient {}
                 }
-                if shutdownDeadline != nil && running.isEmpty { break }
+                if shutdownDeadline != nil && running.isEmpty && training == nil { break }
             }
         }
         index.compactLogQuietly()
         let t = tally
-        log.info("stopped: \(t.indexed) checkpoint(s) indexed, \(t.scored) job(s) scored, \(t.failed) failed, \(t.quarantined) quarantined")
+        log.info("stopped: \(t.indexed) checkpoint(s) indexed, \(t.scored) job(s) scored, \(t.failed) failed, \(t.quarantined) quarantined"
+            + (configuration.train ? ", \(t.trained) cell(s) trained" : ""))
         return configuration.once && (t.failed > 0 || t.quarantined > 0) ? 1 : 0
     }
 
     /// True when the loop should end: a shutdown with no worker left, or `--once` with nothing
     /// left to do now or later.
     private func isFinished() throws -> Bool {
-        if shutdownDeadline != nil { return running.isEmpty }
-        guard configuration.once, running.isEmpty, pendingFiles.isEmpty, replanAt == nil else { return false }
-        return try index.queuedJobCount() == 0
+        if shutdownDeadline != nil { return running.isEmpty && training == nil }
+        guard configuration.once, running.isEmpty, training == nil, pendingFiles.isEmpty, replanAt == nil else { return false }
+        return try index.queuedJobCount() == 0 && !(try trainingIsQueued())
     }
 
     /// Sleeps in `poll` until input or the nearest deadline, then handles what arrived.
@@ -120,12 +124,14 @@ public final class Daemon {
                    pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)]
         let workers = Array(running.values)
         fds += workers.map { pollfd(fd: $0.process.reportFD, events: Int16(POLLIN), revents: 0) }
+        if let run = training { fds.append(pollfd(fd: run.process.reportFD, events: Int16(POLLIN), revents: 0)) }
         let timeout = try pollTimeout()
         let ready = poll(&fds, nfds_t(fds.count), timeout)
         guard ready >= 0 || errno == EINTR else { throw DaemonError.system(call: "poll", errno: errno, detail: "the event loop") }
         for signal in SignalPipe.drain() { try handle(signal: signal) }
         if fds[1].revents != 0 { try handle(events: watcher.readEvents()) }
         for (i, worker) in workers.enumerated() where fds[i + 2].revents != 0 { try readReports(of: worker) }
+        if let run = training, fds.count > workers.count + 2, fds[workers.count + 2].revents != 0 { _ = run.process.readLines() }
         try reapWorkers()
         try enforceDeadlines()
         try renewLeasesIfDue()
@@ -155,6 +161,12 @@ public final class Daemon {
             if shutdownDeadline == nil {
                 shutdownDeadline = Date().addingTimeInterval(configuration.shutdownGrace)
                 log.info("stopping: no new jobs; \(running.count) worker(s) get \(Int(configuration.shutdownGrace)) s to finish, then their jobs are requeued")
+                if let run = training {
+                    // A training run resumes from its last checkpoint wherever it is claimed next.
+                    log.info("stopping the training of \(run.job.runID); it goes back to the queue")
+                    run.stopped = true
+                    run.process.kill(SIGKILL)
+                }
             } else {
                 shutdownDeadline = Date()  // a second signal: stop now
             }

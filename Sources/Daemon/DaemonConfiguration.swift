@@ -37,6 +37,8 @@ public struct DaemonConfiguration: Sendable {
     /// Seconds between rescans of the store, for files other hosts wrote (inotify sees only this
     /// host's); nil: every 60 s with an index several hosts share, never with SQLite; 0: never.
     public var scanInterval: TimeInterval?
+    /// Also train a distributed study's cells from the index's training queue, one at a time.
+    public var train = false
     /// The build, recorded with the daemon's registration.
     public var softwareVersion: String?
 

@@ -23,6 +23,9 @@ public struct StudyScoring {
         /// A running daemon: the pid that holds the store's lock, nil if it cannot be proven
         /// (then it is never signalled).
         case daemon(pid: Int32?)
+        /// The daemons registered on a shared index (a fleet, docs/fleet.md): wait for them,
+        /// signal none.
+        case fleet
         /// `sharpd --once` at this path.
         case once(executable: String)
         /// This process.
@@ -31,6 +34,7 @@ public struct StudyScoring {
         public var description: String {
             switch self {
             case .daemon(let pid): return "the running sharpd" + (pid.map { " (pid \($0))" } ?? "")
+            case .fleet: return "the daemons on the index"
             case .once(let path): return "\(path) --once"
             case .inProcess: return "in-process scoring"
             }
@@ -57,11 +61,20 @@ public struct StudyScoring {
         self.index = index ?? .sqlite(path: IndexStore.path(forStore: store))
     }
 
-    /// Whether a daemon holds the store's lock (`Index.DaemonProbe`, the one answer to "is sharpd
-    /// alive on this store"), and its pid when the kernel's lock table proves it.
-    public static func liveDaemon(store: String) -> (running: Bool, pid: Int32?) {
-        guard case .running = DaemonProbe.state(store: store) else { return (false, nil) }
-        return (true, DaemonProbe.lockHolder(store: store))
+    /// Whether a daemon holds the store's lock on this host (`Index.DaemonProbe`, the one answer
+    /// to "is sharpd alive on this store"), and its pid when the kernel's lock table proves it.
+    /// `scope`: which lock file (one per store with SQLite, one per host with a shared index).
+    public static func liveDaemon(store: String, scope: DaemonProbe.Scope = .store) -> (running: Bool, pid: Int32?) {
+        guard case .running = DaemonProbe.state(store: store, scope: scope) else { return (false, nil) }
+        return (true, DaemonProbe.lockHolder(store: store, scope: scope))
+    }
+
+    /// The lock scope of daemons on this study's index.
+    var lockScope: DaemonProbe.Scope { DaemonProbe.Scope(index.dialect) }
+
+    /// Whether any daemon registered on the index still holds its lease.
+    func fleetIsLive() -> Bool {
+        ((try? IndexStore(index, mode: .readOnly).daemons()) ?? []).contains(where: \.isLive)
     }
 
     /// The `sharpd` next to the running executable, if there is one.
@@ -76,8 +89,9 @@ public struct StudyScoring {
 
     /// The route `auto` picks.
     public func automaticRoute() -> Route {
-        let daemon = Self.liveDaemon(store: store)
+        let daemon = Self.liveDaemon(store: store, scope: lockScope)
         if daemon.running { return .daemon(pid: daemon.pid) }
+        if index.dialect.isShared, fleetIsLive() { return .fleet }
         if let path = Self.daemonExecutable() { return .once(executable: path) }
         return .inProcess
     }
@@ -100,7 +114,10 @@ public struct StudyScoring {
         switch route {
         case .daemon(let pid):
             log("scoring: waiting for sharpd\(pid.map { " (pid \($0))" } ?? "") to score \(checkpoints.count) checkpoint(s)")
-            try waitForDaemon(checkpoints, pid: pid)
+            try waitForDaemon(checkpoints, pid: pid) { Self.liveDaemon(store: store, scope: lockScope).running }
+        case .fleet:
+            log("scoring: waiting for the daemons on \(index) to score \(checkpoints.count) checkpoint(s)")
+            try waitForDaemon(checkpoints, pid: nil, alive: fleetIsLive)
         case .once(let executable):
             // The sharpd writes where the study reads, whatever SHARP_INDEX_URL says.
             var arguments = ["--store", store, "--index", index.environmentValue, "--once"] + daemonArguments
@@ -123,8 +140,8 @@ public struct StudyScoring {
     // MARK: Waiting for a daemon
 
     /// Polls the index (read-only) until every checkpoint is indexed and none has queued or
-    /// running jobs; gives up when the daemon stops or after `waitTimeout`.
-    func waitForDaemon(_ checkpoints: [String], pid: Int32?) throws {
+    /// running jobs; gives up when `alive` says the daemons stopped, or after `waitTimeout`.
+    func waitForDaemon(_ checkpoints: [String], pid: Int32?, alive: () -> Bool) throws {
         var hashes: [String] = []
         for path in checkpoints { hashes.append(try Checkpoint.contentHash(of: path)) }
         let start = Date()
@@ -142,7 +159,7 @@ public struct StudyScoring {
                 // was set up): SIGHUP makes it rescan the store (docs/daemon.md). The holder is
                 // proven again right before the signal, so a pid reused since is never hit.
                 if state.indexed < hashes.count, Date().timeIntervalSince(lastNudge) > nudgeAfter, let pid,
-                    DaemonProbe.lockHolder(store: store) == pid
+                    DaemonProbe.lockHolder(store: store, scope: lockScope) == pid
                 {
                     log("scoring: asking sharpd to rescan the store (SIGHUP)")
                     kill(pid, SIGHUP)
@@ -150,7 +167,7 @@ public struct StudyScoring {
                     nudgeAfter = 120  // a rescan stats every file and re-plans the plugins: not too often
                 }
             }
-            if !Self.liveDaemon(store: store).running {
+            if !alive() {
                 log("scoring: sharpd stopped before it finished; the report shows what was scored")
                 return
             }

@@ -30,6 +30,9 @@ public struct StudySession {
     public let layout: StudyLayout
     /// Train cells that are not finished (false: report what is there).
     public var train = true
+    /// Put the cells on the index's training queue for `sharpd --train` on any host, and wait
+    /// for them, instead of training them here (docs/fleet.md §7).
+    public var distributed = false
     /// Scoring choice.
     public var scoring: ScoringChoice = .auto
     /// Where the report goes (nil: `<store>/study/<name>/report`; empty: no report).
@@ -68,7 +71,16 @@ public struct StudySession {
     public func run() throws -> Summary {
         var summary = Summary()
         let registry = PluginRegistry(store: layout.store)
-        if train {
+        if train && distributed {
+            var queue = StudyQueue(plan: plan, layout: layout)
+            queue.log = log
+            queue.waitTimeout = waitTimeout
+            let outcome = try queue.run(registry: registry)
+            summary.checkpoints = outcome.finished
+            summary.skipped = outcome.alreadyFinished
+            summary.trained = outcome.finished.count - outcome.alreadyFinished
+            summary.unfinished = outcome.unfinished.count
+        } else if train {
             let trainer = try StudyTrainer(plan: plan, layout: layout, registry: registry)
             trainer.log = log
             trainer.progress = progress
@@ -98,11 +110,15 @@ public struct StudySession {
             switch scoring {
             case .auto: route = scorer.automaticRoute()
             case .daemon:
-                let daemon = StudyScoring.liveDaemon(store: layout.store)
-                guard daemon.running else {
-                    throw StudyError("--scoring daemon: no sharpd holds \(layout.store)/.sharpd.lock; start one with `sharpd --store \(layout.store)`")
+                let daemon = StudyScoring.liveDaemon(store: layout.store, scope: scorer.lockScope)
+                if daemon.running {
+                    route = .daemon(pid: daemon.pid)
+                } else if layout.index.dialect.isShared, scorer.fleetIsLive() {
+                    route = .fleet
+                } else {
+                    let lock = DaemonProbe.lockFile(store: layout.store, scope: scorer.lockScope)
+                    throw StudyError("--scoring daemon: no sharpd holds \(lock); start one with `sharpd --store \(layout.store)`")
                 }
-                route = .daemon(pid: daemon.pid)
             case .once:
                 guard let path = StudyScoring.daemonExecutable() else { throw StudyError("--scoring once: no sharpd next to this sharp") }
                 route = .once(executable: path)

@@ -32,6 +32,8 @@ struct StudyCommand: ParsableCommand {
     @Option(name: .customLong("data"), help: "bus-synth[:count=N,seed=S,benign=B], a folder, or a MedMNIST .npz.") var data: String?
     @Option(help: "Image size (square).") var imageSize: Int?
     @Option(help: "Epoch cap.") var epochs: Int?
+    @Option(help: "Keep an intermediate checkpoint every N epochs, so an interrupted cell resumes from it (0: none; default: the preset's).")
+    var checkpointEvery: Int?
     @Option(help: "Learning rate.") var lr: Double?
     @Option(help: "Training samples for the Hessian metrics (N or all).") var samples: String?
     @Option(name: .customLong("metric"), parsing: .singleValue, help: "Metric NAME[:k=v,...] (repeatable; replaces the preset's list).")
@@ -46,6 +48,10 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "How to score: auto, daemon, once, in-process or none.") var scoring: StudySession.ScoringChoice = .auto
     @Option(help: "Seconds to wait for a running sharpd before writing the report with what is there.") var waitTimeout: Double = 6 * 3600
     @Flag(help: "Do not train; report on the finished cells.") var reportOnly = false
+    @Flag(help: ArgumentHelp(
+        "Put the cells on the index's training queue for `sharpd --train` on any host sharing the store, wait for them, then score and report.",
+        discussion: "Use with --index postgres://… (docs/fleet.md §7)."))
+    var distributed = false
     @Flag(help: "Print each cell's state (finished, training, not started), its scoring, and the training time left; train nothing.")
     var status = false
     @Flag(inversion: .prefixedNo, help: "Loss-landscape slices (adam vs sam, seed 0) in the report.") var landscape = true
@@ -58,11 +64,13 @@ struct StudyCommand: ParsableCommand {
     func validate() throws {
         if let s = seeds, s < 1 { throw ValidationError("--seeds must be at least 1") }
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let c = checkpointEvery, c < 0 { throw ValidationError("--checkpoint-every must be 0 or positive") }
         if let s = imageSize, s < 8 { throw ValidationError("--image-size must be at least 8") }
         if let l = lr, !(l > 0) { throw ValidationError("--lr must be positive") }
         if let s = samples, s != "all", (Int(s) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if let n = name, n.isEmpty || n.contains("/") || n.hasPrefix(".") { throw ValidationError("--name must be a plain folder name") }
+        if distributed && reportOnly { throw ValidationError("--distributed trains through the fleet; --report-only trains nothing: give one of them") }
     }
 
     func run() throws {
@@ -98,6 +106,7 @@ struct StudyCommand: ParsableCommand {
             return
         }
         session.train = !reportOnly
+        session.distributed = distributed
         session.scoring = reportOnly ? .skip : scoring
         session.reportDirectory = out
         session.threads = threads
@@ -117,7 +126,7 @@ struct StudyCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         ProgressPrinter.line("sharp study: \(summary.trained) cell(s) trained, \(summary.skipped) already finished"
-            + (summary.unfinished > 0 ? ", \(summary.unfinished) not trained yet" : ""))
+            + (summary.unfinished > 0 ? ", \(summary.unfinished) \(distributed ? "failed or unfinished" : "not trained yet")" : ""))
         if let report = summary.reportFiles.first(where: { $0.hasSuffix("report.md") }) {
             ProgressPrinter.line("sharp study: report: \(report) (+ \(summary.reportFiles.count - 1) files beside it)")
         }
@@ -137,6 +146,7 @@ struct StudyCommand: ParsableCommand {
         if let data { plan.data = data }
         if let imageSize { plan.imageSize = imageSize }
         if let epochs { plan.maxEpochs = epochs }
+        if let checkpointEvery { plan.checkpointEvery = checkpointEvery }
         if let lr { plan.learningRate = lr }
         if let samples { plan.evaluationSamples = samples == "all" ? nil : Int(samples) }
         if !metrics.isEmpty { plan.metrics = metrics }

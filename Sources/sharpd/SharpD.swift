@@ -26,7 +26,7 @@ struct SharpD: ParsableCommand {
             running jobs get --grace seconds to finish, then they are requeued. docs/daemon.md has the rest.
             """,
         version: BuildInfo.description,
-        subcommands: [RunDaemon.self, WorkerCommand.self, PlanCommand.self], defaultSubcommand: RunDaemon.self)
+        subcommands: [RunDaemon.self, WorkerCommand.self, PlanCommand.self, TrainCellCommand.self], defaultSubcommand: RunDaemon.self)
 
     static func main() {
         KernelRestart.useBestKernel()
@@ -106,6 +106,8 @@ struct RunDaemon: ParsableCommand {
         "Seconds between rescans of the store for files other hosts wrote; 0: never (default: 60 with a postgres:// index, never with SQLite).",
         valueName: "seconds"))
     var scanInterval: Double?
+    @Flag(help: "Also train a distributed study's cells (sharp study --distributed), one at a time, from the index's training queue.")
+    var train = false
     @Flag(help: "Log every job.") var verbose = false
 
     func validate() throws {
@@ -130,6 +132,7 @@ struct RunDaemon: ParsableCommand {
         c.cacheBytes = cacheMb << 20
         c.verbose = verbose
         c.lease = lease
+        c.train = train
         c.scanInterval = scanInterval
         c.softwareVersion = BuildInfo.description
         let status: Int32

@@ -232,4 +232,91 @@ struct FleetDaemonTests {
         for process in fleet.daemons.values { process.terminate() }
         for process in fleet.daemons.values { process.waitUntilExit() }
     }
+
+    @Test(.timeLimit(.minutes(8)))
+    func aDistributedStudyOverThreeDaemonsReportsWhatTheSameStudyOnOneHostReportsCellForCell() throws {
+        guard let server = Self.server else { return }
+        let study = ["study", "--name", "dist", "--models", "vgg-mini", "--optimizers", "adam,sam", "--seeds", "2",
+                     "--data", "bus-synth:count=480", "--image-size", "32", "--epochs", "8", "--checkpoint-every", "1",
+                     "--samples", "16", "--metric", "accuracy", "--metric", "hessian-trace:probes=4", "--no-landscape"]
+        let fleet = try Fleet("fleet-study", server: server, arguments: ["--train", "--lease", "3", "--scan-interval", "1"])
+        let h = fleet.h
+        guard h.hasExecutables else { return }
+        let (printed, sharpdArguments) = try h.run("sharp", study + ["--print-sharpd-arguments"])
+        #expect(printed == 0)
+        let scoring = sharpdArguments.split(separator: "\n").map(String.init)
+
+        // One host: the study trains its cells here and scores them with `sharpd --once`.
+        let (single, singleLog) = try h.run("sharp", study + ["--store", "single", "--scoring", "once"])
+        #expect(single == 0, "\(singleLog)")
+
+        // Three hosts: the cells go on the queue; the daemons train and score them. One host dies
+        // (kill -9) in the middle of a cell and stays down: another resumes that cell from its last
+        // intermediate checkpoint once the lease has run out.
+        let hosts = ["host-a", "host-b", "host-c"]
+        var daemons: [String: Process] = [:]
+        for host in hosts {
+            daemons[host] = try h.start("sharpd", fleet.arguments + scoring, environment: ["SHARP_HOST": host])
+        }
+        let coordinator = try h.start("sharp", study + ["--store", "store", "--index", fleet.url, "--distributed"])
+        var victim: String?
+        _ = h.wait(seconds: 120) {
+            let partial = (try? FileManager.default.contentsOfDirectory(atPath: h.store + "/study/dist/.partial")) ?? []
+            guard let run = try? PostgresDatabase(url: fleet.url).row(
+                "SELECT run_id, worker FROM training_jobs WHERE state = 'running' ORDER BY id LIMIT 1"),
+                let runID = run[0].string, let worker = run[1].string,
+                partial.contains(where: { $0.hasPrefix(runID + "-e0002") })
+            else { return false }
+            victim = String(worker.prefix(while: { $0 != ":" }))
+            return true
+        }
+        let killed = try #require(victim.flatMap { daemons[$0] }, "no cell was caught mid-training:\n\(h.log(of: coordinator))")
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        coordinator.waitUntilExit()
+        #expect(coordinator.terminationStatus == 0, "\(h.log(of: coordinator))")
+        let logs = daemons.values.map { h.log(of: $0) }.joined(separator: "\n")
+        #expect(logs.contains("resuming from epoch"), "no host resumed the cell the dead one left:\n\(logs)")
+        #expect(fleet.scalar("SELECT count(*) FROM training_jobs WHERE state = 'done'") == 4)
+        #expect(fleet.scalar("SELECT count(DISTINCT substr(worker, 1, 6)) FROM training_jobs") >= 2, "the cells were spread")
+
+        func tables(_ store: String) throws -> String {
+            let md = try String(contentsOfFile: h.root + "/\(store)/study/dist/report/report.md", encoding: .utf8)
+            // The header names the store and the time; training times are wall-clock times of
+            // whichever host trained the cell. Everything else must be equal.
+            return Self.withoutTrainingTimes(String(md[(md.range(of: "## ")?.lowerBound ?? md.startIndex)...]))
+        }
+        let oneHost = try tables("single"), distributed = try tables("store")
+        if oneHost != distributed {
+            try? oneHost.write(toFile: "/tmp/sharp-report-single.md", atomically: true, encoding: .utf8)
+            try? distributed.write(toFile: "/tmp/sharp-report-distributed.md", atomically: true, encoding: .utf8)
+        }
+        #expect(oneHost == distributed, "the reports differ: /tmp/sharp-report-single.md, /tmp/sharp-report-distributed.md")
+        for (host, process) in daemons where host != victim {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// A report without its wall-clock parts: the columns whose header names a time, and the
+    /// section that compares training times.
+    static func withoutTrainingTimes(_ markdown: String) -> String {
+        var kept: [Substring] = [], timeColumns: Set<Int> = [], skipping = false
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("#") { skipping = line.lowercased().contains("training time") }
+            if skipping { continue }
+            guard line.hasPrefix("|") else {
+                timeColumns = []
+                kept.append(line)
+                continue
+            }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false)
+            if timeColumns.isEmpty, !line.hasPrefix("|---") {
+                timeColumns = Set(cells.indices.filter { cells[$0].lowercased().contains("time") })
+                if timeColumns.isEmpty { timeColumns = [-1] }  // a table without one: keep every column
+            }
+            kept.append(Substring(cells.indices.filter { !timeColumns.contains($0) }.map { String(cells[$0]) }.joined(separator: "|")))
+        }
+        return kept.joined(separator: "\n")
+    }
 }

@@ -71,4 +71,34 @@ struct FleetIndexTests {
         #expect(try t.index.quarantineCheckpoint(id: id, reason: "bad", at: TestIndex.epoch))
         #expect(try t.index.quarantineCheckpoint(id: id, reason: "bad", at: TestIndex.epoch) == false)
     }
+
+    @Test(arguments: TestBackend.available)
+    func trainingRunsAreClaimedOnceLeasedFencedAndQueuedAgainOnlyWhenFailedOrDone(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
+        let now = TestIndex.epoch
+        #expect(try t.index.enqueueTraining(runID: "study-s-mlp-adam-s0", study: "s", specJSON: #"{"format":1}"#, at: now))
+        #expect(try t.index.enqueueTraining(runID: "study-s-mlp-sam-s0", study: "s", specJSON: #"{"format":1}"#, at: now))
+        #expect(try t.index.enqueueTraining(runID: "study-s-mlp-adam-s0", study: "s", specJSON: #"{"format":1}"#, at: now) == false)
+        let first = try #require(try t.index.claimTraining(worker: "a:1-x:1", lease: 0.4, at: now))
+        #expect(first.runID == "study-s-mlp-adam-s0" && first.state == .running && first.attempts == 1)
+        let second = try #require(try t.index.claimTraining(worker: "b:2-y:1", lease: 60, at: now))
+        #expect(second.runID == "study-s-mlp-sam-s0")
+        #expect(try t.index.claimTraining(worker: "c:3-z:1", at: now) == nil)
+        // a:1's lease runs out: its late completion is refused, and the run goes back to the queue.
+        Thread.sleep(forTimeInterval: 0.6)
+        #expect(try t.index.completeTraining(id: first.id, worker: "a:1-x:1", checkpoint: "/s/x.ckpt.tar.zst", at: now) == false)
+        #expect(try t.index.requeueAbandonedJobs(maxAttempts: 5, at: now) == 1)
+        let again = try #require(try t.index.claimTraining(worker: "c:3-z:1", at: now))
+        #expect(again.id == first.id && again.attempts == 2)
+        #expect(try t.index.renewLeases(daemon: "c:3-z", workers: ["c:3-z:1"], lease: 60, at: now) == ["c:3-z:1": 1])
+        #expect(try t.index.completeTraining(id: again.id, worker: "c:3-z:1", checkpoint: "/s/a.ckpt.tar.zst", at: now))
+        #expect(try t.index.failTraining(id: second.id, worker: "b:2-y:1", reason: "no such model", retryAt: nil, at: now))
+        let runs = try t.index.trainingJobs(study: "s")
+        #expect(runs.map(\.state) == [.done, .failed] && runs[0].checkpoint == "/s/a.ckpt.tar.zst" && runs[1].error == "no such model")
+        // A failed run, or a done one whose checkpoint is gone, is queued again; a running one is not.
+        #expect(try t.index.enqueueTraining(runID: "study-s-mlp-sam-s0", study: "s", specJSON: #"{"format":1}"#, at: now))
+        #expect(try t.index.enqueueTraining(runID: "study-s-mlp-adam-s0", study: "s", specJSON: #"{"format":1}"#, at: now))
+        #expect(try t.index.trainingJobs(study: "s").map(\.state) == [.queued, .queued])
+        #expect(try t.index.trainingJobs(study: "other").isEmpty)
+    }
 }

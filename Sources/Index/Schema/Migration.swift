@@ -16,6 +16,7 @@ enum Schema {
         Migration(name: "0004_create_metric_values_view", sql: createMetricValuesView),
         Migration(name: "0005_add_checkpoint_path_identity", sql: addCheckpointPathIdentity),
         Migration(name: "0006_add_leases_and_daemons", sql: addLeasesAndDaemons),
+        Migration(name: "0007_create_training_jobs", sql: createTrainingJobs),
     ]
 
     /// The newest migration's name: what `schema_migrations` holds last once migrated.

@@ -174,4 +174,28 @@ extension Schema {
         );
         CREATE INDEX jobs_by_lease ON jobs (lease_until) WHERE state = 'running';
         """
+
+    // A distributed study's cells (docs/fleet.md §7): one row per training run, claimed and leased
+    // like a scoring job by a daemon started with `--train`. `spec` is what the trainer needs
+    // (Sources/Study/StudyPlan+Spec.swift writes and reads it); `checkpoint` the final one.
+    static let createTrainingJobs = """
+        CREATE TABLE training_jobs (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL UNIQUE,
+            study TEXT NOT NULL,
+            spec TEXT NOT NULL CHECK (json_valid(spec)),
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            worker TEXT,
+            enqueued_at REAL NOT NULL,
+            not_before REAL,
+            claimed_at REAL,
+            heartbeat_at REAL,
+            lease_until REAL,
+            finished_at REAL,
+            error TEXT,
+            checkpoint TEXT
+        );
+        CREATE INDEX training_jobs_by_study ON training_jobs (study, state);
+        """
 }

@@ -95,11 +95,13 @@ extension IndexStore {
                 [now.sql, .real(lease), .text(daemon)])
             var held: [String: Int] = [:]
             for worker in workers {
-                held[worker] = try db.run(
-                    """
-                    UPDATE jobs SET heartbeat_at = ?1, lease_until = \(db.dialect.serverNow) + ?2
-                    WHERE state = 'running' AND worker = ?3 AND lease_until >= \(db.dialect.serverNow)
-                    """, [now.sql, .real(lease), .text(worker)])
+                for table in Self.leasedTables {
+                    held[worker, default: 0] += try db.run(
+                        """
+                        UPDATE \(table) SET heartbeat_at = ?1, lease_until = \(db.dialect.serverNow) + ?2
+                        WHERE state = 'running' AND worker = ?3 AND lease_until >= \(db.dialect.serverNow)
+                        """, [now.sql, .real(lease), .text(worker)])
+                }
             }
             return held
         }

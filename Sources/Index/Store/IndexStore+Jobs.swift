@@ -77,10 +77,15 @@ extension IndexStore {
     /// is `failed` for good. False if `worker` no longer holds it.
     @discardableResult
     public func failJob(id: Int64, worker: String, reason: String, retryAt: Date?, at now: Date) throws -> Bool {
+        try failAttempt(in: "jobs", id: id, worker: worker, reason: reason, retryAt: retryAt, at: now)
+    }
+
+    /// `failJob` in one of the `leasedTables`.
+    func failAttempt(in table: String, id: Int64, worker: String, reason: String, retryAt: Date?, at now: Date) throws -> Bool {
         try db.transaction {
             try db.run(
                 """
-                UPDATE jobs SET not_before = ?1,
+                UPDATE \(table) SET not_before = ?1,
                                 state = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN 'failed' ELSE 'queued' END,
                                 error = ?2, finished_at = ?3, lease_until = NULL,
                                 worker = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN worker ELSE NULL END
@@ -93,30 +98,42 @@ extension IndexStore {
     /// died, hung, or lost the index for longer than the lease), or whose worker tag starts with one
     /// of `deadDaemons` (known dead: a daemon's own predecessor on its host), go back to `queued`,
     /// or to `failed` once they have been claimed `maxAttempts` times (a plugin that kills its
-    /// worker every time). Returns the count.
+    /// worker every time). Training jobs (a distributed study's cells) are treated alike. Returns
+    /// the count.
     @discardableResult
     public func requeueAbandonedJobs(deadDaemons: [String] = [], maxAttempts: Int, at now: Date) throws -> Int {
         try db.transaction {
-            let requeue = """
-                UPDATE jobs SET
-                    state = CASE WHEN attempts >= ?1 THEN 'failed' ELSE 'queued' END,
-                    error = CASE WHEN attempts >= ?1
-                        THEN 'worker ' || worker || ' stopped without reporting, ' || attempts || ' times (plugin crash?)'
-                        ELSE 'requeued: worker ' || worker || ' stopped without reporting (its daemon died or lost the index)' END,
-                    finished_at = CASE WHEN attempts >= ?1 THEN ?2 ELSE finished_at END,
-                    worker = NULL, heartbeat_at = NULL, lease_until = NULL
-                WHERE state = 'running'
-                """
-            var count = try db.run(
-                requeue + " AND (lease_until IS NULL OR lease_until < \(db.dialect.serverNow))",
-                [.integer(Int64(maxAttempts)), now.sql])
-            for daemon in deadDaemons {
-                count += try db.run(
-                    requeue + " AND substr(worker, 1, length(?3)) = ?3",
-                    [.integer(Int64(maxAttempts)), now.sql, .text(daemon + ":")])
+            var count = 0
+            for table in Self.leasedTables {
+                count += try requeueAbandoned(in: table, deadDaemons: deadDaemons, maxAttempts: maxAttempts, at: now)
             }
             return count
         }
+    }
+
+    /// The tables whose running rows are leased: scoring jobs and training jobs.
+    static let leasedTables = ["jobs", "training_jobs"]
+
+    private func requeueAbandoned(in table: String, deadDaemons: [String], maxAttempts: Int, at now: Date) throws -> Int {
+        let requeue = """
+            UPDATE \(table) SET
+                state = CASE WHEN attempts >= ?1 THEN 'failed' ELSE 'queued' END,
+                error = CASE WHEN attempts >= ?1
+                    THEN 'worker ' || worker || ' stopped without reporting, ' || attempts || ' times (plugin crash?)'
+                    ELSE 'requeued: worker ' || worker || ' stopped without reporting (its daemon died or lost the index)' END,
+                finished_at = CASE WHEN attempts >= ?1 THEN ?2 ELSE finished_at END,
+                worker = NULL, heartbeat_at = NULL, lease_until = NULL
+            WHERE state = 'running'
+            """
+        var count = try db.run(
+            requeue + " AND (lease_until IS NULL OR lease_until < \(db.dialect.serverNow))",
+            [.integer(Int64(maxAttempts)), now.sql])
+        for daemon in deadDaemons {
+            count += try db.run(
+                requeue + " AND substr(worker, 1, length(?3)) = ?3",
+                [.integer(Int64(maxAttempts)), now.sql, .text(daemon + ":")])
+        }
+        return count
     }
 
     /// Job counts per plugin version and state.

@@ -12,6 +12,7 @@ struct FleetDaemonTests {
     final class Fleet {
         let h: DaemonHarness
         let url: String
+        let server: String
         let schema: String
         let arguments: [String]
         private(set) var daemons: [String: Process] = [:]
@@ -19,6 +20,7 @@ struct FleetDaemonTests {
 
         init(_ name: String, server: String, arguments: [String]) throws {
             h = try DaemonHarness(name)
+            self.server = server
             schema = PostgresTestServer.schemaName("f")
             try PostgresDatabase(url: server).run("CREATE SCHEMA \(schema)")
             url = PostgresTestServer.url(schema: schema, server: server) ?? server
@@ -27,7 +29,7 @@ struct FleetDaemonTests {
 
         deinit {
             for p in all where p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            if let server = PostgresTestServer.url { _ = try? PostgresDatabase(url: server).run("DROP SCHEMA \(schema) CASCADE") }
+            _ = try? PostgresDatabase(url: server + (server.contains("?") ? "&" : "?") + "connect_timeout=2").run("DROP SCHEMA \(schema) CASCADE")
         }
 
         /// Starts (or restarts) the daemon of `host`.
@@ -134,6 +136,36 @@ struct FleetDaemonTests {
         #expect(fleet.scalar("SELECT count(*) FROM daemons") == 0, "a clean stop unregisters")
         let orphans = try h.run("/usr/bin/env", ["pgrep", "-f", "sharpd worker --store \(h.root)"])
         #expect(orphans.output.isEmpty, "workers outlived their daemon: \(orphans.output)")
+    }
+
+    @Test(.timeLimit(.minutes(6)))
+    func threeDaemonsCarryOnAcrossTwoServerRestartsAndScoreEachJobOnce() throws {
+        guard Self.server != nil else { return }
+        let privateServer = try PrivatePostgresServer()  // restarted below: its own, not the shared one
+        let fleet = try Fleet("fleet-restart", server: privateServer.url, arguments: [
+            "--metric", "accuracy", "--metric", "hessian-trace:probes=40", "--samples", "48", "--lease", "20", "--scan-interval", "2",
+        ])
+        let h = fleet.h
+        guard h.hasExecutables else { return }
+        let trained = try h.trainTinyModel(into: h.root + "/staging", epochs: 30, checkpointEvery: 1)
+        for host in ["host-a", "host-b", "host-c"] { try fleet.start(host) }
+        #expect(h.wait(seconds: 20) { fleet.scalar("SELECT count(*) FROM daemons") == 3 }, "\(fleet.logs)")
+        for path in trained { try FileManager.default.moveItem(atPath: path, toPath: h.store + "/" + (path as NSString).lastPathComponent) }
+        #expect(h.wait(seconds: 60) { fleet.scalar("SELECT count(*) FROM jobs WHERE state = 'done'") >= 10 }, "\(fleet.logs)")
+        #expect(privateServer.restart())
+        #expect(h.wait(seconds: 60) { fleet.scalar("SELECT count(*) FROM jobs WHERE state = 'done'") >= 30 }, "\(fleet.logs)")
+        #expect(privateServer.restart(pause: 4))
+        #expect(h.wait(seconds: 180) { fleet.scalar("SELECT count(*) FROM jobs WHERE state = 'done'") == 60 }, "\(fleet.logs)")
+        #expect(fleet.scalar("SELECT count(*) FROM jobs WHERE state <> 'done'") == 0)
+        #expect(fleet.scalar("SELECT count(*) FROM metrics WHERE plugin = 'accuracy'") == 150)
+        #expect(fleet.scalar("SELECT count(*) FROM metrics WHERE plugin = 'hessian-trace'") == 60)
+        #expect(fleet.logs.contains("the index is unavailable"), "no daemon noticed the restarts:\n\(fleet.logs)")
+        for (host, process) in fleet.daemons {
+            #expect(process.isRunning, "\(host) died:\n\(h.log(of: process))")
+            process.terminate()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(h.log(of: process))")
+        }
     }
 
     /// tools/fleet-network's hosts (as root under tools/test): the bridge address the server

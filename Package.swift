@@ -57,7 +57,7 @@ let package = Package(
             name: "sharp",
             dependencies: [
                 "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
-                "Index", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Index", "IndexRecords", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["JSON", "Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
         // Finding and running the built executables from tests (a plain target: test targets share it).
@@ -114,7 +114,7 @@ package.targets.first { $0.name == "sharp-bench" }?.dependencies.append("Machine
 package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
 package.targets += [
     // What a checkpoint puts into the index (its row, results and series), for sharpd and sharp study alike.
-    .target(name: "IndexRecords", dependencies: ["JSON", "Index", "Scoring", "Checkpoint"]),
+    .target(name: "IndexRecords", dependencies: ["JSON", "Index", "Scoring", "Checkpoint", "PluginHost"]),
     .target(name: "Daemon", dependencies: ["JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",

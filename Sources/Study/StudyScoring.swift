@@ -198,21 +198,18 @@ public struct StudyScoring {
     /// Scores each checkpoint here with the plan's requests, skipping requests whose results the
     /// index already holds, and records everything through `IndexStore`.
     func scoreInProcess(_ checkpoints: [String]) throws {
-        let index = try IndexStore(self.index)
+        let recorder = ScoreRecorder(index: try IndexStore(self.index))
         let registry = PluginRegistry(store: store)
         var options = evaluationOptions
         options.cacheBytes = 2 << 30
         let requests = try plan.metrics.map { try MetricRequest(parsing: $0) }
         for (number, path) in checkpoints.enumerated() {
             let checkpoint = try Checkpoint.read(from: path)
-            let sha = try Checkpoint.contentHash(of: path)
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-            let id = try index.upsertCheckpoint(CheckpointRecord(manifest: checkpoint.manifest, sha256: sha, sizeBytes: size),
-                                                path: URL(fileURLWithPath: path).standardizedFileURL.path).id
+            let id = try recorder.record(checkpointAt: path, manifest: checkpoint.manifest)
             var scorer: Scorer?
             for request in requests {
-                let key = try Self.key(for: request, options: options, registry: registry)
-                if try Self.hasResults(index, checkpointID: id, key: key) { continue }
+                let key = try ScoreRecorder.key(for: request, options: options, registry: registry)
+                if try recorder.hasResults(checkpointID: id, key: key) { continue }
                 if scorer == nil {
                     scorer = try Scorer(subject: ScoringSubject(checkpoint: checkpoint, path: path), options: options, registry: registry)
                 }
@@ -220,28 +217,12 @@ public struct StudyScoring {
                 let outcome = try scorer!.run(request)
                 log(String(format: "scoring [%d/%d] %@: %@ %.1f s", number + 1, checkpoints.count,
                            (path as NSString).lastPathComponent, request.description, Date().timeIntervalSince(clock)))
-                try index.recordResults(ScoringResults(outcome, checkpointID: id, key: key), at: Date())
+                try recorder.record(outcome, checkpointID: id, key: key)
             }
             scorer?.releaseCaches()
         }
     }
-
-    /// The index key of a request, as sharpd writes it (`Scoring.MetricJobKey`).
-    static func key(for request: MetricRequest, options: EvaluationOptions, registry: PluginRegistry) throws -> PluginKey {
-        PluginKey(try MetricJobKey(request: request, evaluation: options, registry: registry))
-    }
-
-    static func hasResults(_ index: IndexStore, checkpointID: Int64, key: PluginKey) throws -> Bool {
-        let table = try index.readOnlyQuery(
-            """
-            SELECT 1 FROM metrics WHERE checkpoint_id = :id AND plugin = substr(:plugin, 2) AND plugin_version = substr(:version, 2)
-            AND params_hash = substr(:hash, 2) LIMIT 1
-            """,  // readOnlyQuery binds digit-only text as a number; the "t" prefix keeps these text
-            parameters: ["id": String(checkpointID), "plugin": "t" + key.plugin, "version": "t" + key.version, "hash": "t" + key.paramsHash])
-        return !table.rows.isEmpty
-    }
 }
-
 extension ResultCell {
     /// The cell as an integer, if it is one.
     var integerValue: Int64? {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import Index
+import IndexRecords
 import NN
 import PluginHost
 import Scoring
@@ -43,6 +45,10 @@ struct ScoreCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also report sharpness.<optimizer> for every optimizer plugin with a perturbation.")
     var optimizerSharpness = true
     @Option(help: "Store whose plugins/ directory is searched too.") var store: String?
+    @Option(help: ArgumentHelp(
+        "Also record the results in this index, as sharpd would: postgres://USER@HOST/DB or an index.sqlite path (default: SHARP_INDEX_URL if set, else none).",
+        discussion: "Give a password through PGPASSWORD or ~/.pgpass, not in the URL."))
+    var index: String?
     @Option(help: "Threads for Sharp's kernels (default: all CPUs).") var threads: Int?
 
     enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
@@ -62,18 +68,37 @@ struct ScoreCommand: ParsableCommand {
         options.cacheBytes = cacheMb << 20
         let registry = PluginRegistry(store: store)
         var report = ScoreReport(entries: [])
+        let recorder = try indexRecorder()
         do {
             for path in checkpoints {
-                report.entries.append(try ScoreSession(path: path, options: options, registry: registry,
-                                                       optimizerSharpness: optimizerSharpness).run(requests))
+                var session = ScoreSession(path: path, options: options, registry: registry, optimizerSharpness: optimizerSharpness)
+                session.recorder = recorder
+                report.entries.append(try session.run(requests))
             }
         } catch let error as ScoringError {
             throw CommandFailure(error.description)
+        } catch let error as IndexError {
+            throw CommandFailure("sharp score: \(error.message)")
         }
         switch format {
         case .table: print(report.table())
         case .csv: print(report.csv(), terminator: "")
         case .json: print(try report.json())
+        }
+    }
+}
+
+extension ScoreCommand {
+    /// The index given by --index or SHARP_INDEX_URL, opened (created, migrated) for writing; nil
+    /// without either.
+    func indexRecorder() throws -> ScoreRecorder? {
+        let environment = ProcessInfo.processInfo.environment[IndexLocation.environmentVariable] ?? ""
+        guard index != nil || !environment.isEmpty else { return nil }
+        do {
+            let location = try IndexLocation.resolve(index: index, store: store ?? ".")
+            return ScoreRecorder(index: try IndexStore(location))
+        } catch let error as IndexError {
+            throw CommandFailure("sharp score: \(error.message)")
         }
     }
 }
@@ -86,6 +111,8 @@ private struct ScoreSession {
     let options: EvaluationOptions
     let registry: PluginRegistry
     let optimizerSharpness: Bool
+    /// Where the results are recorded too (`--index`), if anywhere.
+    var recorder: ScoreRecorder?
 
     func run(_ requests: [MetricRequest]) throws -> ScoreReport.Entry {
         let scorer = try Scorer(checkpoint: path, options: options, registry: registry)
@@ -112,6 +139,13 @@ private struct ScoreSession {
             }
             log(String(format: "  %@: %.1fs, %d HVPs", request.description, outcome.seconds, outcome.counters.hessianVectorProducts))
             outcomes.append(outcome)
+        }
+        if let recorder {
+            let id = try recorder.record(checkpointAt: path, manifest: m)
+            for (request, outcome) in zip(requests, outcomes) {
+                try recorder.record(outcome, checkpointID: id, key: try ScoreRecorder.key(for: request, options: options, registry: registry))
+            }
+            log("  recorded in \(recorder.index.location)")
         }
         let evaluation = [
             "split": options.split.rawValue, "samples": String(c.evaluationSampleCount), "batch_size": String(c.batchSize),

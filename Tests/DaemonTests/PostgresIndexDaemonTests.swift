@@ -55,6 +55,33 @@ struct PostgresIndexDaemonTests {
         #expect(first.terminationStatus == 0, "\(h.log(of: first))")
     }
 
+    @Test(.timeLimit(.minutes(3)))
+    func sharpScoreRecordsIntoTheIndexAsTheDaemonWouldSoTheDaemonFindsThemScored() throws {
+        guard let server = Self.server else { return }
+        let h = try DaemonHarness("postgres-score")
+        guard h.hasExecutables else { return }
+        let schema = PostgresTestServer.schemaName("sc")
+        try PostgresDatabase(url: server).run("CREATE SCHEMA \(schema)")
+        defer { _ = try? PostgresDatabase(url: server).run("DROP SCHEMA \(schema) CASCADE") }
+        let url = try #require(PostgresTestServer.url(schema: schema))
+        let files = try h.trainTinyModel(epochs: 2, checkpointEvery: 1)
+        #expect(files.count == 2)
+        let (scored, output) = try h.run("sharp", ["score", files[0], "--metric", "accuracy", "--samples", "16", "--index", url])
+        #expect(scored == 0 && output.contains("recorded in postgres://"), "\(output)")
+        let (again, text) = try h.run("sharp", ["score", files[1], "--metric", "accuracy", "--samples", "16"],
+                                      environment: ["SHARP_INDEX_URL": url])
+        #expect(again == 0, "\(text)")
+        let database = try PostgresDatabase(url: url)
+        #expect(try database.scalar("SELECT count(*) FROM checkpoints").int64 == 2)
+        #expect(try database.scalar("SELECT count(*) FROM metrics WHERE plugin = 'accuracy'").int64 == 10)
+        // The daemon, asked for the same metric on the same samples, finds nothing left to do.
+        let (status, log) = try h.run("sharpd", ["--store", "store", "--index", url, "--once", "--metric", "accuracy", "--samples", "16"])
+        #expect(status == 0, "\(log)")
+        #expect(try database.scalar("SELECT count(*) FROM jobs").int64 == 0, "\(log)")
+        let (_, top) = try h.run("sharpq", ["--index", url, "top", "--metric", "test_acc", "--format", "csv"])
+        #expect(top.split(separator: "\n").count == 3, "\(top)")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func anUnreachableOrUnknownIndexIsOneLineAndExit1Or2() throws {
         let h = try DaemonHarness("postgres-errors")

@@ -1,6 +1,7 @@
 import Daemon
 import Foundation
 import Index
+import IndexRecords
 import IndexPresentation
 import IndexQueries
 import Statistics
@@ -38,7 +39,7 @@ struct JobKeyAgreementTests {
         let settings = Self.daemonSettings(plan)
         for text in Set(plan.metrics + Self.requests) {
             let request = try MetricRequest(parsing: text)
-            let study = try StudyScoring.key(for: request, options: scoring.evaluationOptions, registry: Self.registry)
+            let study = try ScoreRecorder.key(for: request, options: scoring.evaluationOptions, registry: Self.registry)
             let daemon = try PlannedMetric(request: request, evaluation: settings, registry: Self.registry).key
             #expect(study == daemon, "\(preset) \(text):\n study  \(study.paramsJSON)\n daemon \(daemon.paramsJSON)")
         }
@@ -67,7 +68,7 @@ struct JobKeyAgreementTests {
             let field = line.split(separator: "\t").map(String.init)
             let preset = try #require(StudyPlan.Preset(rawValue: field[0]))
             let options = StudyScoring(plan: StudyPlan.preset(preset), store: "/unused").evaluationOptions
-            let key = try StudyScoring.key(for: MetricRequest(parsing: field[1]), options: options, registry: Self.registry)
+            let key = try ScoreRecorder.key(for: MetricRequest(parsing: field[1]), options: options, registry: Self.registry)
             #expect(key.paramsJSON == field[3], "\(preset) \(field[1])")
             #expect(key.paramsHash == field[2], "\(preset) \(field[1])")
         }

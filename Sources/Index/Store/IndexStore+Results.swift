@@ -10,6 +10,15 @@ extension IndexStore {
         }
     }
 
+    /// Whether any result of `key` is recorded for the checkpoint.
+    public func hasResults(checkpointID: Int64, key: PluginKey) throws -> Bool {
+        try db.row(
+            """
+            SELECT 1 FROM metrics AS m\(db.dialect.indexedBy("metrics_by_checkpoint"))
+            WHERE m.checkpoint_id = ? AND m.plugin = ? AND m.plugin_version = ? AND m.params_hash = ? LIMIT 1
+            """, [.integer(checkpointID), .text(key.plugin), .text(key.version), .text(key.paramsHash)]) != nil
+    }
+
     private func record(_ m: MetricRecord, now: Date) throws {
         let rank = m.key.versionRank
         let id =

@@ -144,3 +144,4 @@ package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
 
 // tools/bench-index: writes a synthetic million-row index through IndexStore, then times sharpq.
 package.targets += [.executableTarget(name: "sharp-index-bench", dependencies: ["Index"])]
+package.targets += [.executableTarget(name: "sharp-fleet-bench", dependencies: ["Index"])]

@@ -46,7 +46,8 @@ extension IndexStore {
                     WHERE id = (SELECT id FROM jobs
                                 WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?2)
                                   AND \(Self.checkpointIsScorable)
-                                ORDER BY priority DESC, sort_key DESC, id LIMIT 1\(db.dialect.skipLocked))
+                                ORDER BY priority \(db.dialect.descending), sort_key \(db.dialect.descending), id
+                                LIMIT 1\(db.dialect.skipLocked))
                     RETURNING id
                     """, [.text(worker), now.sql, .real(lease)]),
                 let id = row[0].int64

@@ -62,7 +62,10 @@ struct CheckpointIntake {
         guard try index.claimIntake(path: path, holder: holder, lease: claimLease) else {
             return .claimedElsewhere(retryAt: now.addingTimeInterval(claimRetry))
         }
-        defer { try? index.releaseIntake(path: path, holder: holder) }
+        // The claim is kept while the file's identity cannot be recorded yet (it changed moments
+        // ago): until the holder looks again (`recheckTime`), the others keep waiting.
+        var keepClaim = false
+        defer { if !keepClaim { try? index.releaseIntake(path: path, holder: holder) } }
         let bytes: [UInt8]
         do {
             bytes = try Self.readAll(path, maxBytes: CheckpointReadLimits.default.maxArchiveBytes)
@@ -79,7 +82,7 @@ struct CheckpointIntake {
                 return try moveToQuarantine(path, sha: sha, size: bytes.count, reason: known.error ?? "known to be unreadable")
             }
             try index.addPath(path, checkpointID: known.id, at: now)
-            try remember(identity, of: path)
+            keepClaim = !(try remember(identity, of: path))
             let queued = try index.enqueueJobs(checkpointID: known.id, plugins: plan.map(\.key), priority: priority, at: now)
             return .known(id: known.id, queued: queued)
         }
@@ -91,19 +94,25 @@ struct CheckpointIntake {
         }
         let record = CheckpointRecord(manifest: checkpoint.manifest, sha256: sha, sizeBytes: bytes.count)
         let upsert = try index.upsertCheckpoint(record, path: path, at: now)
-        try remember(identity, of: path)
+        keepClaim = !(try remember(identity, of: path))
         let queued = try index.enqueueJobs(checkpointID: upsert.id, plugins: plan.map(\.key), priority: priority, at: now)
         return upsert.isNew ? .indexed(id: upsert.id, queued: queued) : .known(id: upsert.id, queued: queued)
     }
 
     /// Records `identity` (taken before the read) for `path` if the file still has it and has
     /// not changed in the last `identityMargin` seconds: a file rewritten while it was read, or
-    /// just now, keeps no identity and is read again next time.
-    private func remember(_ identity: FileIdentity?, of path: String) throws {
-        guard let identity, FileIdentity(path: path) == identity,
-            Date().timeIntervalSince1970 - identity.changedAt >= identityMargin
-        else { return }
+    /// just now, keeps no identity and is read again next time. True when recorded.
+    private func remember(_ identity: FileIdentity?, of path: String) throws -> Bool {
+        guard let identity, FileIdentity(path: path) == identity, recheckTime(of: identity) == nil else { return false }
         try index.recordFileIdentity(identity.text, path: path)
+        return true
+    }
+
+    /// When a file that changed moments ago can have its identity recorded (then it is read
+    /// once more); nil when it can be now.
+    func recheckTime(of identity: FileIdentity) -> Date? {
+        let settled = identity.changedAt + identityMargin
+        return Date().timeIntervalSince1970 >= settled ? nil : Date(timeIntervalSince1970: settled + 0.5)
     }
 
     private func unreadable(_ path: String, reason: String, bytes: [UInt8]?, sha: String? = nil, modified: Date, now: Date)

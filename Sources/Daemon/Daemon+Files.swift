@@ -78,13 +78,22 @@ extension Daemon {
         for (path, due) in pendingFiles where due <= now {
             pendingFiles[path] = nil
             try examine(path, priority: JobPriority.newCheckpoint)
+            try renewLeasesIfDue()  // a burst of large new files must not outlast the leases
         }
     }
 
     /// Brings one file into the index (see `CheckpointIntake`).
     func examine(_ path: String, priority: Int) throws {
         do {
-            switch try intake.examine(path, plan: plan, priority: priority) {
+            let outcome = try intake.examine(path, plan: plan, priority: priority)
+            switch outcome {
+            case .indexed, .known:
+                // Indexed moments after it changed: look once more when its identity can be
+                // recorded (this daemon still holds the file's intake claim until then).
+                if let identity = FileIdentity(path: path), let at = intake.recheckTime(of: identity) { pendingFiles[path] = at }
+            default: break
+            }
+            switch outcome {
             case .indexed(let id, let queued):
                 tally.indexed += 1
                 log.info("indexed \(path) (checkpoint \(id)); \(queued) job(s) queued")

@@ -65,7 +65,7 @@ extension Daemon {
             return
         }
         if run.stopped {
-            try index.failTraining(id: run.job.id, worker: run.tag, reason: "requeued: sharpd was stopped", retryAt: now, at: now)
+            try index.releaseTraining(id: run.job.id, worker: run.tag, reason: "requeued: sharpd was stopped", at: now)
             return
         }
         let reason = "the training worker \(exit) after \(minutes) min"

@@ -50,8 +50,14 @@ struct StudyQueue {
         let start = Date()
         var lastLine = "", idleSince = Date(), hinted = false
         while true {
-            let runs = Dictionary(try index.trainingJobs(study: plan.name).map { ($0.runID, $0) }, uniquingKeysWith: { $1 })
-            let open = plan.cells.filter { layout.finalCheckpoint(of: $0) == nil }
+            var runs = Dictionary(try index.trainingJobs(study: plan.name).map { ($0.runID, $0) }, uniquingKeysWith: { $1 })
+            let open = plan.cells.filter { Self.finalCheckpoint(of: $0, layout: layout, run: runs[$0.runID]) == nil }
+            // Done, but its checkpoint is gone (deleted, or quarantined as unreadable): train it again.
+            for cell in open where runs[cell.runID]?.state == .done {
+                try index.enqueueTraining(runID: cell.runID, study: plan.name, specJSON: plan.trainingSpec(for: cell), at: Date())
+                runs[cell.runID]?.state = .queued
+                log("distributed: \(cell.runID) was done but its final checkpoint is gone; queued again")
+            }
             let running = open.compactMap { runs[$0.runID] }.filter { $0.state == .running }
             let failed = open.compactMap { cell in runs[cell.runID].flatMap { $0.state == .failed ? (cell, $0) : nil } }
             let waiting = open.count - running.count - failed.count
@@ -79,7 +85,16 @@ struct StudyQueue {
             }
             usleep(UInt32(pollInterval * 1_000_000))
         }
-        outcome.finished = plan.cells.compactMap { layout.finalCheckpoint(of: $0) }
+        let runs = Dictionary(try index.trainingJobs(study: plan.name).map { ($0.runID, $0) }, uniquingKeysWith: { $1 })
+        outcome.finished = plan.cells.compactMap { Self.finalCheckpoint(of: $0, layout: layout, run: runs[$0.runID]) }
         return outcome
+    }
+
+    /// A cell's final checkpoint: in the study folder as this host lists it, or where its run
+    /// says it put it (a shared filesystem may list a new file late, but a named one is looked up).
+    static func finalCheckpoint(of cell: StudyCell, layout: StudyLayout, run: TrainingJob?) -> String? {
+        if let path = layout.finalCheckpoint(of: cell) { return path }
+        guard let run, run.state == .done, let path = run.checkpoint, FileManager.default.fileExists(atPath: path) else { return nil }
+        return path
     }
 }

@@ -31,6 +31,9 @@ public final class StudyTrainer {
     public var log: (String) -> Void = { _ in }
     /// Makes the per-batch/epoch progress sink of a cell (nil: none).
     public var progress: (StudyCell) -> TrainingProgress? = { _ in nil }
+    /// Asked right before a finished cell's checkpoint is moved into place: false stops the
+    /// move (a distributed study's run whose lease ran out: another host owns the cell now).
+    public var mayFinish: () throws -> Bool = { true }
 
     /// A trainer for `plan` in `layout`; fails if the study folder was made with other settings.
     public init(plan: StudyPlan, layout: StudyLayout, registry: PluginRegistry) throws {
@@ -116,11 +119,19 @@ public final class StudyTrainer {
         return last.trainAccuracy >= until
     }
 
-    /// Moves the final checkpoint into the study folder and removes the cell's work files.
+    /// Moves the final checkpoint into the study folder and removes the cell's work files. If
+    /// the cell was finished meanwhile (by another host of a distributed study), that checkpoint
+    /// stays, already indexed perhaps, and this one goes.
     private func finish(_ cell: StudyCell, finalPath: String) throws -> String {
         let files = FileManager.default
+        guard try mayFinish() else {
+            throw TrainingError.checkpoint("\(cell.runID): not moved into place: this run no longer holds the cell")
+        }
+        if let existing = layout.finalCheckpoint(of: cell) {
+            try? files.removeItem(atPath: finalPath)
+            return existing
+        }
         let target = (layout.directory as NSString).appendingPathComponent((finalPath as NSString).lastPathComponent)
-        if files.fileExists(atPath: target) { try files.removeItem(atPath: target) }
         try files.moveItem(atPath: finalPath, toPath: target)
         for partial in layout.partialCheckpoints(of: cell) { try? files.removeItem(atPath: partial.path) }
         return target

@@ -32,6 +32,8 @@ struct TrainCellCommand: ParsableCommand {
             let trainer = try StudyTrainer(
                 plan: plan, layout: StudyLayout(store: store, name: plan.name, index: location), registry: PluginRegistry(store: store))
             trainer.log = { FileHandle.standardError.write(Data("sharpd: train: \($0)\n".utf8)) }
+            // Cut off for longer than the lease, another host resumed the cell: its checkpoint wins.
+            trainer.mayFinish = { [job, worker] in try index.holdsTraining(id: job, worker: worker) }
             path = try trainer.train(cell).path
         } catch let error as IndexError where error.isTransient {
             throw CommandFailure("sharpd train-cell: \(claimed.runID): \(error)")  // the daemon retries the run

@@ -16,9 +16,9 @@ struct FleetIndexTests {
     func daemonsAreLiveWhileTheirLeaseLastsAndARenewalExtendsIt(_ backend: TestBackend) throws {
         let t = try TestIndex(backend)
         try t.index.registerDaemon(Self.record("a:1-x", host: "a"), lease: 60, at: TestIndex.epoch)
-        try t.index.registerDaemon(Self.record("b:2-y", host: "b"), lease: 0.3, at: TestIndex.epoch)
+        try t.index.registerDaemon(Self.record("b:2-y", host: "b"), lease: 1.5, at: TestIndex.epoch)
         #expect(try t.index.daemons().map(\.isLive) == [true, true])
-        Thread.sleep(forTimeInterval: 0.5)
+        Thread.sleep(forTimeInterval: 2)
         #expect(try t.index.daemons().map { "\($0.id) \($0.isLive)" } == ["a:1-x true", "b:2-y false"])
         _ = try t.index.renewLeases(daemon: "b:2-y", workers: [], lease: 60, at: TestIndex.epoch)
         #expect(try t.index.daemons().allSatisfy(\.isLive))
@@ -33,11 +33,11 @@ struct FleetIndexTests {
     func exactlyOneDaemonHoldsAFilesIntakeClaimUntilItIsReleasedOrRunsOut(_ backend: TestBackend) throws {
         let t = try TestIndex(backend)
         let other = try t.opener()
-        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 0.4))
+        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 1.5))
         #expect(try other.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "b", lease: 60) == false)
-        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 0.4))  // the holder again
+        #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 1.5))  // the holder again
         #expect(try other.claimIntake(path: "/s/b.ckpt.tar.zst", holder: "b", lease: 60))  // another file
-        Thread.sleep(forTimeInterval: 0.6)
+        Thread.sleep(forTimeInterval: 2)
         #expect(try other.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "b", lease: 60))  // a's claim ran out
         try other.releaseIntake(path: "/s/a.ckpt.tar.zst", holder: "a")  // not a's to release any more
         #expect(try t.index.claimIntake(path: "/s/a.ckpt.tar.zst", holder: "a", lease: 60) == false)
@@ -79,17 +79,17 @@ struct FleetIndexTests {
         #expect(try t.index.enqueueTraining(runID: "study-s-mlp-adam-s0", study: "s", specJSON: #"{"format":1}"#, at: now))
         #expect(try t.index.enqueueTraining(runID: "study-s-mlp-sam-s0", study: "s", specJSON: #"{"format":1}"#, at: now))
         #expect(try t.index.enqueueTraining(runID: "study-s-mlp-adam-s0", study: "s", specJSON: #"{"format":1}"#, at: now) == false)
-        let first = try #require(try t.index.claimTraining(worker: "a:1-x:1", lease: 0.4, at: now))
+        let first = try #require(try t.index.claimTraining(worker: "a:1-x:1", lease: 1.5, at: now))
         #expect(first.runID == "study-s-mlp-adam-s0" && first.state == .running && first.attempts == 1)
         let second = try #require(try t.index.claimTraining(worker: "b:2-y:1", lease: 60, at: now))
         #expect(second.runID == "study-s-mlp-sam-s0")
         #expect(try t.index.claimTraining(worker: "c:3-z:1", at: now) == nil)
         // a:1's lease runs out: its late completion is refused, and the run goes back to the queue.
-        Thread.sleep(forTimeInterval: 0.6)
+        Thread.sleep(forTimeInterval: 2)
         #expect(try t.index.completeTraining(id: first.id, worker: "a:1-x:1", checkpoint: "/s/x.ckpt.tar.zst", at: now) == false)
         #expect(try t.index.requeueAbandonedJobs(maxAttempts: 5, at: now) == 1)
         let again = try #require(try t.index.claimTraining(worker: "c:3-z:1", at: now))
-        #expect(again.id == first.id && again.attempts == 2)
+        #expect(again.id == first.id && again.attempts == 1)  // a lapsed lease is no crash of the run
         #expect(try t.index.renewLeases(daemon: "c:3-z", workers: ["c:3-z:1"], lease: 60, at: now) == ["c:3-z:1": 1])
         #expect(try t.index.completeTraining(id: again.id, worker: "c:3-z:1", checkpoint: "/s/a.ckpt.tar.zst", at: now))
         #expect(try t.index.failTraining(id: second.id, worker: "b:2-y:1", reason: "no such model", retryAt: nil, at: now))

@@ -100,14 +100,16 @@ struct JobQueueTests {
         let t = try TestIndex(backend)
         for n in 1...3 { try t.index.enqueueJobs(checkpointID: try t.checkpoint(n), plugins: [trace1], priority: 0) }
         let start = TestIndex.epoch
-        let stale = try #require(try t.index.claimNextJob(worker: "a:101-1:1", lease: 0.4, at: start))
+        let stale = try #require(try t.index.claimNextJob(worker: "a:101-1:1", lease: 2, at: start))
         let dead = try #require(try t.index.claimNextJob(worker: "b:102-2:1", lease: 60, at: start))
-        let alive = try #require(try t.index.claimNextJob(worker: "c:103-3:1", lease: 0.4, at: start))
-        Thread.sleep(forTimeInterval: 0.2)
+        let alive = try #require(try t.index.claimNextJob(worker: "c:103-3:1", lease: 2, at: start))
+        Thread.sleep(forTimeInterval: 0.5)
         #expect(try t.index.renewLeases(daemon: "c:103-3", workers: ["c:103-3:1"], lease: 60, at: start) == ["c:103-3:1": 1])
-        Thread.sleep(forTimeInterval: 0.4)  // the stale lease is over on the database's clock; the renewed one is not
+        Thread.sleep(forTimeInterval: 2)  // the stale lease is over on the database's clock; the renewed one is not
         #expect(try t.index.completeJob(id: stale.id, worker: "a:101-1:1", results: ScoringResults(), at: start) == false)
         #expect(try t.index.job(withID: stale.id)?.state == .running)  // refused, not yet taken back
+        // Nor can its holder fail it for good: the job is the sweeper's now.
+        #expect(try t.index.failJob(id: stale.id, worker: "a:101-1:1", reason: "refused", retryAt: nil, at: start) == false)
         let requeued = try t.index.requeueAbandonedJobs(deadDaemons: ["b:102-2"], maxAttempts: 3, at: start)
         #expect(requeued == 2)
         let queued = try t.rows("SELECT id FROM jobs WHERE state = 'queued'").compactMap { $0[0].int64 }

@@ -75,7 +75,9 @@ extension IndexStore {
     }
 
     /// Records a failed attempt. With `retryAt` the job is queued again (not before that time), otherwise it
-    /// is `failed` for good. False if `worker` no longer holds it.
+    /// is `failed` for good. False, and nothing changed, if `worker` no longer holds it or its lease ran
+    /// out: such a job is `requeueAbandonedJobs`'s, so a daemon that was cut off cannot fail for good a
+    /// job whose result was only refused for a lapsed lease.
     @discardableResult
     public func failJob(id: Int64, worker: String, reason: String, retryAt: Date?, at now: Date) throws -> Bool {
         try failAttempt(in: "jobs", id: id, worker: worker, reason: reason, retryAt: retryAt, at: now)
@@ -90,7 +92,7 @@ extension IndexStore {
                                 state = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN 'failed' ELSE 'queued' END,
                                 error = ?2, finished_at = ?3, lease_until = NULL,
                                 worker = CASE WHEN CAST(?1 AS DOUBLE PRECISION) IS NULL THEN worker ELSE NULL END
-                WHERE id = ?4 AND state = 'running' AND worker = ?5
+                WHERE id = ?4 AND state = 'running' AND worker = ?5 AND lease_until >= \(db.dialect.serverNow)
                 """, [retryAt?.sql ?? .null, .text(reason), now.sql, .integer(id), .text(worker)]) == 1
         }
     }
@@ -116,6 +118,9 @@ extension IndexStore {
     static let leasedTables = ["jobs", "training_jobs"]
 
     private func requeueAbandoned(in table: String, deadDaemons: [String], maxAttempts: Int, at now: Date) throws -> Int {
+        // A training run's attempts count its crashes (it is retried a few times): a run whose
+        // host died gets the claim back, as a stopped one does.
+        let giveBack = table == "training_jobs" ? ", attempts = \(db.dialect.greatest("attempts - 1", "0"))" : ""
         let requeue = """
             UPDATE \(table) SET
                 state = CASE WHEN attempts >= ?1 THEN 'failed' ELSE 'queued' END,
@@ -123,7 +128,7 @@ extension IndexStore {
                     THEN 'worker ' || worker || ' stopped without reporting, ' || attempts || ' times (plugin crash?)'
                     ELSE 'requeued: worker ' || worker || ' stopped without reporting (its daemon died or lost the index)' END,
                 finished_at = CASE WHEN attempts >= ?1 THEN ?2 ELSE finished_at END,
-                worker = NULL, heartbeat_at = NULL, lease_until = NULL
+                worker = NULL, heartbeat_at = NULL, lease_until = NULL\(giveBack)
             WHERE state = 'running'
             """
         var count = try db.run(

@@ -80,6 +80,28 @@ extension IndexStore {
         try failAttempt(in: "training_jobs", id: id, worker: worker, reason: reason, retryAt: retryAt, at: now)
     }
 
+    /// Whether `worker` still holds the run and its lease (checked before a finished run's
+    /// checkpoint is moved into place).
+    public func holdsTraining(id: Int64, worker: String) throws -> Bool {
+        try db.row(
+            "SELECT 1 FROM training_jobs WHERE id = ? AND state = 'running' AND worker = ? AND lease_until >= \(db.dialect.serverNow)",
+            [.integer(id), .text(worker)]) != nil
+    }
+
+    /// Gives a run back to the queue without counting the claim as an attempt (its daemon is
+    /// stopping; the run resumes from its last checkpoint wherever it is claimed next).
+    @discardableResult
+    public func releaseTraining(id: Int64, worker: String, reason: String, at now: Date) throws -> Bool {
+        try db.transaction {
+            try db.run(
+                """
+                UPDATE training_jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, lease_until = NULL, error = ?1,
+                                         attempts = \(db.dialect.greatest("attempts - 1", "0"))
+                WHERE id = ?2 AND state = 'running' AND worker = ?3
+                """, [.text(reason), .integer(id), .text(worker)]) == 1
+        }
+    }
+
     /// A study's runs, in queue order (every run when `study` is nil).
     public func trainingJobs(study: String?) throws -> [TrainingJob] {
         try db.rows(

@@ -13,8 +13,8 @@ import Index
 
 let arguments = CommandLine.arguments
 if arguments.count == 4, arguments[1] == "claimer" {
-    // One claimer (a "daemon"): claims and completes until the queue is empty; prints one
-    // latency in microseconds per claim, then "done N".
+    // One claimer (a "daemon"): claims and completes until the queue is empty; prints the claim's
+    // and the completion's latency in microseconds per job, then "done N".
     let index = try IndexStore(try IndexLocation.resolve(index: nil, store: arguments[2]))
     let tag = arguments[3]
     var completed = 0, sequence = 0
@@ -24,9 +24,10 @@ if arguments.count == 4, arguments[1] == "claimer" {
         let worker = "\(tag):\(sequence)"
         let start = DispatchTime.now().uptimeNanoseconds
         guard let job = try index.claimNextJob(worker: worker, lease: 60, at: Date()) else { break }
-        lines.append(String((DispatchTime.now().uptimeNanoseconds - start) / 1000))
+        let claimed = DispatchTime.now().uptimeNanoseconds
         let result = MetricRecord(checkpointID: job.checkpointID, key: job.key, name: "value", value: Double(job.id))
         if try index.completeJob(id: job.id, worker: worker, results: ScoringResults(metrics: [result]), at: Date()) { completed += 1 }
+        lines.append("\((claimed - start) / 1000) \((DispatchTime.now().uptimeNanoseconds - claimed) / 1000)")
     }
     print(lines.joined(separator: "\n"))
     print("done \(completed)")
@@ -70,25 +71,36 @@ for c in 0..<claimers {
     try process.run()
     readers.append((process.processIdentifier, pipe.fileHandleForReading))
 }
-var latencies: [Double] = []
+var latencies: [Double] = [], completions: [Double] = []
 var completed = 0
 for reader in readers {
     let text = String(decoding: reader.output.readDataToEndOfFile(), as: UTF8.self)
     for line in text.split(separator: "\n") {
-        if line.hasPrefix("done ") { completed += Int(line.dropFirst(5)) ?? 0 } else if let us = Double(line) { latencies.append(us / 1000) }
+        let fields = line.split(separator: " ")
+        if line.hasPrefix("done ") {
+            completed += Int(line.dropFirst(5)) ?? 0
+        } else if fields.count == 2, let claim = Double(fields[0]), let completion = Double(fields[1]) {
+            latencies.append(claim / 1000)
+            completions.append(completion / 1000)
+        }
     }
     var status: Int32 = 0
     waitpid(reader.pid, &status, 0)
 }
 let seconds = Date().timeIntervalSince(began)
-let sorted = latencies.sorted()
-func quantile(_ q: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))] }
+func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))]
+}
+func distribution(_ values: [Double]) -> String {
+    let s = values.sorted()
+    return String(format: "median %.2f, p95 %.2f, p99 %.2f, max %.2f", quantile(s, 0.5), quantile(s, 0.95), quantile(s, 0.99), s.last ?? .nan)
+}
 let done = try index.db.scalar("SELECT count(*) FROM jobs WHERE state = 'done'").int64 ?? 0
 let rows = try index.db.scalar("SELECT count(*) FROM metrics").int64 ?? 0
 print(String(format: "sharp-fleet-bench: %d jobs, %d claimers, %@ (%@)", queued, claimers, location.dialect.isShared ? "PostgreSQL" : "SQLite",
              location.description))
-print(String(format: "claim latency (ms): median %.2f, p95 %.2f, p99 %.2f, max %.2f over %d claims", quantile(0.5), quantile(0.95),
-             quantile(0.99), sorted.last ?? .nan, sorted.count))
+print("claim latency (ms): \(distribution(latencies)) over \(latencies.count) claims")
+print("completion latency (ms, results and done in one transaction): \(distribution(completions))")
 print(String(format: "throughput: %.0f claims+completions/s (%.1f s in all)", Double(completed) / seconds, seconds))
 let exact = completed == queued && done == queued && rows == queued && latencies.count == queued
 print("exactly once: \(exact ? "yes" : "NO") (\(completed) completions, \(done) done, \(rows) result rows, \(latencies.count) claims)")

@@ -33,9 +33,9 @@ extension Daemon {
     /// Starts a training run when this daemon trains, holds none, and one is queued.
     func dispatchTraining() throws {
         guard configuration.train, training == nil, shutdownDeadline == nil else { return }
-        workerSequence += 1
-        let tag = "\(daemonID):\(workerSequence)"
+        let tag = nextWorkerTag
         guard let job = try index.claimTraining(worker: tag, lease: configuration.lease, at: Date()) else { return }
+        workerSequence += 1
         do {
             let process = try WorkerProcess(
                 executable: configuration.executable,

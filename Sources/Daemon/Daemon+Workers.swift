@@ -39,10 +39,10 @@ extension Daemon {
     /// Starts workers while there are free slots and runnable jobs.
     func dispatch() throws {
         while shutdownDeadline == nil, running.count < configuration.workers {
-            workerSequence += 1
-            let tag = "\(daemonID):\(workerSequence)"
+            let tag = nextWorkerTag
             let now = Date()
             guard let first = try index.claimNextJob(worker: tag, lease: configuration.lease, at: now) else { return }
+            workerSequence += 1
             let jobs = [first] + (try index.claimJobs(checkpointID: first.checkpointID, worker: tag,
                                                       limit: configuration.jobsPerWorker - 1, lease: configuration.lease, at: now))
             let arguments = ["worker", "--store", layout.root, "--worker", tag, "--jobs", jobs.map { String($0.id) }.joined(separator: ","),

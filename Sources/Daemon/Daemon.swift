@@ -33,6 +33,9 @@ public final class Daemon {
     /// Plugin directories being watched.
     var pluginDirectories: [String] = []
     var workerSequence = 0
+    /// The tag the next claim is made under (`host:pid-nonce:n`); `workerSequence` moves on
+    /// only when a claim succeeds, so the numbers count workers, not attempts.
+    var nextWorkerTag: String { "\(daemonID):\(workerSequence + 1)" }
     /// This daemon's name on the index, `host:pid-nonce`; its workers' tags add `:n`.
     let daemonID: String
     /// The host name it registers under (`DaemonProbe.hostName`).

@@ -20,11 +20,25 @@ extension Daemon {
         }
         let added = fresh.filter { p in !plan.contains { $0.key == p.key } }
         plan = fresh
+        try retryJobsOfReplacedPlugins()
         guard !added.isEmpty else { return }
         let queued = try index.enqueueJobs(checkpointID: nil, plugins: added.map(\.key), priority: JobPriority.backfill, at: Date())
         if !initial || queued > 0 {
             log.info("metrics now: " + added.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", ")
                 + " added; \(queued) backfill job(s) queued")
+        }
+    }
+
+    /// A plugin file replaced under the same version (a fix that kept the version): its failed
+    /// jobs get another chance.
+    private func retryJobsOfReplacedPlugins() throws {
+        var seen = Set<String>()
+        for metric in plan {
+            guard let sha = metric.pluginFileSHA256, seen.insert(metric.key.plugin + "\u{0}" + metric.key.version).inserted,
+                try index.recordPluginFile(plugin: metric.key.plugin, version: metric.key.version, sha256: sha, at: Date())
+            else { continue }
+            let retried = try index.retryFailedJobs(RetryFilter(plugin: metric.key.plugin, version: metric.key.version), at: Date())
+            log.info("\(metric.key.plugin) \(metric.key.version): its file changed; \(retried) failed job(s) queued again")
         }
     }
 

@@ -15,17 +15,24 @@ public struct PlannedMetric: Sendable, Equatable {
     public let key: PluginKey
     /// The request as the user typed it.
     public let request: String
+    /// The sha256 of the plugin's file (nil if it could not be read): when it changes under the
+    /// same version, the version's failed jobs are retried.
+    public let pluginFileSHA256: String?
 
     /// Resolves `request` against `registry` (which the caller loaded for this purpose only).
     public init(request: MetricRequest, evaluation: EvaluationOptions, registry: PluginRegistry) throws {
         key = PluginKey(try MetricJobKey(request: request, evaluation: evaluation, registry: registry))
         self.request = request.description
+        pluginFileSHA256 = (try? registry.metric(named: request.name)).flatMap { plugin in
+            FileManager.default.contents(atPath: plugin.path).map { SHA256.hex(of: [UInt8]($0)) }
+        }
     }
 
     /// A planned metric read back from `sharpd plan` output.
-    public init(key: PluginKey, request: String) {
+    public init(key: PluginKey, request: String, pluginFileSHA256: String? = nil) {
         self.key = key
         self.request = request
+        self.pluginFileSHA256 = pluginFileSHA256
     }
 }
 
@@ -57,6 +64,7 @@ public enum MetricPlan {
             JSONValue.object([
                 "plugin": .string(p.key.plugin), "version": .string(p.key.version), "params_hash": .string(p.key.paramsHash),
                 "params": .string(p.key.paramsJSON ?? "{}"), "request": .string(p.request),
+                "file_sha256": p.pluginFileSHA256.map(JSONValue.string) ?? .null,
             ]).text
         }.joined(separator: "\n")
     }
@@ -70,7 +78,7 @@ public enum MetricPlan {
                 let request = object["request"] as? String
             else { throw DaemonError.protocolViolation("malformed plan line: \(line)") }
             return PlannedMetric(key: PluginKey(plugin: plugin, version: version, paramsHash: hash, paramsJSON: params),
-                                 request: request)
+                                 request: request, pluginFileSHA256: object["file_sha256"] as? String)
         }
     }
 }

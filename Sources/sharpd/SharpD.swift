@@ -26,7 +26,8 @@ struct SharpD: ParsableCommand {
             running jobs get --grace seconds to finish, then they are requeued. docs/daemon.md has the rest.
             """,
         version: BuildInfo.description,
-        subcommands: [RunDaemon.self, WorkerCommand.self, PlanCommand.self, TrainCellCommand.self], defaultSubcommand: RunDaemon.self)
+        subcommands: [RunDaemon.self, RetryCommand.self, WorkerCommand.self, PlanCommand.self, TrainCellCommand.self],
+        defaultSubcommand: RunDaemon.self)
 
     static func main() {
         KernelRestart.useBestKernel()

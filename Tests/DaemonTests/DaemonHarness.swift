@@ -90,6 +90,15 @@ final class DaemonHarness {
         return nil
     }
 
+    /// One text value from the index (read-only), nil if the index or the row is missing.
+    func scalarText(_ sql: String) -> String? {
+        guard let index = try? IndexStore(store: store, mode: .readOnly), let table = try? index.readOnlyQuery(sql),
+            let cell = table.rows.first?.first
+        else { return nil }
+        if case .text(let v) = cell { return v }
+        return nil
+    }
+
     /// CPU time (user + system, clock ticks) a process has used.
     static func cpuTicks(of pid: pid_t) -> Int? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

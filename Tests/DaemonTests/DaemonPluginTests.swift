@@ -72,5 +72,21 @@ struct DaemonPluginTests {
             """) == 3, "\(output)")
         #expect(h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'accuracy' AND name = 'test_acc'") == 3, "\(output)")
         #expect(h.scalar("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')") == 0)
+
+        // Failed jobs stay failed while nothing changes; a fixed plugin file under the same
+        // version (here: the same file with a byte appended) gets them queued again.
+        let arguments = ["--store", "store", "--once", "--samples", "16", "--metric", "curvature-probe:iterations=4", "--metric", "accuracy"]
+        let (unchanged, _) = try h.run("sharpd", arguments)
+        #expect(unchanged == 0)
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed'") == 3)
+        let installed = try FileHandle(forWritingTo: URL(fileURLWithPath: h.store + "/plugins/libCurvatureProbe.so"))
+        try installed.seekToEnd()
+        try installed.write(contentsOf: Data([0]))
+        try installed.close()
+        let (fixed, fixedLog) = try h.run("sharpd", arguments)
+        #expect(fixed == 0, "\(fixedLog)")
+        #expect(fixedLog.contains("curvature-probe 0.1.0: its file changed; 3 failed job(s) queued again"), "\(fixedLog)")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed'") == 0, "\(fixedLog)")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'done'") == 5, "2 backfilled, 3 retried")
     }
 }

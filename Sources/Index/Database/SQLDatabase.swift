@@ -88,6 +88,13 @@ public enum SQLDialect: Sendable {
     /// `jsonParameter` for a numbered placeholder (`?4`).
     public func json(_ placeholder: String) -> String { self == .sqlite ? "json(\(placeholder))" : placeholder }
 
+    /// The text at a fixed top-level `key` of a JSON text column (the queries in `IndexQueries`
+    /// bind user-given keys instead, Sources/IndexQueries/SQLDialect+JSON.swift).
+    public func jsonText(_ column: String, key: String) -> String {
+        precondition(key.allSatisfy { $0.isLetter || $0 == "_" }, "a fixed JSON key")
+        return self == .sqlite ? "json_extract(\(column), '$.\(key)')" : "(CAST(\(column) AS jsonb) ->> '\(key)')"
+    }
+
     /// `DESC` with NULLs after every value, as SQLite sorts them (PostgreSQL puts them first).
     public var descending: String { self == .sqlite ? "DESC" : "DESC NULLS LAST" }
 

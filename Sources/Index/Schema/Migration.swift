@@ -17,6 +17,7 @@ enum Schema {
         Migration(name: "0005_add_checkpoint_path_identity", sql: addCheckpointPathIdentity),
         Migration(name: "0006_add_leases_and_daemons", sql: addLeasesAndDaemons),
         Migration(name: "0007_create_training_jobs", sql: createTrainingJobs),
+        Migration(name: "0008_create_plugin_files", sql: createPluginFiles),
     ]
 
     /// The newest migration's name: what `schema_migrations` holds last once migrated.

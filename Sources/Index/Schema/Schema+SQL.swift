@@ -198,4 +198,17 @@ extension Schema {
         );
         CREATE INDEX training_jobs_by_study ON training_jobs (study, state);
         """
+
+    // The bytes of each plugin version's file as the daemon last planned with it (sha256): when
+    // they change under the same version (a plugin author's fix), the version's failed jobs are
+    // queued again (docs/daemon.md §4).
+    static let createPluginFiles = """
+        CREATE TABLE plugin_files (
+            plugin TEXT NOT NULL,
+            plugin_version TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            seen_at REAL NOT NULL,
+            PRIMARY KEY (plugin, plugin_version)
+        );
+        """
 }

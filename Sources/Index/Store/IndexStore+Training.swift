@@ -105,7 +105,7 @@ extension IndexStore {
     /// A study's runs, in queue order (every run when `study` is nil).
     public func trainingJobs(study: String?) throws -> [TrainingJob] {
         try db.rows(
-            "SELECT id FROM training_jobs WHERE study = ?1 OR ?1 IS NULL ORDER BY id", [study.map { .text($0) } ?? .null]
+            "SELECT id FROM training_jobs WHERE CAST(?1 AS TEXT) IS NULL OR study = ?1 ORDER BY id", [study.map { .text($0) } ?? .null]
         ).compactMap { try $0[0].int64.flatMap { try trainingJob(id: $0) } }
     }
 

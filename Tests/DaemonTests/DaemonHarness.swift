@@ -81,21 +81,21 @@ final class DaemonHarness {
         return try condition()
     }
 
-    /// One value from the index (read-only), nil if the index or the row is missing.
+    /// The first cell of a query on the index (read-only), nil if the index or the row is missing.
+    func cell(_ sql: String) -> ResultCell? {
+        guard let index = try? IndexStore(store: store, mode: .readOnly), let table = try? index.readOnlyQuery(sql) else { return nil }
+        return table.rows.first?.first
+    }
+
+    /// One integer from the index, nil if missing.
     func scalar(_ sql: String) -> Int64? {
-        guard let index = try? IndexStore(store: store, mode: .readOnly), let table = try? index.readOnlyQuery(sql),
-            let cell = table.rows.first?.first
-        else { return nil }
-        if case .integer(let v) = cell { return v }
+        if case .integer(let v) = cell(sql) { return v }
         return nil
     }
 
-    /// One text value from the index (read-only), nil if the index or the row is missing.
+    /// One text value from the index, nil if missing.
     func scalarText(_ sql: String) -> String? {
-        guard let index = try? IndexStore(store: store, mode: .readOnly), let table = try? index.readOnlyQuery(sql),
-            let cell = table.rows.first?.first
-        else { return nil }
-        if case .text(let v) = cell { return v }
+        if case .text(let v) = cell(sql) { return v }
         return nil
     }
 

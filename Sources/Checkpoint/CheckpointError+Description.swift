@@ -85,6 +85,20 @@ extension CheckpointError.Reason {
         }
     }
 
+    /// What to do about a file the daemon moved to quarantine for this reason: moving it back
+    /// helps only when the file was incomplete; a hostile or oversized archive must not return.
+    public var quarantineFix: String {
+        switch self {
+        case .truncated, .missingEntry, .cannotRead:
+            return "if it was copied in before the copy had finished, copy it again whole (or move it back once complete)"
+        case .archiveTooLarge, .tooManyEntries, .entryTooLarge, .totalTooLarge, .expansionTooLarge, .unsafePath, .linkEntry,
+            .notRegularFile, .duplicateEntry:
+            return "do not move it back: \(advice)"
+        default:
+            return "\(advice); then put a good copy into the store"
+        }
+    }
+
     /// What the user should do about it.
     var advice: String {
         switch self {

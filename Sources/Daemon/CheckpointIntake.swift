@@ -72,7 +72,7 @@ struct CheckpointIntake {
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
             return .vanished
         } catch {
-            return try unreadable(path, reason: "\(error)", bytes: nil, modified: modified, now: now)
+            return try unreadable(path, error: error, bytes: nil, modified: modified, now: now)
         }
         var hasher = SHA256()
         hasher.update(bytes)
@@ -90,7 +90,7 @@ struct CheckpointIntake {
         do {
             checkpoint = try Checkpoint.read(bytes: bytes, source: path)
         } catch {
-            return try unreadable(path, reason: "\(error)", bytes: bytes, sha: sha, modified: modified, now: now)
+            return try unreadable(path, error: error, bytes: bytes, sha: sha, modified: modified, now: now)
         }
         let record = CheckpointRecord(manifest: checkpoint.manifest, sha256: sha, sizeBytes: bytes.count)
         let upsert = try index.upsertCheckpoint(record, path: path, at: now)
@@ -115,9 +115,10 @@ struct CheckpointIntake {
         return Date().timeIntervalSince1970 >= settled ? nil : Date(timeIntervalSince1970: settled + 0.5)
     }
 
-    private func unreadable(_ path: String, reason: String, bytes: [UInt8]?, sha: String? = nil, modified: Date, now: Date)
+    private func unreadable(_ path: String, error: Error, bytes: [UInt8]?, sha: String? = nil, modified: Date, now: Date)
         throws -> Outcome
     {
+        let reason = "\(error)"
         if now.timeIntervalSince(modified) < settleSeconds {
             return .deferred(retryAt: modified.addingTimeInterval(settleSeconds + 0.5))
         }
@@ -126,12 +127,14 @@ struct CheckpointIntake {
             hasher.update(b)
             return SHA256.hexString(hasher.finalize())
         } ?? "unread:" + path
-        return try moveToQuarantine(path, sha: digest, size: bytes?.count ?? 0, reason: reason)
+        return try moveToQuarantine(path, sha: digest, size: bytes?.count ?? 0, reason: reason,
+                                    fix: (error as? CheckpointError)?.reason.quarantineFix)
     }
 
     /// Moves the file into `<store>/quarantine/` with a `.reason.txt` beside it, and records it.
-    func moveToQuarantine(_ path: String, sha: String, size: Int, reason: String) throws -> Outcome {
-        let destination = try Quarantine(layout: layout).move(path, reason: reason, sha256: sha)
+    /// `fix`: what to do about it, when the reason says more than "unreadable".
+    func moveToQuarantine(_ path: String, sha: String, size: Int, reason: String, fix: String? = nil) throws -> Outcome {
+        let destination = try Quarantine(layout: layout).move(path, reason: reason, sha256: sha, fix: fix)
         try index.recordUnreadableFile(sha256: sha, path: destination ?? path, sizeBytes: size, reason: reason, at: Date())
         if destination != nil { try? index.markPathMissing(path, at: Date()) }
         log.warning("quarantined \(path): \(reason)" + (destination.map { " (now \($0))" } ?? " (could not be moved)"))
@@ -157,7 +160,7 @@ struct Quarantine {
     /// Moves `path` in (renamed with a number if the name is taken) and writes the reason file;
     /// returns the new path, or nil when the file could not be moved (then it stays put, and the
     /// index still records it as unreadable).
-    func move(_ path: String, reason: String, sha256: String) throws -> String? {
+    func move(_ path: String, reason: String, sha256: String, fix: String? = nil) throws -> String? {
         let files = FileManager.default
         try? files.createDirectory(atPath: layout.quarantineDirectory, withIntermediateDirectories: true)
         let name = (path as NSString).lastPathComponent
@@ -173,7 +176,7 @@ struct Quarantine {
             sha256: \(sha256)
             quarantined_at: \(ISO8601DateFormatter().string(from: Date()))
             reason: \(reason)
-            fix: if the file is fine (e.g. it was copied in before the copy had finished), move it back into the store
+            fix: \(fix ?? "if the file is fine (e.g. it was copied in before the copy had finished), move it back into the store")
 
             """
         try? note.write(toFile: destination + ".reason.txt", atomically: true, encoding: .utf8)

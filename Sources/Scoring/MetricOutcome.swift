@@ -12,6 +12,13 @@ public struct MetricOutcome: Sendable, Codable {
         public let hvpCount: Int
         /// Seconds the plugin spent on it.
         public let seconds: Double
+
+        /// The names sharpq and the CSV forms use (`sharp score --format json`).
+        enum CodingKeys: String, CodingKey {
+            case name, value, seconds
+            case standardError = "stderr"
+            case hvpCount = "hvp_count"
+        }
     }
 
     /// A series output (a density, the top-k eigenvalues, a convergence history).

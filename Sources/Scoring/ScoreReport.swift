@@ -45,7 +45,7 @@ public struct ScoreReport: Sendable, Codable {
         }
     }
 
-    static let header = ["checkpoint", "metric", "output", "value", "stderr", "hvps", "seconds"]
+    static let header = ["checkpoint", "metric", "output", "value", "stderr", "hvp_count", "seconds"]
 
     /// An aligned text table, then each metric's time, HVP and pass counts.
     public func table() -> String {

@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
         let c = trainer.configuration
         ProgressPrinter.line("sharp train: \(c.model.name) on \(trainer.dataset.name) (\(trainer.dataset.trainIndices.count) train / "
             + "\(trainer.dataset.testIndices.count) test), \(c.optimizer)\(c.baseOptimizer.map { "+\($0)" } ?? ""), lr \(c.lr), "
-            + "batch \(c.batchSize), up to \(c.maxEpochs) epochs, run \(c.runID)")
+            + "batch \(c.batchSize), up to \(c.maxEpochs) epoch\(c.maxEpochs == 1 ? "" : "s"), run \(c.runID)")
         let progress = ProgressPrinter()
         do {
             let (reason, _) = try trainer.run(progress: progress)

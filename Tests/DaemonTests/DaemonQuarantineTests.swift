@@ -14,21 +14,28 @@ struct DaemonQuarantineTests {
         try FileManager.default.createDirectory(atPath: h.store + "/sub", withIntermediateDirectories: true)
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
         try Data("this is not a checkpoint".utf8).write(to: URL(fileURLWithPath: garbage))
+        // A hostile archive: its one entry names a file outside it, by an absolute path.
+        let hostile = h.store + "/hostile.ckpt.tar.zst"
+        let (tarred, tarOutput) = try h.run("/usr/bin/env", ["tar", "-cPf", hostile, "/etc/hostname"])
+        #expect(tarred == 0, "\(tarOutput)")
         // Old enough not to look like a copy still in progress.
         let past = Date().addingTimeInterval(-3600)
-        for path in [truncated, garbage] { try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path) }
+        for path in [truncated, garbage, hostile] { try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path) }
 
         let (status, output) = try h.run("sharpd", ["--store", "store", "--once", "--metric", "accuracy"])
         #expect(status == 1, "quarantining files is reported by the exit status:\n\(output)")
-        #expect(output.contains("quarantined") && output.contains("2 quarantined"), "\(output)")
-        for name in ["truncated.ckpt.tar.zst", "garbage.ckpt.tar.zst"] {
+        #expect(output.contains("quarantined") && output.contains("3 quarantined"), "\(output)")
+        // Each note's advice fits its reason: only an incomplete copy may come back.
+        let fixes = ["truncated.ckpt.tar.zst": "fix: if it was copied in before the copy had finished, copy it again whole",
+                     "garbage.ckpt.tar.zst": "then put a good copy into the store", "hostile.ckpt.tar.zst": "fix: do not move it back"]
+        for (name, fix) in fixes {
             let moved = h.store + "/quarantine/" + name
             #expect(FileManager.default.fileExists(atPath: moved), "\(name) not in quarantine")
             let reason = (try? String(contentsOfFile: moved + ".reason.txt", encoding: .utf8)) ?? ""
-            #expect(reason.contains("reason: ") && reason.contains("sha256: "), "\(reason)")
+            #expect(reason.contains("reason: ") && reason.contains("sha256: ") && reason.contains(fix), "\(reason)")
         }
         #expect(!FileManager.default.fileExists(atPath: truncated) && !FileManager.default.fileExists(atPath: garbage))
-        #expect(h.scalar("SELECT count(*) FROM checkpoints WHERE status = 'quarantined' AND error IS NOT NULL") == 2)
+        #expect(h.scalar("SELECT count(*) FROM checkpoints WHERE status = 'quarantined' AND error IS NOT NULL") == 3)
         #expect(h.scalar("SELECT count(*) FROM metrics WHERE name = 'test_acc'") == 1)
 
         // The quarantine folder is not watched or rescanned: a second run has nothing to do.

@@ -51,6 +51,9 @@ import Testing
         #expect(report.csv().split(separator: "\n").count == 1 + 5 + 2)
         #expect(report.table().contains("hessian-trace:probes=3"))
         #expect(try report.json().contains("\"trace_of_square\""))
+        // One name for the standard error and the HVP count, in JSON as in the CSV header and sharpq.
+        #expect(try report.json().contains("\"stderr\"") && !(try report.json().contains("standardError")))
+        #expect(report.csv().hasPrefix("checkpoint,metric,output,value,stderr,hvp_count,seconds"))
     }
 
     @Test func aDatasetThatNoLongerMatchesItsFingerprintIsAClearError() throws {

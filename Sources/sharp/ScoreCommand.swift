@@ -129,13 +129,15 @@ private struct ScoreSession {
             if !request.overrides.isEmpty {
                 log("  \(request.description): \(c.options.split.rawValue) subset of \(c.evaluationSampleCount) samples in \(c.evaluationBatches.count) batches of \(c.batchSize)")
             }
+            // The context's counters run across every metric of the checkpoint: count this one's.
+            let productsBefore = c.counters.hessianVectorProducts
             let outcome = try scorer.run(request) { fraction in
                 // Long metrics say where they are every few seconds; short ones stay quiet.
                 let now = Date()
                 guard now.timeIntervalSince(lastShown) >= 5 else { return }
                 lastShown = now
                 log(String(format: "  %@: %3.0f%% after %.0fs (%d HVPs so far)", request.description, 100 * fraction,
-                           now.timeIntervalSince(start), c.counters.hessianVectorProducts))
+                           now.timeIntervalSince(start), c.counters.hessianVectorProducts - productsBefore))
             }
             log(String(format: "  %@: %.1fs, %d HVPs", request.description, outcome.seconds, outcome.counters.hessianVectorProducts))
             outcomes.append(outcome)

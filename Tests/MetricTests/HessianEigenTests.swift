@@ -17,7 +17,20 @@ import Testing
         #expect(abs(r.value("lambda_min") - sorted[0]) < 1e-3 * 200)
         #expect(r.value("abs_lambda_max") == r.value("lambda_max"))
         #expect(r.value("converged") == 1)
+        #expect(r.value("unconverged") == 0 && r.value("max_relative_residual") <= 1e-6)
         print("hessian-eigen outliers: \(r.scalar("lambda_max")!.hvpCount) HVPs for top-5 + λmin (tol 1e-6), λmin \(r.value("lambda_min")) vs \(sorted[0])")
+    }
+
+    @Test func aBudgetTooSmallSaysWhichEigenvaluesMissedTheToleranceAndByHowMuch() throws {
+        let h = SyntheticHessian(eigenvalues: Spectra.spikedBulk(n: 1024), rotated: true)
+        let r = try MetricHarness.run("hessian-eigen", ["k": .number(5), "max_steps": .number(8)], dimension: h.dimension, hessian: h.apply)
+        #expect(r.value("converged") == 0)
+        let residuals = try #require(r.series("residuals")).y, top = try #require(r.series("top_k")).y
+        let relative = zip(residuals, top).map { $0 / abs($1) }
+        #expect(r.value("unconverged") == Double(relative.filter { $0 > 1e-6 }.count))
+        #expect(r.value("unconverged") >= 1)
+        #expect(r.value("max_relative_residual") == relative.max())
+        #expect(r.value("max_relative_residual") > 1e-6)
     }
 
     @Test func lanczosResolvesAGapOf097() throws {

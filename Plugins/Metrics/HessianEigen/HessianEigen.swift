@@ -71,6 +71,11 @@ public final class HessianEigen: MetricPlugin {
         try context.report("abs_lambda_max", value: max(abs(high), abs(low)), hvpCount: products, seconds: seconds)
         try context.report("converged", value: converged ? 1 : 0, hvpCount: products, seconds: seconds)
         let top = Array(theta.indices.reversed().prefix(k))
+        // Which of the top k missed the tolerance, and by how much: a Ritz value's relative
+        // residual ‖Hy − θy‖/|θ| bounds its relative error.
+        let relative = top.map { result.residuals[$0] / max(abs(theta[$0]), Double.leastNormalMagnitude) }
+        try context.report("unconverged", value: Double(relative.filter { $0 > tol }.count), hvpCount: products, seconds: seconds)
+        try context.report("max_relative_residual", value: relative.max() ?? 0, hvpCount: products, seconds: seconds)
         // lambda_2 … lambda_k as scalars too (docs/index-and-queries.md §3), so they can be queried.
         for (rank, i) in top.enumerated().dropFirst() {
             try context.report("lambda_\(rank + 1)", value: theta[i], hvpCount: products, seconds: seconds)

@@ -79,7 +79,11 @@ struct CheckpointIntake {
         let sha = SHA256.hexString(hasher.finalize())
         if let known = try index.checkpointStatus(sha256: sha) {
             if known.status == "quarantined" {
-                return try moveToQuarantine(path, sha: sha, size: bytes.count, reason: known.error ?? "known to be unreadable")
+                // The recorded reason names the file those bytes were first found in: say so.
+                let reason = "the same bytes (sha256 \(sha.prefix(12))…) were quarantined before, as another file: "
+                    + (known.error ?? "unreadable")
+                return try moveToQuarantine(path, sha: sha, size: bytes.count, reason: reason,
+                                            fix: "these bytes are known to be unreadable: put a good copy into the store instead")
             }
             try index.addPath(path, checkpointID: known.id, at: now)
             keepClaim = !(try remember(identity, of: path))

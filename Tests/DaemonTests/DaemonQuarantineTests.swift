@@ -41,6 +41,17 @@ struct DaemonQuarantineTests {
         // The quarantine folder is not watched or rescanned: a second run has nothing to do.
         let (again, second) = try h.run("sharpd", ["--store", "store", "--once", "--metric", "accuracy"])
         #expect(again == 0, "\(second)")
+
+        // The same bad bytes under another name: quarantined at once, and the note says whose
+        // reason it repeats.
+        let copy = h.store + "/copy.ckpt.tar.zst"
+        try Data("this is not a checkpoint".utf8).write(to: URL(fileURLWithPath: copy))
+        try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: copy)
+        let (third, thirdLog) = try h.run("sharpd", ["--store", "store", "--once", "--metric", "accuracy"])
+        #expect(third == 1, "\(thirdLog)")
+        let note = (try? String(contentsOfFile: h.store + "/quarantine/copy.ckpt.tar.zst.reason.txt", encoding: .utf8)) ?? ""
+        #expect(note.contains("were quarantined before, as another file: ") && note.contains("fix: these bytes are known to be unreadable"),
+                "\(note)")
     }
 
     @Test(.timeLimit(.minutes(2)))

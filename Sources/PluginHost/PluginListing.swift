@@ -20,7 +20,7 @@ public enum PluginListing {
             for p in sorted(registry) {
                 lines.append("")
                 lines.append("\(p.kind) \(p.name) \(p.version): \(p.summary)")
-                for q in p.schema.properties { lines.append("  \(q.name) (\(q.type), default \(q.defaultValue)): \(q.summary)") }
+                for q in p.schema.properties { lines.append("  \(q.name) (\(constraints(q))): \(q.summary)") }
             }
         }
         if registry.plugins.isEmpty { lines.append("(no plugins found)") }
@@ -30,6 +30,24 @@ public enum PluginListing {
         return lines.joined(separator: "\n")
     }
 
+    /// A parameter's type, default and what values it takes: `number ≥ 0 and < 1, default 0.9`,
+    /// `one of "lanczos", "power", default "lanczos"`, `integer ≥ 1, or null`.
+    static func constraints(_ q: HyperparameterSchema.Property) -> String {
+        var parts: [String] = []
+        if let choices = q.choices {
+            parts.append("one of " + choices.map { "\"\($0)\"" }.joined(separator: ", "))
+        } else {
+            var bounds: [String] = []
+            if let m = q.minimum { bounds.append("≥ \(HyperparameterValue.number(m).displayText)") }
+            if let m = q.maximum { bounds.append("≤ \(HyperparameterValue.number(m).displayText)") }
+            if let m = q.exclusiveMaximum { bounds.append("< \(HyperparameterValue.number(m).displayText)") }
+            parts.append(([q.type] + (bounds.isEmpty ? [] : [bounds.joined(separator: " and ")])).joined(separator: " "))
+        }
+        if q.nullable { parts[0] += ", or null" }
+        parts.append("default \(q.defaultValue.displayText)")
+        return parts.joined(separator: ", ")
+    }
+
     /// One JSON object: `plugins`, `problems`, `search_path`.
     public static func json(_ registry: PluginRegistry) -> String {
         let plugins: [JSONValue] = sorted(registry).map { p in
@@ -37,7 +55,15 @@ public enum PluginListing {
                 "kind": .string(p.kind.rawValue), "name": .string(p.name), "version": .string(p.version),
                 "summary": .string(p.summary), "path": .string(p.path), "toolchain": .string(p.toolchain),
                 "parameters": .array(p.schema.properties.map { q in
-                    ["name": .string(q.name), "type": .string(q.type), "default": q.defaultValue.json, "description": .string(q.summary)]
+                    var o: [String: JSONValue] = [
+                        "name": .string(q.name), "type": .string(q.type), "default": q.defaultValue.json, "description": .string(q.summary),
+                        "nullable": .bool(q.nullable),
+                    ]
+                    if let c = q.choices { o["choices"] = .array(c.map(JSONValue.string)) }
+                    if let m = q.minimum { o["minimum"] = .number(m) }
+                    if let m = q.maximum { o["maximum"] = .number(m) }
+                    if let m = q.exclusiveMaximum { o["exclusive_maximum"] = .number(m) }
+                    return .object(o)
                 }),
             ]
             if p.kind == .optimizer {

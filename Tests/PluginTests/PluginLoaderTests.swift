@@ -6,6 +6,19 @@ import Testing
 struct PluginLoaderTests {
     static let advice = "rebuild the plugin against this Sharp: swift build in its package"
 
+    @Test func theVerboseListingShowsEachParametersBoundsAndChoices() throws {
+        let table = PluginListing.table(builtins, verbose: true)
+        #expect(table.contains(#"method (one of "lanczos", "power", default lanczos)"#), "\(table)")
+        #expect(table.contains("k (integer ≥ 1 and ≤ 100, default 5)"), "\(table)")
+        #expect(table.contains("tol (number ≥ 0, or null, default null)"), "\(table)")
+        let object = try JSONSerialization.jsonObject(with: Data(PluginListing.json(builtins).utf8)) as? [String: Any]
+        let eigen = (object?["plugins"] as? [[String: Any]])?.first { $0["name"] as? String == "hessian-eigen" }
+        let parameters = try #require(eigen?["parameters"] as? [[String: Any]])
+        let method = parameters.first { $0["name"] as? String == "method" }, k = parameters.first { $0["name"] as? String == "k" }
+        #expect(method?["choices"] as? [String] == ["lanczos", "power"])
+        #expect(k?["minimum"] as? Double == 1 && k?["maximum"] as? Double == 100 && k?["nullable"] as? Bool == false)
+    }
+
     @Test func theEightBuiltInOptimizersAreFoundNextToTheExecutable() throws {
         let names = Set(builtins.plugins.filter { $0.kind == .optimizer }.map(\.name))
         #expect(names.isSuperset(of: ["sgd", "adam", "adamw", "sam", "asam", "gsam", "wsam", "crsam"]))

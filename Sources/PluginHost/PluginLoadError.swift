@@ -1,3 +1,5 @@
+import CSharpPlugin
+
 /// Why a plugin file was not registered. Each message names the file, what was expected and
 /// found, and the fix, so `sharp plugins` can print it as is.
 public enum PluginLoadError: Error, CustomStringConvertible, Sendable {
@@ -52,6 +54,18 @@ public enum PluginHostError: Error, CustomStringConvertible, Sendable {
     /// A caller-side mistake (buffer sizes, element types, optimizer composition).
     case invalidUse(String)
 
+    /// The name of a plugin's status code (sharp_plugin.h's SHARP_ERROR_*).
+    public static func statusName(_ status: Int32) -> String {
+        switch status {
+        case SHARP_ERROR_INVALID_ARGUMENT: return "invalid argument"
+        case SHARP_ERROR_UNSUPPORTED: return "not supported by the plugin"
+        case SHARP_ERROR_CALLBACK: return "a host callback failed"
+        case SHARP_ERROR_NUMERICAL: return "numerical error"
+        case SHARP_ERROR_INTERNAL: return "internal error"
+        default: return "unknown status \(status)"
+        }
+    }
+
     /// One line for the user.
     public var description: String {
         switch self {
@@ -60,7 +74,7 @@ public enum PluginHostError: Error, CustomStringConvertible, Sendable {
         case .invalidHyperparameter(let plugin, let reason):
             return "\(plugin): \(reason)"
         case .pluginFailed(let plugin, let operation, let status, let message):
-            return "\(plugin) \(operation) failed (status \(status)): \(message.isEmpty ? "no message" : message)"
+            return "\(plugin) \(operation) failed, \(Self.statusName(status)): \(message.isEmpty ? "the plugin gave no message" : message)"
         case .invalidUse(let reason):
             return reason
         }

@@ -20,7 +20,9 @@ public enum ScoringError: Error, CustomStringConvertible, Sendable {
             return "\(path): cannot rebuild the dataset it was trained on: \(reason) "
                 + "(the data must be available exactly as at training time; see docs/datasets.md)"
         case .invalidRequest(let message): return message
-        case .metricFailed(let metric, let reason): return "metric \(metric) failed: \(reason)"
+        case .metricFailed(let metric, let reason):
+            // A plugin's own error already names it ("hessian-trace evaluate failed, …"): say it once.
+            return reason.hasPrefix(metric + " ") ? "metric \(reason)" : "metric \(metric) failed: \(reason)"
         }
     }
 }

@@ -6,6 +6,14 @@ import Testing
 struct PluginLoaderTests {
     static let advice = "rebuild the plugin against this Sharp: swift build in its package"
 
+    @Test func aPluginsErrorStatusHasAName() {
+        #expect(PluginHostError.pluginFailed(plugin: "lookahead", operation: "perturb", status: 2, message: "no perturbation").description
+            == "lookahead perturb failed, not supported by the plugin: no perturbation")
+        #expect(PluginHostError.pluginFailed(plugin: "p", operation: "evaluate", status: 4, message: "").description
+            == "p evaluate failed, numerical error: the plugin gave no message")
+        #expect(PluginHostError.statusName(99) == "unknown status 99")
+    }
+
     @Test func theVerboseListingShowsEachParametersBoundsAndChoices() throws {
         let table = PluginListing.table(builtins, verbose: true)
         #expect(table.contains(#"method (one of "lanczos", "power", default lanczos)"#), "\(table)")

@@ -56,6 +56,12 @@ import Testing
         #expect(report.csv().hasPrefix("checkpoint,metric,output,value,stderr,hvp_count,seconds"))
     }
 
+    @Test func aMetricsFailureNamesTheMetricOnce() {
+        #expect(ScoringError.metricFailed(metric: "hessian-trace", reason: "hessian-trace evaluate failed, numerical error: NaN loss").description
+            == "metric hessian-trace evaluate failed, numerical error: NaN loss")
+        #expect(ScoringError.metricFailed(metric: "accuracy", reason: "out of memory").description == "metric accuracy failed: out of memory")
+    }
+
     @Test func aDatasetThatNoLongerMatchesItsFingerprintIsAClearError() throws {
         let path = try Self.writeCheckpoint(fingerprint: String(repeating: "0", count: 64))
         defer { try? FileManager.default.removeItem(atPath: path) }

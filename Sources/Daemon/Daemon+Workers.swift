@@ -19,6 +19,10 @@ final class WorkerBatch {
     /// Set when its jobs' leases were lost (they went back to the queue while the daemon was cut
     /// off from the index) and the daemon killed it: nothing is settled for it.
     var leaseLost = false
+    /// What it wrote to stderr from the first sign of a crash on (a Swift runtime error, the
+    /// backtracer's report), kept for the crash file instead of the log; and that first line.
+    var crashLines: [String] = []
+    var crashMessage: String?
 
     init(process: WorkerProcess, tag: String, jobs: [Job]) {
         self.process = process
@@ -50,7 +54,8 @@ extension Daemon {
             do {
                 let process = try WorkerProcess(executable: configuration.executable, arguments: arguments,
                                                 environment: configuration.layout.indexEnvironment.merging(
-                                                    ["SHARP_THREADS": String(configuration.workerThreads)]) { $1 })
+                                                    ["SHARP_THREADS": String(configuration.workerThreads)]) { $1 },
+                                                captureErrors: true)
                 running[process.pid] = WorkerBatch(process: process, tag: tag, jobs: jobs)
                 log.debug("worker \(process.pid): \(jobs.count) job(s) for \(first.path)")
             } catch {
@@ -58,6 +63,42 @@ extension Daemon {
                 throw error
             }
         }
+    }
+
+    /// Passes what a worker wrote to stderr on to the log, line by line, until the first sign of
+    /// a crash; from there on it is kept for the crash file (a backtrace is a hundred lines).
+    func readErrors(of batch: WorkerBatch) {
+        for line in batch.process.readErrorLines().lines {
+            if batch.crashMessage == nil, Self.isCrashStart(line) {
+                batch.crashMessage = line.trimmingCharacters(in: .whitespaces)
+            } else if batch.crashMessage?.hasPrefix("*** Signal") == true, line.contains("Program crashed:") || line.contains("Fatal error:") {
+                // The backtracer's banner comes first; the line that says what happened follows.
+                batch.crashMessage = line.trimmingCharacters(in: .whitespaces)
+            }
+            if batch.crashMessage == nil {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            } else if batch.crashLines.count < 5000 {
+                batch.crashLines.append(String(line))
+            }
+        }
+    }
+
+    /// The first line a crashing Swift process writes: a runtime error (`Fatal error: …`, with
+    /// or without its source location) or the backtracer's headline (`💣 Program crashed: …`).
+    static func isCrashStart(_ line: Substring) -> Bool {
+        line.contains("Fatal error:") || line.hasPrefix("💣") || line.contains("Program crashed:") || line.hasPrefix("*** Signal")
+    }
+
+    /// Writes a crashed worker's captured stderr to `<store>/.sharpd/crashes/`; returns the file.
+    func writeCrashFile(of batch: WorkerBatch) -> String? {
+        guard !batch.crashLines.isEmpty else { return nil }
+        let directory = layout.crashDirectory
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let name = batch.tag.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "-") + ".txt"
+        let path = directory + "/" + name
+        guard (try? (batch.crashLines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)) != nil
+        else { return nil }
+        return path
     }
 
     /// Handles the report lines a worker wrote.
@@ -157,17 +198,24 @@ extension Daemon {
             }
             guard let batch = running.removeValue(forKey: pid) else { continue }
             try readReports(of: batch)
+            readErrors(of: batch)
             batch.process.closePipes()
             let exit = ExitStatus(waitStatus: status)
+            let crashFile = writeCrashFile(of: batch)
+            if let crashFile {
+                log.warning("worker \(pid) (\(exit)) wrote a crash report: \(batch.crashMessage ?? "?"); the whole of it is in \(crashFile)")
+            }
             let open = batch.jobs.filter { !batch.settled.contains($0.id) }
             let now = Date()
             for job in open where !batch.leaseLost {
                 if shutdownDeadline != nil, !batch.timedOut {
                     try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: sharpd was stopped", at: now)
                 } else if job.id == batch.current || (batch.current == nil && job.id == open.first?.id) {
-                    let reason = batch.timedOut
+                    var reason = batch.timedOut
                         ? "timed out after \(String(format: "%g", configuration.jobTimeout)) s (sharpd --timeout); the worker was killed"
                         : "the worker \(exit == .exited(0) ? "exited without reporting a result" : "was \(exit)") while \(Self.label(job.key)) ran (plugin crash?)"
+                    if let message = batch.crashMessage { reason += ": \(message)" }
+                    if let crashFile { reason += " (backtrace: \(crashFile))" }
                     try fail(job, reason: reason, worker: batch.tag)
                 } else {
                     try index.releaseJobs([job.id], worker: batch.tag, reason: "requeued: its worker stopped before starting it", at: now)

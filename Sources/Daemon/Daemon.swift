@@ -127,6 +127,7 @@ public final class Daemon {
                    pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)]
         let workers = Array(running.values)
         fds += workers.map { pollfd(fd: $0.process.reportFD, events: Int16(POLLIN), revents: 0) }
+        fds += workers.map { pollfd(fd: $0.process.errorFD ?? -1, events: Int16(POLLIN), revents: 0) }
         if let run = training { fds.append(pollfd(fd: run.process.reportFD, events: Int16(POLLIN), revents: 0)) }
         let timeout = try pollTimeout()
         let ready = poll(&fds, nfds_t(fds.count), timeout)
@@ -134,7 +135,8 @@ public final class Daemon {
         for signal in SignalPipe.drain() { try handle(signal: signal) }
         if fds[1].revents != 0 { try handle(events: watcher.readEvents()) }
         for (i, worker) in workers.enumerated() where fds[i + 2].revents != 0 { try readReports(of: worker) }
-        if let run = training, fds.count > workers.count + 2, fds[workers.count + 2].revents != 0 { _ = run.process.readLines() }
+        for (i, worker) in workers.enumerated() where fds[i + 2 + workers.count].revents != 0 { readErrors(of: worker) }
+        if let run = training, fds.count > 2 * workers.count + 2, fds[2 * workers.count + 2].revents != 0 { _ = run.process.readLines() }
         try reapWorkers()
         try enforceDeadlines()
         try renewLeasesIfDue()

@@ -22,6 +22,8 @@ public struct StoreLayout: Sendable {
     public var indexEnvironment: [String: String] { [IndexLocation.environmentVariable: index.environmentValue] }
     /// Unreadable files are moved here, each with a `.reason.txt` next to it.
     public var quarantineDirectory: String { DaemonProbe.quarantineDirectory(store: root) }
+    /// Crashed workers' captured stderr (backtraces), one file each; hidden, so never scanned.
+    public var crashDirectory: String { root + "/.sharpd/crashes" }
     /// Plugins a user drops in for this store.
     public var pluginDirectory: String { root + "/plugins" }
     /// Which daemons the lock file keeps apart: all on the store with SQLite, one host's with a

@@ -5,7 +5,8 @@ import Testing
 
 /// Plugins reach a running daemon without a restart, and a plugin that crashes costs one job.
 /// Both use one out-of-tree metric plugin scaffolded by `sharp plugin new` and built with
-/// `swift build` (about half a minute), patched to segfault when SHARP_TEST_SEGFAULT is set.
+/// `swift build` (about half a minute), patched to segfault when SHARP_TEST_SEGFAULT is set and to
+/// stop with a fatalError when SHARP_TEST_FATAL is.
 @Suite(.serialized)
 struct DaemonPluginTests {
     /// Scaffolds and builds the plugin; returns the path of its .so.
@@ -20,6 +21,7 @@ struct DaemonPluginTests {
             with: """
                 public func evaluate(_ context: MetricContext) throws {
                     if getenv("SHARP_TEST_SEGFAULT") != nil { UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1 }
+                    if getenv("SHARP_TEST_FATAL") != nil { fatalError("curvature-probe gave up on purpose") }
                 """)
         try text.write(toFile: source, atomically: true, encoding: .utf8)
         let (status, output) = try h.run(swift, ["build", "--package-path", parent + "/curvature-probe"])
@@ -70,6 +72,13 @@ struct DaemonPluginTests {
         #expect(h.scalar("""
             SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed' AND error LIKE '%SIGSEGV%'
             """) == 3, "\(output)")
+        // The crash's own words reach the job's error; its backtrace goes to a file, not the log.
+        let error = h.scalarText("SELECT error FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed' LIMIT 1") ?? ""
+        #expect(error.contains("Program crashed") && error.contains("(backtrace: \(h.store)/.sharpd/crashes/"), "\(error)")
+        let crashFiles = (try? FileManager.default.contentsOfDirectory(atPath: h.store + "/.sharpd/crashes")) ?? []
+        #expect(crashFiles.count == 3, "\(crashFiles)")
+        #expect(output.split(separator: "\n").count < 40, "the log holds the backtraces:\n\(output)")
+        #expect(output.contains("wrote a crash report"), "\(output)")
         #expect(h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'accuracy' AND name = 'test_acc'") == 3, "\(output)")
         #expect(h.scalar("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')") == 0)
 
@@ -88,5 +97,12 @@ struct DaemonPluginTests {
         #expect(fixedLog.contains("curvature-probe 0.1.0: its file changed; 3 failed job(s) queued again"), "\(fixedLog)")
         #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed'") == 0, "\(fixedLog)")
         #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'done'") == 5, "2 backfilled, 3 retried")
+
+        // A plugin's fatalError: its message is the job's error.
+        try h.trainTinyModel(seed: 4)
+        let (fatal, fatalLog) = try h.run("sharpd", arguments, environment: ["SHARP_TEST_FATAL": "1"])
+        #expect(fatal == 1, "\(fatalLog)")
+        let reason = h.scalarText("SELECT error FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed' LIMIT 1") ?? ""
+        #expect(reason.contains("Fatal error: curvature-probe gave up on purpose"), "\(reason)")
     }
 }

@@ -77,13 +77,15 @@ let package = Package(
 // product, so out-of-tree plugin packages can depend on it), the host-side loader, and the
 // built-in optimizers, each its own dynamic library (libSAM.so, ...) registered as lower-case `sam`.
 let optimizerPlugins = ["SGD", "Adam", "AdamW", "SAM", "ASAM", "GSAM", "WSAM", "CRSAM"]
-package.products += [.library(name: "PluginKit", targets: ["PluginKit"])]
+package.products += [.library(name: "PluginKit", targets: ["PluginKit"]), .library(name: "PluginCheck", targets: ["PluginCheck"])]
     + optimizerPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
 package.targets += [
     .target(name: "CSharpPlugin"),
     .target(name: "PluginKit", dependencies: ["CSharpPlugin", "JSON"]),
     .target(name: "PluginHost", dependencies: ["CSharpPlugin", "JSON", "Tensor"]),
-    .testTarget(name: "PluginTests", dependencies: ["PluginHost", "PluginKit", "Tensor"]),
+    // `sharp plugin check` and plugin packages' own tests: a plugin loaded and exercised as the host would.
+    .target(name: "PluginCheck", dependencies: ["PluginHost", "CSharpPlugin"]),
+    .testTarget(name: "PluginTests", dependencies: ["PluginHost", "PluginKit", "PluginCheck", "Tensor", "TestSupport"]),
 ] + optimizerPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Optimizers/\($0)") }
 
 // Metrics (docs/metrics.md): the built-in metric plugins, each its own dynamic library
@@ -97,7 +99,7 @@ package.targets += [
     .testTarget(
         name: "MetricTests", dependencies: ["PluginKit", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
         exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
-    .testTarget(name: "ScoringTests", dependencies: ["JSON", "Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"]),
+    .testTarget(name: "ScoringTests", dependencies: ["JSON", "Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor", "TestSupport"]),
 ] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Metrics/\($0)") }
 
 // What `sharp doctor` reports and the start-up restart onto the best BLAS kernel, for the
@@ -141,6 +143,7 @@ package.targets += [
         resources: [.copy("Fixtures")]),
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
+package.targets.first { $0.name == "sharp" }?.dependencies.append("PluginCheck")
 
 // tools/bench-index: writes a synthetic million-row index through IndexStore, then times sharpq.
 package.targets += [.executableTarget(name: "sharp-index-bench", dependencies: ["Index"])]

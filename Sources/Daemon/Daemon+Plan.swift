@@ -29,16 +29,23 @@ extension Daemon {
         }
     }
 
-    /// A plugin file replaced under the same version (a fix that kept the version): its failed
-    /// jobs get another chance.
+    /// A plugin file replaced under the same version (a fix that kept the version): the failed jobs
+    /// of every metric whose results depend on it (`sharpness`: on the optimizers too) get another chance.
     private func retryJobsOfReplacedPlugins() throws {
-        var seen = Set<String>()
+        var recorded: [String: Bool] = [:]  // plugin NUL version → its file changed
+        var retriedMetrics = Set<String>()
         for metric in plan {
-            guard let sha = metric.pluginFileSHA256, seen.insert(metric.key.plugin + "\u{0}" + metric.key.version).inserted,
-                try index.recordPluginFile(plugin: metric.key.plugin, version: metric.key.version, sha256: sha, at: Date())
-            else { continue }
+            var changed: [String] = []
+            for file in metric.pluginFiles {
+                let id = file.plugin + "\u{0}" + file.version
+                if recorded[id] == nil {
+                    recorded[id] = try index.recordPluginFile(plugin: file.plugin, version: file.version, sha256: file.sha256, at: Date())
+                }
+                if recorded[id] == true { changed.append("\(file.plugin) \(file.version)") }
+            }
+            guard !changed.isEmpty, retriedMetrics.insert(metric.key.plugin + "\u{0}" + metric.key.version).inserted else { continue }
             let retried = try index.retryFailedJobs(RetryFilter(plugin: metric.key.plugin, version: metric.key.version), at: Date())
-            log.info("\(metric.key.plugin) \(metric.key.version): its file changed; \(retried) failed job(s) queued again")
+            log.info("\(changed.joined(separator: ", ")): file changed; \(retried) failed \(metric.key.plugin) job(s) queued again")
         }
     }
 

@@ -124,6 +124,8 @@ extension Daemon {
             if let job = batch.job(id) {
                 log.info("scored \(job.path) with \(Self.label(job.key)) in \(Int(Date().timeIntervalSince(batch.currentSince))) s")
             }
+        case .note(let id, let text):
+            if let job = batch.job(id) { log.info("\(job.path) \(Self.label(job.key)): \(text)") }
         case .failed(let id, let failure, let reason):
             batch.settled.insert(id)
             if let job = batch.job(id) { try settle(job, failure: failure, reason: reason, worker: batch.tag) }

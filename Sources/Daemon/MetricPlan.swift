@@ -15,24 +15,41 @@ public struct PlannedMetric: Sendable, Equatable {
     public let key: PluginKey
     /// The request as the user typed it.
     public let request: String
-    /// The sha256 of the plugin's file (nil if it could not be read): when it changes under the
-    /// same version, the version's failed jobs are retried.
-    public let pluginFileSHA256: String?
+    /// The files of the plugins the results depend on: the metric's own, then (`sharpness`) the
+    /// optimizers it measures. When one changes under the same version, the metric's failed jobs
+    /// are retried.
+    public let pluginFiles: [PluginFile]
+
+    /// One plugin file's identity.
+    public struct PluginFile: Sendable, Equatable {
+        public let plugin: String, version: String, sha256: String
+
+        /// A file.
+        public init(plugin: String, version: String, sha256: String) {
+            self.plugin = plugin
+            self.version = version
+            self.sha256 = sha256
+        }
+    }
 
     /// Resolves `request` against `registry` (which the caller loaded for this purpose only).
     public init(request: MetricRequest, evaluation: EvaluationOptions, registry: PluginRegistry) throws {
         key = PluginKey(try MetricJobKey(request: request, evaluation: evaluation, registry: registry))
         self.request = request.description
-        pluginFileSHA256 = (try? registry.metric(named: request.name)).flatMap { plugin in
-            FileManager.default.contents(atPath: plugin.path).map { SHA256.hex(of: [UInt8]($0)) }
+        let metric = try registry.metric(named: request.name)
+        let used = [metric] + (metric.name == "sharpness" ? OptimizerSharpness.measured(in: registry) : [])
+        pluginFiles = used.compactMap { plugin in
+            FileManager.default.contents(atPath: plugin.path).map {
+                PluginFile(plugin: plugin.name, version: plugin.version, sha256: SHA256.hex(of: [UInt8]($0)))
+            }
         }
     }
 
     /// A planned metric read back from `sharpd plan` output.
-    public init(key: PluginKey, request: String, pluginFileSHA256: String? = nil) {
+    public init(key: PluginKey, request: String, pluginFiles: [PluginFile] = []) {
         self.key = key
         self.request = request
-        self.pluginFileSHA256 = pluginFileSHA256
+        self.pluginFiles = pluginFiles
     }
 }
 
@@ -64,7 +81,7 @@ public enum MetricPlan {
             JSONValue.object([
                 "plugin": .string(p.key.plugin), "version": .string(p.key.version), "params_hash": .string(p.key.paramsHash),
                 "params": .string(p.key.paramsJSON ?? "{}"), "request": .string(p.request),
-                "file_sha256": p.pluginFileSHA256.map(JSONValue.string) ?? .null,
+                "files": .array(p.pluginFiles.map { .object(["plugin": .string($0.plugin), "version": .string($0.version), "sha256": .string($0.sha256)]) }),
             ]).text
         }.joined(separator: "\n")
     }
@@ -77,8 +94,12 @@ public enum MetricPlan {
                 let hash = object["params_hash"] as? String, let params = object["params"] as? String,
                 let request = object["request"] as? String
             else { throw DaemonError.protocolViolation("malformed plan line: \(line)") }
+            let files = (object["files"] as? [[String: Any]] ?? []).compactMap { f -> PlannedMetric.PluginFile? in
+                guard let p = f["plugin"] as? String, let v = f["version"] as? String, let sha = f["sha256"] as? String else { return nil }
+                return PlannedMetric.PluginFile(plugin: p, version: v, sha256: sha)
+            }
             return PlannedMetric(key: PluginKey(plugin: plugin, version: version, paramsHash: hash, paramsJSON: params),
-                                 request: request, pluginFileSHA256: object["file_sha256"] as? String)
+                                 request: request, pluginFiles: files)
         }
     }
 }
@@ -92,10 +113,12 @@ public struct JobParameters: Sendable, Equatable {
     public var hyperparametersJSON: String
     /// Data and model settings of the evaluation.
     public var evaluation: EvaluationOptions
+    /// `sharpness`: the optimizer plugins it measures (`name@version`), as `MetricJobKey` names them.
+    public var optimizers: [String]?
 
     /// Canonical JSON text (sorted keys, no whitespace): hashed into the key, stored in the index.
     public var json: String {
-        MetricJobKey.parametersJSON(request: request, hyperparametersJSON: hyperparametersJSON, evaluation: evaluation)
+        MetricJobKey.parametersJSON(request: request, hyperparametersJSON: hyperparametersJSON, evaluation: evaluation, optimizers: optimizers)
     }
 
     /// The parameter hash: the first 16 hex digits of the JSON's sha256.
@@ -112,6 +135,7 @@ public struct JobParameters: Sendable, Equatable {
             throw DaemonError.protocolViolation("job evaluation settings are not what sharpd writes: \(evaluation)")
         }
         self.evaluation = settings
+        optimizers = object["optimizers"] as? [String]
     }
 
     /// Parameters of a planned metric.

@@ -10,6 +10,8 @@ public enum WorkerReport: Equatable, Sendable {
     case failed(job: Int64, failure: Failure, reason: String)
     /// The checkpoint itself cannot be scored: every job of the batch not yet done fails with it.
     case checkpointFailed(failure: Failure, reason: String)
+    /// Something a job's results do not say (`MetricOutcome.notes`), for the daemon's log.
+    case note(job: Int64, text: String)
 
     /// How a failure is handled.
     public enum Failure: String, Sendable {
@@ -30,6 +32,7 @@ public enum WorkerReport: Equatable, Sendable {
         case .done(let job): return "done \(job)"
         case .failed(let job, let failure, let reason): return "fail \(job) \(failure.rawValue) \(Self.oneLine(reason))"
         case .checkpointFailed(let failure, let reason): return "checkpoint \(failure.rawValue) \(Self.oneLine(reason))"
+        case .note(let job, let text): return "note \(job) \(Self.oneLine(text))"
         }
     }
 
@@ -46,6 +49,9 @@ public enum WorkerReport: Equatable, Sendable {
             guard let failure = Failure(rawValue: String(parts[1])) else { return nil }
             let reason = parts.dropFirst(2).joined(separator: " ")
             self = .checkpointFailed(failure: failure, reason: reason)
+        case "note" where parts.count >= 3:
+            guard let id = Int64(parts[1]) else { return nil }
+            self = .note(job: id, text: parts.dropFirst(2).joined(separator: " "))
         default: return nil
         }
     }

@@ -76,7 +76,16 @@ public struct WorkerSession {
                                reason: "plugin \(job.key.plugin) is now version \(plugin.version) (job was for \(job.key.version)); the new version is scored by its own jobs"))
                 return
             }
-            let outcome = try scorer.run(try MetricRequest(parsing: parameters.request))
+            let request = try MetricRequest(parsing: parameters.request)
+            // The plugins a key names (sharpness: the optimizers too) may have changed since the job was planned.
+            let current = try MetricJobKey(request: request, evaluation: scorer.context.options, registry: registry)
+            guard current.parametersHash == job.key.paramsHash else {
+                report(.failed(job: job.id, failure: .permanent,
+                               reason: "the plugins behind \(parameters.request) changed since this job was planned (its key is now \(current.parametersHash)); the new plan scores it under that key"))
+                return
+            }
+            let outcome = try scorer.run(request)
+            for note in outcome.notes { report(.note(job: job.id, text: note)) }
             let results = ScoringResults(outcome, checkpointID: job.checkpointID, key: job.key)
             if try index.completeJob(id: job.id, worker: worker, results: results) {
                 report(.done(job: job.id))

@@ -25,9 +25,11 @@ public struct ScoreRecorder {
         ).id
     }
 
-    /// The index key of `request` under `options`, as sharpd writes it.
-    public static func key(for request: MetricRequest, options: EvaluationOptions, registry: PluginRegistry) throws -> PluginKey {
-        PluginKey(try MetricJobKey(request: request, evaluation: options, registry: registry))
+    /// The index key of `request` under `options`, as sharpd writes it (`optimizerSharpness`: whether
+    /// a `sharpness` request measured the optimizer plugins, as sharpd's always does).
+    public static func key(for request: MetricRequest, options: EvaluationOptions, registry: PluginRegistry,
+                           optimizerSharpness: Bool = true) throws -> PluginKey {
+        PluginKey(try MetricJobKey(request: request, evaluation: options, registry: registry, optimizerSharpness: optimizerSharpness))
     }
 
     /// Whether the index already holds results of `key` for the checkpoint.

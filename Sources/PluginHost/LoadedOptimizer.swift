@@ -61,7 +61,7 @@ public final class LoadedOptimizer {
         try self.init(plugin: plugin, base: baseOptimizer, layout: layout, elementType: elementType, hyperparameters: own)
     }
 
-    init(plugin: LoadedPlugin, base: LoadedOptimizer?, layout: [ParameterLayoutEntry], elementType: any OptimizerScalar.Type,
+    package init(plugin: LoadedPlugin, base: LoadedOptimizer?, layout: [ParameterLayoutEntry], elementType: any OptimizerScalar.Type,
          hyperparameters: [String: HyperparameterValue]) throws {
         let resolved: [String: HyperparameterValue]
         do {

@@ -21,7 +21,7 @@ public final class LoadedPlugin: @unchecked Sendable {
     // Immutable after load, and the library is never unloaded: safe to share across threads.
     let descriptor: UnsafePointer<sharp_plugin_descriptor_v1>
 
-    init(path: String, descriptor: UnsafePointer<sharp_plugin_descriptor_v1>) throws {
+    package init(path: String, descriptor: UnsafePointer<sharp_plugin_descriptor_v1>) throws {
         let d = descriptor.pointee
         func text(_ p: UnsafePointer<CChar>?, _ field: String) throws -> String {
             guard let p else { throw PluginLoadError.invalidDescriptor(path: path, reason: "descriptor has no \(field)") }

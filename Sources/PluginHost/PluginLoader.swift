@@ -6,10 +6,10 @@ import Foundation
 /// Sharp's (a Swift plugin of another toolchain is refused before it is mapped); dlopen with
 /// RTLD_NOW|RTLD_LOCAL; the descriptor's ABI version and toolchain; the descriptor's content.
 /// A library is never dlclosed: Swift's runtime keeps pointers into every image it has seen.
-enum PluginLoader {
+package enum PluginLoader {
     /// The result for one file: a plugin, a refusal, or nil for "not a plugin" (skipped quietly
     /// when found by a directory scan).
-    static func load(path: String) -> Result<LoadedPlugin, PluginLoadError>? {
+    package static func load(path: String) -> Result<LoadedPlugin, PluginLoadError>? {
         guard let elf = ELFFile(path: path) else { return .failure(.notLoadable(path: path, reason: "not an ELF64 shared library")) }
         let entries = elf.dynamicSymbols.filter { $0.hasPrefix("sharp_plugin_entry_v") }
         guard !entries.isEmpty else { return nil }

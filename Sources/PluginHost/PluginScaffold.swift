@@ -19,6 +19,8 @@ public enum PluginScaffold {
         let files = [
             ("Package.swift", Templates.manifest(name: name, target: target, sharpPackage: sharpPackage)),
             ("Sources/\(target)/\(target).swift", source),
+            ("Tests/\(target)Tests/\(target)Tests.swift", kind == .optimizer
+                ? Templates.optimizerTests(name: name, target: target) : Templates.metricTests(name: name, target: target)),
             ("README.md", Templates.readme(kind: kind, name: name, target: target)),
             (".gitignore", ".build/\n.swiftpm/\n"),
         ]

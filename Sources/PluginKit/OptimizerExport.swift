@@ -107,7 +107,10 @@ enum OptimizerVTable {
         table.perturb = { state, context, out, result, error in
             reportingErrors(error) {
                 guard let out else { throw PluginError.invalidArgument("perturb: perturbation_out is required") }
-                try OptimizerVTable.instance(state).perturb(try OptimizerVTable.unwrap(context), out, result)
+                guard let perturb = try OptimizerVTable.instance(state).perturb else {
+                    throw PluginError.unsupported("no perturbation")  // unreachable: the entry is NULL then
+                }
+                try perturb(try OptimizerVTable.unwrap(context), out, result)
             }
         }
         table.save_state = { state, userData, sink, error in
@@ -119,7 +122,8 @@ enum OptimizerVTable {
         table.load_state = { state, tensors, count, error in
             reportingErrors(error) { try OptimizerVTable.instance(state).load(try StateTensors(tensors, count: Int(count))) }
         }
-        if case .base = float32.role { table.perturb = nil }  // "no perturbation" is a NULL entry
+        // "No perturbation" is a NULL entry (the host's `sharpness` then skips this optimizer).
+        if !(float32 is any PerturbingOptimizerPlugin.Type) { table.perturb = nil }
         var d = PluginExport.baseDescriptor(kind: SHARP_PLUGIN_KIND_OPTIMIZER, float32.description)
         d.optimizer = UnsafePointer(PluginExport.permanent(table))
         return PluginExport.permanent(d)

@@ -6,7 +6,9 @@ final class OptimizerInstance {
     let parameterCount: Int
     let step: (UnsafePointer<sharp_step_context_v1>, UnsafeMutablePointer<sharp_step_result_v1>?) throws -> Void
     let apply: (UnsafePointer<sharp_apply_context_v1>) throws -> Void
-    let perturb: (UnsafePointer<sharp_step_context_v1>, UnsafeMutableRawPointer, UnsafeMutablePointer<sharp_step_result_v1>?) throws -> Void
+    typealias Perturb = (UnsafePointer<sharp_step_context_v1>, UnsafeMutableRawPointer, UnsafeMutablePointer<sharp_step_result_v1>?) throws -> Void
+    /// nil when the plugin is not a `PerturbingOptimizerPlugin` (its table has no `perturb`).
+    let perturb: Perturb?
     let save: () -> [StateTensor]
     let load: (StateTensors) throws -> Void
 
@@ -23,14 +25,16 @@ final class OptimizerInstance {
             result?.pointee = sharp_step_result_v1(loss: outcome.loss, gradient_norm: outcome.gradientNorm)
         }
         apply = { context in try plugin.apply(ApplyContext<P.Scalar>(context, parameterCount: count)) }
-        perturb = { context, out, result in
-            let e = UnsafeMutableBufferPointer(start: out.assumingMemoryBound(to: P.Scalar.self), count: count)
-            guard let outcome = try plugin.perturbation(StepContext<P.Scalar>(context, parameterCount: count), into: e) else {
-                throw PluginError.unsupported("\(P.description.name) has no perturbation")
-            }
-            result?.pointee = sharp_step_result_v1(loss: outcome.loss, gradient_norm: outcome.gradientNorm)
-        }
+        perturb = (plugin as? any PerturbingOptimizerPlugin).map { Self.perturbEntry($0, count: count) }
         save = { plugin.saveState() }
         load = { try plugin.loadState($0) }
+    }
+
+    private static func perturbEntry<P: PerturbingOptimizerPlugin>(_ plugin: P, count: Int) -> Perturb {
+        { context, out, result in
+            let e = UnsafeMutableBufferPointer(start: out.assumingMemoryBound(to: P.Scalar.self), count: count)
+            let outcome = try plugin.perturbation(StepContext<P.Scalar>(context, parameterCount: count), into: e)
+            result?.pointee = sharp_step_result_v1(loss: outcome.loss, gradient_norm: outcome.gradientNorm)
+        }
     }
 }

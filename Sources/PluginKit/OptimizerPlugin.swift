@@ -67,9 +67,6 @@ public protocol OptimizerPlugin: AnyObject {
     func step(_ context: StepContext<Scalar>) throws -> StepResult
     /// Base role: one step along a given direction (required when `role` is `.base`).
     func apply(_ context: ApplyContext<Scalar>) throws
-    /// The ascent perturbation e(w) this optimizer would apply at w, written to `perturbation`;
-    /// nil if it has none (base optimizers). Must leave the weights and the state unchanged.
-    func perturbation(_ context: StepContext<Scalar>, into perturbation: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult?
     /// Every state tensor needed to resume bit-exactly.
     func saveState() -> [StateTensor]
     /// Restores what `saveState` produced.
@@ -82,14 +79,21 @@ extension OptimizerPlugin {
         throw PluginError.unsupported("\(Self.description.name) cannot be used as a base optimizer")
     }
 
-    /// No perturbation.
-    public func perturbation(_ context: StepContext<Scalar>, into perturbation: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? { nil }
-
     /// No state.
     public func saveState() -> [StateTensor] { [] }
 
     /// No state.
     public func loadState(_ state: StateTensors) throws {}
+}
+
+/// An optimizer with an ascent perturbation (the SAM family). Conforming is what exports the
+/// plugin's `perturb` entry: an optimizer that does not conform exports none, and the `sharpness`
+/// metric skips it (saying so) instead of failing.
+public protocol PerturbingOptimizerPlugin: OptimizerPlugin {
+    /// The ascent perturbation e(w) this optimizer would apply at w on the context's batch, written
+    /// to `perturbation`; returns the clean loss at w. Must leave the weights and the state
+    /// unchanged, and mark every oracle call `.perturbed`.
+    func perturbation(_ context: StepContext<Scalar>, into perturbation: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult
 }
 
 /// A base optimizer: `step` is one clean pass followed by `apply` along the gradient.

@@ -8,7 +8,9 @@ import Tensor
 /// The identity of a metric's results in the index (docs/daemon.md): the plugin, its version, and
 /// the first 16 hex digits of the sha256 of a canonical JSON text
 /// `{"evaluation":{…},"hyperparameters":{…},"request":"…"}` (sorted keys but the hyperparameters'
-/// declaration order, no whitespace).
+/// declaration order, no whitespace). A `sharpness` request that measures the optimizer plugins
+/// (`Scorer.includeOptimizerSharpness`) also names them, `"optimizers":["asam@1.0.0",…]` by name,
+/// so installing, removing or upgrading one gives new jobs.
 ///
 /// Both `sharpd` and `sharp study`'s in-process route key results by it: they must agree byte for
 /// byte, or a checkpoint is scored twice and the study never finds the daemon's results; and its
@@ -24,14 +26,16 @@ public struct MetricJobKey: Sendable, Equatable {
 
     /// The key of `request` resolved against the metric plugin `registry` finds for it, with
     /// `evaluation` changed by the request's own host keys (`samples=`, `split=`, `batch=`).
-    public init(request: MetricRequest, evaluation: EvaluationOptions, registry: PluginRegistry) throws {
+    public init(request: MetricRequest, evaluation: EvaluationOptions, registry: PluginRegistry, optimizerSharpness: Bool = true) throws {
         let plugin = try registry.metric(named: request.name)
         var values: [String: HyperparameterValue] = [:]
         for (key, text) in request.values { values[key] = try plugin.schema.parse(text, for: key) }
         let resolved = try plugin.schema.resolve(values)
+        let optimizers = plugin.name == "sharpness" && optimizerSharpness
+            ? OptimizerSharpness.measured(in: registry).map { "\($0.name)@\($0.version)" } : nil
         let json = Self.parametersJSON(
             request: request.description, hyperparametersJSON: plugin.schema.json(resolved),
-            evaluation: request.overrides.applied(to: evaluation))
+            evaluation: request.overrides.applied(to: evaluation), optimizers: optimizers)
         self.init(plugin: plugin.name, version: plugin.version, parametersHash: Self.hash(json), parametersJSON: json)
     }
 
@@ -44,11 +48,14 @@ public struct MetricJobKey: Sendable, Equatable {
     }
 
     /// The canonical parameter JSON (the hyperparameters embedded as the schema wrote them, in
-    /// declaration order).
-    public static func parametersJSON(request: String, hyperparametersJSON: String, evaluation: EvaluationOptions) -> String {
-        JSONValue.object([
+    /// declaration order; `optimizers` only when given).
+    public static func parametersJSON(request: String, hyperparametersJSON: String, evaluation: EvaluationOptions,
+                                      optimizers: [String]? = nil) -> String {
+        var members: [String: JSONValue] = [
             "evaluation": evaluationJSON(evaluation), "hyperparameters": .raw(hyperparametersJSON), "request": .string(request),
-        ]).text
+        ]
+        if let optimizers { members["optimizers"] = .array(optimizers.map { .string($0) }) }
+        return JSONValue.object(members).text
     }
 
     /// The evaluation settings as JSON (absent values as null; `cacheBytes` is not a

@@ -45,4 +45,7 @@ public struct MetricOutcome: Sendable, Codable {
     public var seconds: Double
     /// What the evaluation callbacks did for this metric.
     public var counters: EvaluationCounters
+    /// What a reader of the results should know that no value says (`sharpness`: the optimizers
+    /// it skipped); shown by `sharp score` and logged by sharpd.
+    public var notes: [String]
 }

@@ -6,13 +6,26 @@ import PluginHost
 /// evaluation subset, averaged with weights N_b/N. e_opt is computed on the same batch, by a
 /// fresh optimizer instance with its default hyperparameters (so checkpoints compare on one
 /// scale), in Float64 when the plugin supports it.
-struct OptimizerSharpness {
+public struct OptimizerSharpness {
     let context: EvaluationContext
     let registry: PluginRegistry
 
-    /// `sharpness.<name>` for every optimizer plugin that perturbs, in registry order.
+    /// `sharpness.<name>` for every optimizer plugin that perturbs, by name.
     func all() throws -> [MetricOutcome.Scalar] {
-        try registry.plugins.filter { $0.kind == .optimizer && $0.hasPerturbation }.map(sharpness)
+        try Self.measured(in: registry).map(sharpness)
+    }
+
+    /// The optimizer plugins `sharpness` measures (the ones with a `perturb` entry), by name: they
+    /// are part of the sharpness job's key (`MetricJobKey`).
+    public static func measured(in registry: PluginRegistry) -> [LoadedPlugin] {
+        registry.plugins.filter { $0.kind == .optimizer && $0.hasPerturbation }.sorted { $0.name < $1.name }
+    }
+
+    /// What the output says about the optimizers it skips (no perturbation).
+    static func skippedNotes(in registry: PluginRegistry) -> [String] {
+        registry.plugins.filter { $0.kind == .optimizer && !$0.hasPerturbation && $0.wrapsBase }.sorted { $0.name < $1.name }.map {
+            "\($0.name) \($0.version) has no perturbation (it exports no perturb entry): no sharpness.\($0.name)"
+        }
     }
 
     /// `sharpness.<plugin>`.

@@ -62,7 +62,7 @@ public final class Scorer {
         let clock = Date()
         var outcome = MetricOutcome(request: request.description, plugin: plugin.name, version: plugin.version,
                                     hyperparameters: plugin.schema.json(resolved), scalars: [], series: [], seconds: 0,
-                                    counters: EvaluationCounters())
+                                    counters: EvaluationCounters(), notes: [])
         do {
             if resolved["mode"] == .string("per-batch") {
                 try runPerBatch(plugin, values, on: context, into: &outcome, progress: progress)
@@ -75,6 +75,7 @@ public final class Scorer {
             }
             if plugin.name == "sharpness", includeOptimizerSharpness {
                 outcome.scalars += try OptimizerSharpness(context: context, registry: registry).all()
+                outcome.notes += OptimizerSharpness.skippedNotes(in: registry)
             }
         } catch let error as ScoringError {
             throw error

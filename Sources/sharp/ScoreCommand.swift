@@ -140,12 +140,14 @@ private struct ScoreSession {
                            now.timeIntervalSince(start), c.counters.hessianVectorProducts - productsBefore))
             }
             log(String(format: "  %@: %.1fs, %d HVPs", request.description, outcome.seconds, outcome.counters.hessianVectorProducts))
+            for note in outcome.notes { log("  \(request.description): \(note)") }
             outcomes.append(outcome)
         }
         if let recorder {
             let id = try recorder.record(checkpointAt: path, manifest: m)
             for (request, outcome) in zip(requests, outcomes) {
-                try recorder.record(outcome, checkpointID: id, key: try ScoreRecorder.key(for: request, options: options, registry: registry))
+                try recorder.record(outcome, checkpointID: id, key: try ScoreRecorder.key(for: request, options: options, registry: registry,
+                                                                                            optimizerSharpness: optimizerSharpness))
             }
             log("  recorded in \(recorder.index.location)")
         }

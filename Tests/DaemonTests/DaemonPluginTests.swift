@@ -56,7 +56,7 @@ struct DaemonPluginTests {
         try FileManager.default.copyItem(atPath: library, toPath: h.store + "/plugins/.libCurvatureProbe.so.part")
         rename(h.store + "/plugins/.libCurvatureProbe.so.part", h.store + "/plugins/libCurvatureProbe.so")
         #expect(h.wait(seconds: 180) {
-            h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'curvature-probe' AND name = 'top_eigenvalue'") == 2
+            h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'curvature-probe' AND name = 'power_top_eigenvalue'") == 2
         }, "existing checkpoints did not gain the new metric:\n\(h.log(of: daemon))")
         #expect(h.log(of: daemon).contains("curvature-probe@0.1.0 added; 2 backfill job(s) queued"), "\(h.log(of: daemon))")
         daemon.terminate()
@@ -94,7 +94,7 @@ struct DaemonPluginTests {
         try installed.close()
         let (fixed, fixedLog) = try h.run("sharpd", arguments)
         #expect(fixed == 0, "\(fixedLog)")
-        #expect(fixedLog.contains("curvature-probe 0.1.0: its file changed; 3 failed job(s) queued again"), "\(fixedLog)")
+        #expect(fixedLog.contains("curvature-probe 0.1.0: file changed; 3 failed curvature-probe job(s) queued again"), "\(fixedLog)")
         #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed'") == 0, "\(fixedLog)")
         #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'curvature-probe' AND state = 'done'") == 5, "2 backfilled, 3 retried")
 

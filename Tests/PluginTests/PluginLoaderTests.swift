@@ -1,5 +1,6 @@
 import Foundation
 import PluginHost
+import TestSupport
 import Testing
 
 /// Discovery, the checks before and after dlopen, and the messages users see.

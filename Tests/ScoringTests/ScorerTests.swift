@@ -1,6 +1,7 @@
 import Foundation
 import PluginHost
 import Scoring
+import TestSupport
 import Testing
 
 /// The built metric plugins run by the host on a real (tiny) network, against its explicit
@@ -90,6 +91,37 @@ import Testing
         }
         #expect(abs(Self.value(outcome, "sharpness.sam") - manual) <= 1e-10 * abs(manual))
         #expect(Self.value(outcome, "sharpness") > 0)
+    }
+
+    /// A wrapper without a perturbation (Lookahead-like, no `perturb` entry) is skipped and named in
+    /// the notes, instead of failing the metric; one with a perturbation (e = 0) is measured, and
+    /// the sharpness job's key names exactly the measured optimizers.
+    @Test func sharpnessSkipsOptimizersWithoutAPerturbationAndKeysOnTheOnesItMeasures() throws {
+        let directory = try CFixture.temporaryDirectory("sharpness")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plain = try CFixture.build("lookahead", in: directory, defines: ["FIXTURE_WRAPPER", #"FIXTURE_NAME="c-lookahead""#])
+        let zero = try CFixture.build("zero", in: directory, defines: ["FIXTURE_WRAPPER", "FIXTURE_PERTURB", #"FIXTURE_NAME="c-zero""#])
+        let registry = PluginRegistry(searchPath: .standard(environment: ["SHARP_PLUGIN_PATH": "\(plain):\(zero)"]))
+        #expect(registry.problems.isEmpty, "\(registry.problems)")
+        var options = EvaluationOptions()
+        options.batchSize = 10
+        options.precision = .float64
+        let scorer = try Scorer(subject: TinyNetwork.subject(), options: options, registry: registry)
+        let outcome = try scorer.run(MetricRequest(parsing: "sharpness:steps=1"))
+        let names = Set(outcome.scalars.map(\.name))
+        #expect(names.contains("sharpness.sam") && names.contains("sharpness.c-zero") && !names.contains("sharpness.c-lookahead"))
+        #expect(Self.value(outcome, "sharpness.c-zero") == 0)
+        #expect(outcome.notes == ["c-lookahead 0.0.1 has no perturbation (it exports no perturb entry): no sharpness.c-lookahead"])
+
+        let key = try MetricJobKey(request: MetricRequest(parsing: "sharpness"), evaluation: options, registry: registry)
+        #expect(key.parametersJSON.contains(#""optimizers":["asam@1.0.0","c-zero@0.0.1","crsam@1.0.0","gsam@1.0.0","sam@1.0.0","wsam@1.0.0"]"#),
+                "\(key.parametersJSON)")
+        let without = try MetricJobKey(request: MetricRequest(parsing: "sharpness"), evaluation: options, registry: Self.registry)
+        #expect(without.parametersHash != key.parametersHash)
+        let off = try MetricJobKey(request: MetricRequest(parsing: "sharpness"), evaluation: options, registry: registry, optimizerSharpness: false)
+        #expect(!off.parametersJSON.contains("optimizers"))
+        let trace = try MetricJobKey(request: MetricRequest(parsing: "hessian-trace"), evaluation: options, registry: registry)
+        #expect(!trace.parametersJSON.contains("optimizers"))
     }
 
     @Test func accuracyReportsBothSplitsAndTheGap() throws {

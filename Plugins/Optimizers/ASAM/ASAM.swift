@@ -9,7 +9,7 @@ import PluginKit
 /// - `big-vision` (GSAM paper / big_vision "adaptive"): e = ρ·(|w| + η)⊙g/(‖g‖ + 1e-12), η 0.
 /// `eta` null means the variant's own η. Then g_p ← ∇L(w + e) (evaluated at a separate buffer, w
 /// untouched), and the base optimizer (Adam by default) steps at w along g_p. Two passes per step.
-public final class ASAM<Scalar: PluginScalar>: OptimizerPlugin {
+public final class ASAM<Scalar: PluginScalar>: PerturbingOptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
             name: "asam", version: "1.0.0", summary: "Adaptive SAM: a neighbourhood scaled by |w| + η",
@@ -57,7 +57,7 @@ public final class ASAM<Scalar: PluginScalar>: OptimizerPlugin {
         return StepResult(loss: loss)
     }
 
-    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
+    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
         ascend(from: UnsafeBufferPointer(c.parameters), into: e, addingWeights: false)
         return StepResult(loss: loss)

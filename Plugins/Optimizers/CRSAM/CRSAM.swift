@@ -13,7 +13,7 @@ import PluginKit
 ///   T = ⟨v, g+ − g−⟩/(2h) ≈ vᵀHv, plus β·(g+ − g−)/(2h·‖g0‖); a term is dropped when its
 ///   denominator is not positive (T ≤ 1e-12, h = 0 or g0 = 0).
 /// Defaults ρ 0.1, curvature 0.1, gradient norm 0.01 are the official training script's.
-public final class CRSAM<Scalar: PluginScalar>: OptimizerPlugin {
+public final class CRSAM<Scalar: PluginScalar>: PerturbingOptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
             name: "crsam", version: "1.0.0", summary: "CR-SAM: SAM plus curvature and gradient-norm terms from ±e passes",
@@ -61,7 +61,7 @@ public final class CRSAM<Scalar: PluginScalar>: OptimizerPlugin {
         return ascent
     }
 
-    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
+    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult {
         try c.samPerturbation(rho: rho, gradient: clean.mutable, into: e)
     }
 }

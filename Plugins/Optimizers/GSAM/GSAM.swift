@@ -8,7 +8,7 @@ import PluginKit
 /// c = cos·‖g‖/(‖g_p‖ + ε), cos = ⟨g,g_p⟩/(‖g‖‖g_p‖ + ε), ε 1e-12; d = g_p − α·g⊥; the base steps
 /// along d. `minimize_fp` false is big_vision's other mode, d = g + α·(g_p − ⟨g_p,ĝ⟩ĝ).
 /// Defaults ρ_max 0.04, ρ_min 0.02, α 0.01 are the paper's Table 4 (ResNet). Two passes per step.
-public final class GSAM<Scalar: PluginScalar>: OptimizerPlugin {
+public final class GSAM<Scalar: PluginScalar>: PerturbingOptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
             name: "gsam", version: "1.0.0", summary: "GSAM: SAM plus an ascent on the clean loss orthogonal to the SAM gradient",
@@ -62,7 +62,7 @@ public final class GSAM<Scalar: PluginScalar>: OptimizerPlugin {
         return clean
     }
 
-    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
+    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult {
         try c.samPerturbation(rho: rho(learningRate: c.learningRate), gradient: gradient.mutable, into: e)
     }
 }

@@ -5,7 +5,7 @@ import PluginKit
 /// same batch, evaluated at a separate buffer holding w + e, so w itself is never changed (the
 /// "restore" is exact by construction); the base optimizer (Adam by default) steps at w along g_p.
 /// Two passes per step; extra memory: the gradient and the perturbed point.
-public final class SAM<Scalar: PluginScalar>: OptimizerPlugin {
+public final class SAM<Scalar: PluginScalar>: PerturbingOptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
             name: "sam", version: "1.0.0", summary: "SAM: ascend to w + ρ·g/‖g‖, descend with the gradient there",
@@ -31,7 +31,7 @@ public final class SAM<Scalar: PluginScalar>: OptimizerPlugin {
         return clean
     }
 
-    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
+    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult {
         try c.samPerturbation(rho: rho, gradient: gradient.mutable, into: e)
     }
 }

@@ -7,7 +7,7 @@ import PluginKit
 /// the authors' recommendation and the paper's setting): the base steps along g, and the sharpness
 /// term bypasses it, w ← w − lr·a·(g_p − g); coupled: the base steps along a·g_p + (1 − a)·g.
 /// Defaults ρ 0.05, γ 0.9, no clipping. Two passes per step.
-public final class WSAM<Scalar: PluginScalar>: OptimizerPlugin {
+public final class WSAM<Scalar: PluginScalar>: PerturbingOptimizerPlugin {
     public static var description: PluginDescription {
         PluginDescription(
             name: "wsam", version: "1.0.0", summary: "Weighted SAM: sharpness as a regulariser of weight γ/(1−γ)",
@@ -63,7 +63,7 @@ public final class WSAM<Scalar: PluginScalar>: OptimizerPlugin {
         return StepResult(loss: loss)
     }
 
-    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult? {
+    public func perturbation(_ c: StepContext<Scalar>, into e: UnsafeMutableBufferPointer<Scalar>) throws -> StepResult {
         let loss = try c.lossAndGradient(into: gradient.mutable, pass: .perturbed)
         let w = UnsafeBufferPointer(c.parameters)
         FlatMath.perturbation(into: e, weights: w, direction: gradient.view, scale: ascentScale(at: w), power: adaptive ? 2 : 0)

@@ -3,7 +3,8 @@ import Foundation
 /// Which failed jobs to queue again (`sharpd retry`): every condition given must hold; with none,
 /// every failed job.
 public struct RetryFilter: Sendable, Equatable {
-    /// The plugin's name.
+    /// The plugin's name: jobs of that metric plugin, or jobs whose key names that optimizer
+    /// plugin (`sharpness`, Sources/Scoring/MetricJobKey.swift).
     public var plugin: String?
     /// The plugin's version (with `plugin`).
     public var version: String?
@@ -33,7 +34,9 @@ extension IndexStore {
                 UPDATE jobs SET state = 'queued', attempts = 0, error = NULL, worker = NULL, not_before = NULL,
                                 finished_at = NULL, heartbeat_at = NULL, lease_until = NULL, enqueued_at = ?5
                 WHERE state = 'failed'
-                  AND (CAST(?1 AS TEXT) IS NULL OR plugin = ?1) AND (CAST(?2 AS TEXT) IS NULL OR plugin_version = ?2)
+                  AND (CAST(?1 AS TEXT) IS NULL
+                       OR (plugin = ?1 AND (CAST(?2 AS TEXT) IS NULL OR plugin_version = ?2))
+                       OR params LIKE '%"' || CAST(?1 AS TEXT) || '@' || COALESCE(CAST(?2 AS TEXT) || '"', '') || '%')
                   AND (CAST(?3 AS TEXT) IS NULL OR \(db.dialect.jsonText("params", key: "request")) = ?3)
                   AND (CAST(?4 AS TEXT) IS NULL OR checkpoint_id IN (
                         SELECT c.id FROM checkpoints AS c WHERE substr(c.sha256, 1, length(?4)) = ?4

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import PluginHost
+import TestSupport
 import Testing
 
 /// Plugins reach a running daemon without a restart, and a plugin that crashes costs one job.
@@ -104,5 +105,30 @@ struct DaemonPluginTests {
         #expect(fatal == 1, "\(fatalLog)")
         let reason = h.scalarText("SELECT error FROM jobs WHERE plugin = 'curvature-probe' AND state = 'failed' LIMIT 1") ?? ""
         #expect(reason.contains("Fatal error: curvature-probe gave up on purpose"), "\(reason)")
+    }
+
+    /// An optimizer without a perturbation (a Lookahead-like wrapper, in C) does not fail sharpness:
+    /// the job is done and the log names what was skipped. One with a perturbation, dropped in
+    /// later, changes the sharpness key, so every checkpoint is scored again with it.
+    @Test(.timeLimit(.minutes(5)))
+    func sharpnessSkipsAnOptimizerWithoutAPerturbationAndANewOneRequeuesIt() throws {
+        let h = try DaemonHarness("sharpness-key")
+        guard h.hasExecutables else { return }
+        try h.trainTinyModel(seed: 1)
+        try FileManager.default.createDirectory(atPath: h.store + "/plugins", withIntermediateDirectories: true)
+        _ = try CFixture.build("CLookahead", in: h.store + "/plugins", defines: ["FIXTURE_WRAPPER", #"FIXTURE_NAME="c-lookahead""#])
+        let arguments = ["--store", "store", "--once", "--samples", "16", "--metric", "sharpness:steps=1"]
+        let (status, log) = try h.run("sharpd", arguments)
+        #expect(status == 0, "\(log)")
+        #expect(log.contains("c-lookahead 0.0.1 has no perturbation (it exports no perturb entry): no sharpness.c-lookahead"), "\(log)")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'sharpness' AND state = 'done'") == 1, "\(log)")
+        let params = h.scalarText("SELECT params FROM jobs WHERE plugin = 'sharpness'") ?? ""
+        #expect(params.contains(#""optimizers":["asam@1.0.0","crsam@1.0.0","gsam@1.0.0","sam@1.0.0","wsam@1.0.0"]"#), "\(params)")
+
+        _ = try CFixture.build("CZero", in: h.store + "/plugins", defines: ["FIXTURE_WRAPPER", "FIXTURE_PERTURB", #"FIXTURE_NAME="c-zero""#])
+        let (again, againLog) = try h.run("sharpd", arguments)
+        #expect(again == 0, "\(againLog)")
+        #expect(h.scalar("SELECT count(*) FROM jobs WHERE plugin = 'sharpness' AND state = 'done'") == 2, "\(againLog)")
+        #expect(h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'sharpness' AND name = 'sharpness.c-zero' AND value = 0") == 1, "\(againLog)")
     }
 }

@@ -54,6 +54,23 @@ struct RetryTests {
         #expect(try states(t) == ["queued": 6])
     }
 
+    /// `--plugin NAME` for an optimizer plugin selects the sharpness jobs whose key names it.
+    @Test(arguments: TestBackend.available)
+    func anOptimizerNamedInASharpnessKeySelectsThoseJobs(_ backend: TestBackend) throws {
+        let t = try TestIndex(backend)
+        let sharpness = PluginKey(plugin: "sharpness", version: "1.0.0", paramsHash: "d",
+                                  paramsJSON: #"{"optimizers":["lookahead@0.1.0","sam@1.0.0"],"request":"sharpness"}"#)
+        try t.index.enqueueJobs(checkpointID: try t.checkpoint(1), plugins: [sharpness, accuracy], priority: 0)
+        for n in 0..<2 {
+            let job = try #require(try t.index.claimNextJob(worker: "w:\(n)", at: TestIndex.epoch))
+            #expect(try t.index.failJob(id: job.id, worker: "w:\(n)", reason: "boom", retryAt: nil, at: TestIndex.epoch))
+        }
+        #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "lookahead", version: "0.2.0"), at: TestIndex.epoch) == 0)
+        #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "look"), at: TestIndex.epoch) == 0)
+        #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "lookahead", version: "0.1.0"), at: TestIndex.epoch) == 1)
+        #expect(try t.count("SELECT count(*) FROM jobs WHERE state = 'failed' AND plugin = 'accuracy'") == 1)
+    }
+
     @Test(arguments: TestBackend.available)
     func aPluginFileReplacedUnderTheSameVersionIsNoticed(_ backend: TestBackend) throws {
         let t = try TestIndex(backend)

@@ -78,11 +78,11 @@ extension CheckpointDetail.StoredMetric {
     /// The `metrics` columns `init(row:isCurrent:)` reads, in its order.
     static let columns = "plugin, name, plugin_version, params_hash, value, is_nan, stderr, hvp_count, seconds, recorded_at"
 
-    /// A `metrics` row that starts with `columns`.
-    init(row r: [SQLValue], isCurrent: Bool) {
+    /// A `metrics` row that starts with `columns`; `present` gives plugins' declared short names.
+    init(row r: [SQLValue], isCurrent: Bool, present: [PresentMetric]) {
         let plugin = r[0].string ?? "", name = r[1].string ?? ""
         self.init(
-            metric: MetricRef(plugin: plugin, name: name, alias: MetricCatalog.alias(plugin: plugin, name: name)),
+            metric: MetricCatalog.ref(plugin: plugin, name: name, present: present),
             pluginVersion: r[2].string ?? "", paramsHash: r[3].string ?? "",
             value: r[5].int64 == 1 ? .nan : r[4].double.map { .number($0) } ?? .missing,
             standardError: r[6].double, hvpCount: r[7].int64.map { Int($0) }, seconds: r[8].double,

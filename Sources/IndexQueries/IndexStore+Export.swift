@@ -22,9 +22,8 @@ extension IndexStore {
         let condition = try condition(for: query.filters)
         let metrics: [MetricRef]
         if query.metrics.isEmpty {
-            let present = try presentMetrics().map {
-                MetricRef(plugin: $0.plugin, name: $0.name, alias: MetricCatalog.alias(plugin: $0.plugin, name: $0.name))
-            }
+            let recorded = try presentMetrics()
+            let present = recorded.map { MetricCatalog.ref(plugin: $0.plugin, name: $0.name, present: recorded) }
             let catalog = MetricCatalog.entries
             func rank(_ m: MetricRef) -> Int {
                 catalog.firstIndex { $0.plugin == m.plugin && $0.output == m.name } ?? catalog.count
@@ -125,12 +124,13 @@ extension IndexStore {
 
     /// A checkpoint's current metric rows with their provenance, by plugin and name.
     private func metricRows(checkpointID: Int64) throws -> [CheckpointDetail.StoredMetric] {
-        try db.rows(
+        let present = try presentMetrics()
+        return try db.rows(
             """
             SELECT \(CheckpointDetail.StoredMetric.columns)
             FROM metrics\(db.dialect.indexedBy("metrics_current")) WHERE checkpoint_id = ? AND is_current = 1
             ORDER BY plugin, name
             """, [.integer(checkpointID)]
-        ).map { CheckpointDetail.StoredMetric(row: $0, isCurrent: true) }
+        ).map { CheckpointDetail.StoredMetric(row: $0, isCurrent: true, present: present) }
     }
 }

@@ -8,11 +8,16 @@ struct SQLCondition {
 }
 
 extension IndexStore {
-    /// Every (plugin, output name) recorded so far (from the small `metric_names` table).
-    func presentMetrics() throws -> [(plugin: String, name: String)] {
-        try db.rows("SELECT DISTINCT plugin, name FROM metric_names ORDER BY plugin, name").map {
-            (plugin: $0[0].string ?? "", name: $0[1].string ?? "")
+    /// Every (plugin, output name) recorded so far, with a short name its plugin declares (from
+    /// the small `metric_names` table; the newest version's when versions differ).
+    func presentMetrics() throws -> [PresentMetric] {
+        var out: [PresentMetric] = []
+        let rows = try db.rows("SELECT plugin, name, short_name FROM metric_names ORDER BY plugin, name, first_recorded_at")
+        for r in rows {
+            let p = PresentMetric(plugin: r[0].string ?? "", name: r[1].string ?? "", shortName: r[2].string)
+            if let last = out.last, last.plugin == p.plugin, last.name == p.name { out[out.count - 1].shortName = p.shortName } else { out.append(p) }
         }
+        return out
     }
 
     /// Resolves a metric name (short name, `plugin:name`, or an output name one plugin emits);

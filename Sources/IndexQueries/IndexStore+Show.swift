@@ -68,13 +68,14 @@ extension IndexStore {
     }
 
     private func storedMetrics(of id: Int64) throws -> [CheckpointDetail.StoredMetric] {
-        try db.rows(
+        let present = try presentMetrics()
+        return try db.rows(
             """
             SELECT \(CheckpointDetail.StoredMetric.columns), is_current
             FROM metrics WHERE checkpoint_id = ?
             ORDER BY plugin, name, plugin_version_rank DESC, recorded_at DESC, params_hash
             """, [.integer(id)]
-        ).map { CheckpointDetail.StoredMetric(row: $0, isCurrent: $0[10].int64 == 1) }
+        ).map { CheckpointDetail.StoredMetric(row: $0, isCurrent: $0[10].int64 == 1, present: present) }
     }
 
     private func series(of id: Int64) throws -> [CheckpointDetail.SeriesInfo] {

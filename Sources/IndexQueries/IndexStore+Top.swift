@@ -124,16 +124,15 @@ extension IndexStore {
         for row in try db.rows("SELECT plugin, name, plugin_version FROM metric_names ORDER BY plugin, name, plugin_version") {
             versions[(row[0].string ?? "") + ":" + (row[1].string ?? ""), default: []].append(row[2].string ?? "")
         }
-        return try presentMetrics().map { present in
+        let recorded = try presentMetrics()
+        return try recorded.map { present in
             let counts = try db.row(
                 """
                 SELECT count(*), count(*) - count(value) FROM metrics\(db.dialect.indexedBy("metrics_ranking"))
                 WHERE plugin = ? AND name = ? AND is_current = 1
                 """,
                 [.text(present.plugin), .text(present.name)])
-            let ref = MetricRef(
-                plugin: present.plugin, name: present.name,
-                alias: MetricCatalog.alias(plugin: present.plugin, name: present.name))
+            let ref = MetricCatalog.ref(plugin: present.plugin, name: present.name, present: recorded)
             return MetricSummary(
                 metric: ref, versions: versions[present.plugin + ":" + present.name] ?? [],
                 checkpoints: Int(counts?[0].int64 ?? 0), nanCount: Int(counts?[1].int64 ?? 0))

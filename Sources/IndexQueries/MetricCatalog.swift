@@ -20,8 +20,22 @@ public struct MetricRef: Hashable, Sendable {
     public var displayName: String { alias ?? "\(plugin):\(name)" }
 }
 
-/// Short metric names → (plugin, output name). The metric plugins must emit exactly these
-/// output names; docs/index-and-queries.md §3 is the contract for their authors.
+/// A (plugin, output) recorded in the index, with the short name its plugin declares, if any.
+public struct PresentMetric: Sendable, Equatable {
+    public var plugin: String
+    public var name: String
+    public var shortName: String?
+
+    /// A recorded output.
+    public init(plugin: String, name: String, shortName: String? = nil) {
+        self.plugin = plugin
+        self.name = name
+        self.shortName = shortName
+    }
+}
+
+/// Short metric names → (plugin, output name): the built-in plugins' catalog, then the short names
+/// other plugins declare (docs/index-and-queries.md §3 is the contract for their authors).
 public enum MetricCatalog {
     /// (alias, plugin, output), in the order `sharpq metrics --all` lists them.
     public static let entries: [(alias: String, plugin: String, output: String)] = [
@@ -63,25 +77,55 @@ public enum MetricCatalog {
         return nil
     }
 
-    /// The short name of a stored (plugin, output), if it has one.
+    /// The catalog's short name of a stored (plugin, output), if it has one.
     public static func alias(plugin: String, name: String) -> String? {
         if let e = entries.first(where: { $0.plugin == plugin && $0.output == name }) { return e.alias }
         if plugin == "sharpness", name.hasPrefix(sharpnessPrefix) { return name }
         return nil
     }
 
+    /// The short name of a stored (plugin, output): the catalog's, else the one its plugin
+    /// declares when that one is usable (`declaredAliases`).
+    public static func alias(plugin: String, name: String, present: [PresentMetric]) -> String? {
+        alias(plugin: plugin, name: name)
+            ?? declaredAliases(present).first { $0.value.plugin == plugin && $0.value.name == name }?.key
+    }
+
+    /// A reference with its short name.
+    public static func ref(plugin: String, name: String, present: [PresentMetric]) -> MetricRef {
+        MetricRef(plugin: plugin, name: name, alias: alias(plugin: plugin, name: name, present: present))
+    }
+
+    /// The short names plugins declare that work as names: not a catalog name, not a checkpoint
+    /// field, not an output name another plugin reports, and declared for one output only (a
+    /// clash leaves both to `plugin:name`).
+    public static func declaredAliases(_ present: [PresentMetric]) -> [String: (plugin: String, name: String)] {
+        var claims: [String: Set<String>] = [:]
+        for p in present { if let s = p.shortName { claims[s, default: []].insert(p.plugin + ":" + p.name) } }
+        var out: [String: (plugin: String, name: String)] = [:]
+        for (short, owners) in claims where owners.count == 1 && ref(alias: short) == nil && CheckpointField.named(short) == nil {
+            guard let owner = present.first(where: { $0.shortName == short }),
+                !present.contains(where: { $0.name == short && !($0.plugin == owner.plugin && $0.name == owner.name) })
+            else { continue }
+            out[short] = (owner.plugin, owner.name)
+        }
+        return out
+    }
+
     /// Resolves what a user typed against the catalog and the (plugin, name) pairs present in
-    /// the index: a short name, `plugin:name`, or an output name that only one plugin emits.
-    public static func resolve(_ text: String, present: [(plugin: String, name: String)]) throws -> MetricRef {
+    /// the index: a short name (the catalog's or a plugin's), `plugin:name`, or an output name that
+    /// only one plugin emits.
+    public static func resolve(_ text: String, present: [PresentMetric]) throws -> MetricRef {
         if let ref = ref(alias: text) { return ref }
+        if let declared = declaredAliases(present)[text] { return MetricRef(plugin: declared.plugin, name: declared.name, alias: text) }
         if let colon = text.firstIndex(of: ":") {
             let plugin = String(text[..<colon]), name = String(text[text.index(after: colon)...])
             if present.contains(where: { $0.plugin == plugin && $0.name == name }) {
-                return MetricRef(plugin: plugin, name: name, alias: alias(plugin: plugin, name: name))
+                return ref(plugin: plugin, name: name, present: present)
             }
         }
         let owners = Set(present.filter { $0.name == text }.map(\.plugin)).sorted()
-        if owners.count == 1 { return MetricRef(plugin: owners[0], name: text) }
+        if owners.count == 1 { return ref(plugin: owners[0], name: text, present: present) }
         if owners.count > 1 {
             let candidates = owners.map { "\($0):\(text)" }
             throw IndexError(
@@ -92,9 +136,10 @@ public enum MetricCatalog {
         throw IndexError.unknown("metric", text, valid: valid)
     }
 
-    /// Every name `resolve` accepts: the catalog's short names, then present `plugin:name` forms.
-    public static func validNames(present: [(plugin: String, name: String)]) -> [String] {
-        var names = entries.map(\.alias)
+    /// Every name `resolve` accepts: the catalog's short names, the plugins' usable ones, then
+    /// present `plugin:name` forms.
+    public static func validNames(present: [PresentMetric]) -> [String] {
+        var names = entries.map(\.alias) + declaredAliases(present).keys.sorted()
         for p in present where alias(plugin: p.plugin, name: p.name) == nil {
             names.append(p.name)
             names.append("\(p.plugin):\(p.name)")

@@ -6,7 +6,7 @@ extension ScoringResults {
     public init(_ outcome: MetricOutcome, checkpointID: Int64, key: PluginKey) {
         let metrics = outcome.scalars.map {
             MetricRecord(checkpointID: checkpointID, key: key, name: $0.name, value: $0.value, standardError: $0.standardError,
-                         hvpCount: $0.hvpCount, seconds: $0.seconds)
+                         hvpCount: $0.hvpCount, seconds: $0.seconds, shortName: outcome.shortNames[$0.name])
         }
         let series = outcome.series.map {
             SeriesRecord(checkpointID: checkpointID, key: key, name: $0.name,

@@ -1,4 +1,5 @@
 import CSharpPlugin
+import Foundation
 
 /// A plugin that passed every check and is mapped into the process (for good: never dlclosed).
 public final class LoadedPlugin: @unchecked Sendable {
@@ -18,6 +19,8 @@ public final class LoadedPlugin: @unchecked Sendable {
     public let schema: HyperparameterSchema
     /// The descriptor's JSON Schema text.
     public let schemaJSON: String
+    /// Metrics: the outputs it declares (`outputs_json`), possibly none.
+    public let outputs: [DeclaredOutput]
     // Immutable after load, and the library is never unloaded: safe to share across threads.
     let descriptor: UnsafePointer<sharp_plugin_descriptor_v1>
 
@@ -43,6 +46,7 @@ public final class LoadedPlugin: @unchecked Sendable {
         }
         do {
             schema = try HyperparameterSchema(json: schemaJSON)
+            outputs = try d.outputs_json.map { try DeclaredOutput.parse(String(cString: $0)) } ?? []
         } catch {
             throw PluginLoadError.invalidDescriptor(path: path, reason: "\(name): \(error)")
         }
@@ -79,4 +83,44 @@ public final class LoadedPlugin: @unchecked Sendable {
     public var defaultBase: String? { kind == .optimizer ? optimizerTable.default_base.map { String(cString: $0) } : nil }
     /// Optimizers: whether `perturb` exists (none for base optimizers).
     public var hasPerturbation: Bool { kind == .optimizer && optimizerTable.perturb != nil }
+}
+
+/// One output a metric plugin declares (docs/plugin-abi.md, `outputs_json`).
+public struct DeclaredOutput: Sendable, Equatable {
+    /// The name it reports.
+    public let name: String
+    /// What tables and sharpq show and accept, if given.
+    public let shortName: String?
+    /// One line.
+    public let summary: String
+
+    /// An output.
+    public init(name: String, shortName: String?, summary: String) {
+        self.name = name
+        self.shortName = shortName
+        self.summary = summary
+    }
+
+    /// Reads `outputs_json`; short names are lower-case letters, digits and `_`, starting with a
+    /// letter, and distinct.
+    static func parse(_ json: String) throws -> [DeclaredOutput] {
+        guard let items = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else {
+            throw PluginHostError.invalidUse("outputs_json is not a JSON array of objects")
+        }
+        let outputs = try items.map { item in
+            guard let name = item["name"] as? String, !name.isEmpty else { throw PluginHostError.invalidUse("an output in outputs_json has no name") }
+            let short = item["short"] as? String
+            if let short, !(short.first?.isLowercase ?? false) || !short.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) || !short.isASCII {
+                throw PluginHostError.invalidUse("output \(name): short name \"\(short)\" must be lower-case letters, digits and _, starting with a letter")
+            }
+            return DeclaredOutput(name: name, shortName: short, summary: item["summary"] as? String ?? "")
+        }
+        let shorts = outputs.compactMap(\.shortName)
+        if Set(shorts).count != shorts.count { throw PluginHostError.invalidUse("two outputs declare the same short name") }
+        return outputs
+    }
+}
+
+extension String {
+    fileprivate var isASCII: Bool { utf8.allSatisfy { $0 < 128 } }
 }

@@ -21,6 +21,7 @@ public enum PluginListing {
                 lines.append("")
                 lines.append("\(p.kind) \(p.name) \(p.version): \(p.summary)")
                 for q in p.schema.properties { lines.append("  \(q.name) (\(constraints(q))): \(q.summary)") }
+                for o in p.outputs { lines.append("  output \(o.name)" + (o.shortName.map { " (short: \($0))" } ?? "") + ": \(o.summary)") }
             }
         }
         if registry.plugins.isEmpty { lines.append("(no plugins found)") }
@@ -66,6 +67,11 @@ public enum PluginListing {
                     return .object(o)
                 }),
             ]
+            if !p.outputs.isEmpty {
+                o["outputs"] = .array(p.outputs.map { d in
+                    ["name": .string(d.name), "short": d.shortName.map(JSONValue.string) ?? .null, "summary": .string(d.summary)]
+                })
+            }
             if p.kind == .optimizer {
                 o["role"] = .string(role(p))
                 o["passes_per_step"] = .integer(Int64(p.passesPerStep))

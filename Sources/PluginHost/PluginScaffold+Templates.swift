@@ -130,7 +130,7 @@ enum Templates {
         /// `HessianOperator` (exact products from the host; it counts them and reports progress),
         /// `ProbeRandom` (seeded from the context, so a rerun gives the same value), `PowerIteration`,
         /// `VectorMath` and `Stopwatch`. Output names are yours, but not a built-in's (see Sharp's
-        /// docs/index-and-queries.md §3): hence `power_top_eigenvalue`.
+        /// docs/index-and-queries.md §3): hence `power_top_eigenvalue`, shown as `power_top`.
         public final class \#(target): MetricPlugin {
             public static var description: PluginDescription {
                 PluginDescription(
@@ -138,6 +138,12 @@ enum Templates {
                     parameters: [
                         .integer("iterations", default: 20, minimum: 1, "power iterations at most"),
                         .number("tol", default: 1e-6, minimum: 0, "stop when the estimate changes by less than this, relatively"),
+                    ],
+                    // Short names are what tables and sharpq show and accept (Sharp's docs/index-and-queries.md §3).
+                    outputs: [
+                        .output("loss", "mean loss on the evaluation data"),
+                        .output("gradient_norm", short: "grad_norm", "‖∇L‖"),
+                        .output("power_top_eigenvalue", short: "power_top", "Hessian eigenvalue of largest magnitude, by power iteration"),
                     ])
             }
 

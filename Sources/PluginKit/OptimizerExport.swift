@@ -1,4 +1,5 @@
 import CSharpPlugin
+import JSON
 import Synchronization
 
 /// Turns Swift plugin types into the C descriptor a plugin's entry point returns.
@@ -50,6 +51,13 @@ public enum PluginExport {
         out.summary = permanent(d.summary)
         out.parameters_schema_json = permanent(ParameterSpec.schemaJSON(d.parameters))
         out.toolchain = sharp_plugin_toolchain()
+        if !d.outputs.isEmpty {
+            out.outputs_json = permanent(JSONValue.array(d.outputs.map { o in
+                var fields: [String: JSONValue] = ["name": .string(o.name), "summary": .string(o.summary)]
+                if let short = o.shortName { fields["short"] = .string(short) }
+                return .object(fields)
+            }).text)
+        }
         return out
     }
 

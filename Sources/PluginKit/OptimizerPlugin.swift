@@ -8,13 +8,29 @@ public struct PluginDescription: Sendable {
     public let summary: String
     /// Hyperparameters with defaults.
     public let parameters: [ParameterSpec]
+    /// Metrics: the outputs it reports, when it declares them (short names for tables and sharpq).
+    public let outputs: [OutputSpec]
 
     /// A description.
-    public init(name: String, version: String, summary: String, parameters: [ParameterSpec]) {
+    public init(name: String, version: String, summary: String, parameters: [ParameterSpec], outputs: [OutputSpec] = []) {
         self.name = name
         self.version = version
         self.summary = summary
         self.parameters = parameters
+        self.outputs = outputs
+    }
+}
+
+/// One output a metric declares: its name as reported, an optional short name that tables and
+/// `sharpq` show and accept (docs/index-and-queries.md §3), and a line for `sharp plugin list --verbose`.
+public struct OutputSpec: Sendable {
+    public let name: String
+    public let shortName: String?
+    public let summary: String
+
+    /// `.output("power_top_eigenvalue", short: "top_power", "largest |λ| by power iteration")`.
+    public static func output(_ name: String, short: String? = nil, _ summary: String) -> OutputSpec {
+        OutputSpec(name: name, shortName: short, summary: summary)
     }
 }
 

@@ -48,4 +48,12 @@ public struct MetricOutcome: Sendable, Codable {
     /// What a reader of the results should know that no value says (`sharpness`: the optimizers
     /// it skipped); shown by `sharp score` and logged by sharpd.
     public var notes: [String]
+    /// The short names the plugin declares for its outputs (output → short), for the index.
+    public var shortNames: [String: String] = [:]
+
+    /// The JSON names (`sharp score --format json`).
+    enum CodingKeys: String, CodingKey {
+        case request, plugin, version, hyperparameters, scalars, series, seconds, counters, notes
+        case shortNames = "short_names"
+    }
 }

@@ -62,7 +62,8 @@ public final class Scorer {
         let clock = Date()
         var outcome = MetricOutcome(request: request.description, plugin: plugin.name, version: plugin.version,
                                     hyperparameters: plugin.schema.json(resolved), scalars: [], series: [], seconds: 0,
-                                    counters: EvaluationCounters(), notes: [])
+                                    counters: EvaluationCounters(), notes: [],
+                                    shortNames: Dictionary(plugin.outputs.compactMap { o in o.shortName.map { (o.name, $0) } }) { a, _ in a })
         do {
             if resolved["mode"] == .string("per-batch") {
                 try runPerBatch(plugin, values, on: context, into: &outcome, progress: progress)

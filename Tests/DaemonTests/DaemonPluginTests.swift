@@ -60,6 +60,10 @@ struct DaemonPluginTests {
             h.scalar("SELECT count(*) FROM metrics WHERE plugin = 'curvature-probe' AND name = 'power_top_eigenvalue'") == 2
         }, "existing checkpoints did not gain the new metric:\n\(h.log(of: daemon))")
         #expect(h.log(of: daemon).contains("curvature-probe@0.1.0 added; 2 backfill job(s) queued"), "\(h.log(of: daemon))")
+        // Its declared short name is recorded, and sharpq takes it.
+        #expect(h.scalarText("SELECT short_name FROM metric_names WHERE plugin = 'curvature-probe' AND name = 'power_top_eigenvalue'") == "power_top")
+        let (listed, table) = try h.run("sharpq", ["top", "--store", "store", "--metric", "power_top"])
+        #expect(listed == 0 && table.contains("power_top"), "\(table)")
         daemon.terminate()
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)

@@ -40,14 +40,25 @@ struct JobQueueTests {
         for n in 0..<300 { try t.checkpoint(n) }
         #expect(try t.index.enqueueJobs(checkpointID: nil, plugins: [trace1], priority: 0) == 300)
         let claimed = Claims()
-        let group = DispatchGroup()
+        let group = DispatchGroup(), ready = DispatchGroup()
+        let gate = DispatchSemaphore(value: 0)
         let connect = t.opener
         for w in 0..<4 {
             group.enter()
+            ready.enter()
             Thread {
                 defer { group.leave() }
+                let connection: IndexStore
+                do { connection = try connect() } catch {  // each thread its own connection
+                    claimed.fail("\(error)")
+                    ready.leave()
+                    return
+                }
+                // Claim only once all four are connected, so that a busy machine cannot let the
+                // first thread take every job before the others have started.
+                ready.leave()
+                gate.wait()
                 do {
-                    let connection = try connect()  // each thread its own connection
                     while let job = try connection.claimNextJob(worker: "worker-\(w)", at: Date()) {
                         claimed.add(job.id, worker: w)
                     }
@@ -56,6 +67,8 @@ struct JobQueueTests {
                 }
             }.start()
         }
+        ready.wait()
+        for _ in 0..<4 { gate.signal() }
         group.wait()
         #expect(claimed.errors.isEmpty)
         #expect(claimed.ids.count == 300)

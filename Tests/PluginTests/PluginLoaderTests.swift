@@ -63,6 +63,22 @@ struct PluginLoaderTests {
                 == ["refused plugin \(path): built for plugin ABI version 2, this Sharp expects version 1; \(Self.advice)"])
     }
 
+    /// Declared outputs (`outputs_json`, once `reserved[0]`): read when present, NULL means none, and
+    /// a malformed short name refuses the plugin with the rule.
+    @Test func declaredOutputsAreReadAndCheckedWhenPresent() throws {
+        let dir = try CFixture.temporaryDirectory("outputs")
+        let good = try CFixture.build("Outputs", in: dir, defines: [
+            #"FIXTURE_OUTPUTS="[{\"name\":\"power_top_eigenvalue\",\"short\":\"power_top\",\"summary\":\"s\"},{\"name\":\"loss\"}]""#,
+        ])
+        let plugin = try #require(PluginRegistry(searchPath: .standard(environment: ["SHARP_PLUGIN_PATH": good])).plugin(.optimizer, named: "c-sgd"))
+        #expect(plugin.outputs == [DeclaredOutput(name: "power_top_eigenvalue", shortName: "power_top", summary: "s"),
+                                   DeclaredOutput(name: "loss", shortName: nil, summary: "")])
+        #expect(try #require(builtins.plugin(.metric, named: "hessian-trace")).outputs.isEmpty)
+        let bad = try CFixture.build("BadOutputs", in: dir, defines: [#"FIXTURE_OUTPUTS="[{\"name\":\"x\",\"short\":\"Top X\"}]""#])
+        let problems = PluginRegistry(searchPath: .standard(environment: ["SHARP_PLUGIN_PATH": bad])).problems.map(\.description)
+        #expect(problems.count == 1 && problems[0].contains(#"short name "Top X" must be lower-case letters, digits and _"#), "\(problems)")
+    }
+
     @Test func anEntryPointOfAnotherABIVersionIsRefusedBeforeLoading() throws {
         let dir = try CFixture.temporaryDirectory("abi-symbol")
         let marker = "\(dir)/loaded"

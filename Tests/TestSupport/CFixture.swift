@@ -6,7 +6,8 @@ import Foundation
 /// - `FIXTURE_WRAPPER`: a wrapper (one clean pass, then the base steps along the gradient) without
 ///   a perturbation, like Lookahead; with `FIXTURE_PERTURB` it has one, e = 0;
 /// - `FIXTURE_HIDDEN_STATE`: heavy-ball momentum that `save_state` never sees (state not restored);
-/// - `FIXTURE_NAME="..."`, `FIXTURE_SCHEMA="..."`: another name or hyperparameter schema.
+/// - `FIXTURE_NAME="..."`, `FIXTURE_SCHEMA="..."`, `FIXTURE_OUTPUTS="..."`: another name,
+///   hyperparameter schema, or declared outputs (`outputs_json`).
 public enum CFixture {
     static let source = #"""
     #include "sharp_plugin.h"
@@ -15,6 +16,9 @@ public enum CFixture {
     #include <string.h>
     #ifndef FIXTURE_NAME
     #define FIXTURE_NAME "c-sgd"
+    #endif
+    #ifndef FIXTURE_OUTPUTS
+    #define FIXTURE_OUTPUTS NULL
     #endif
     #ifndef FIXTURE_SCHEMA
     #define FIXTURE_SCHEMA "{\"type\":\"object\",\"properties\":{\"lr\":{\"type\":\"number\",\"default\":0.1}}}"
@@ -90,7 +94,7 @@ public enum CFixture {
     #endif
     static const sharp_plugin_descriptor_v1 descriptor = {
         FIXTURE_ABI, SHARP_PLUGIN_KIND_OPTIMIZER, FIXTURE_NAME, "0.0.1", "plain SGD written in C (test fixture)",
-        FIXTURE_SCHEMA, FIXTURE_TOOLCHAIN, &table, NULL, {0} };
+        FIXTURE_SCHEMA, FIXTURE_TOOLCHAIN, &table, NULL, FIXTURE_OUTPUTS, {0} };
     #if defined(FIXTURE_ENTRY_V2)
     const sharp_plugin_descriptor_v1 *sharp_plugin_entry_v2(void) { return &descriptor; }
     #elif defined(FIXTURE_NO_ENTRY)

@@ -244,7 +244,11 @@ typedef struct sharp_plugin_descriptor_v1 {
     const char *toolchain;                 /* SHARP_PLUGIN_TOOLCHAIN of the plugin's build */
     const sharp_optimizer_vtable_v1 *optimizer;  /* kind == OPTIMIZER */
     const sharp_metric_vtable_v1 *metric;        /* kind == METRIC */
-    const void *reserved[4];               /* NULL */
+    /* Optional, NULL for none (was reserved[0]; hosts that predate it ignore it): the outputs a
+       metric declares, a JSON array [{"name":"power_top_eigenvalue","short":"top_power","summary":"…"}].
+       "short" (optional) is the name tables and sharpq show and accept; lower-case letters, digits, _. */
+    const char *outputs_json;
+    const void *reserved[3];               /* NULL */
 } sharp_plugin_descriptor_v1;
 
 /* The entry point's type: `const sharp_plugin_descriptor_v1 *sharp_plugin_entry_v1(void)`. */

@@ -18,6 +18,7 @@ enum Schema {
         Migration(name: "0006_add_leases_and_daemons", sql: addLeasesAndDaemons),
         Migration(name: "0007_create_training_jobs", sql: createTrainingJobs),
         Migration(name: "0008_create_plugin_files", sql: createPluginFiles),
+        Migration(name: "0009_add_metric_short_names", sql: addMetricShortNames),
     ]
 
     /// The newest migration's name: what `schema_migrations` holds last once migrated.

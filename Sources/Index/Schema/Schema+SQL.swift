@@ -211,4 +211,10 @@ extension Schema {
             PRIMARY KEY (plugin, plugin_version)
         );
         """
+
+    // A metric plugin's declared short name for an output (docs/index-and-queries.md §3), as
+    // recorded with its newest results of that version; NULL when it declares none.
+    static let addMetricShortNames = """
+        ALTER TABLE metric_names ADD COLUMN short_name TEXT
+        """
 }

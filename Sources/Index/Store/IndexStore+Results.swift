@@ -41,8 +41,11 @@ extension IndexStore {
                 ]
             ).int64 ?? 0
         try db.run(
-            "INSERT INTO metric_names (plugin, plugin_version, name, first_recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [.text(m.key.plugin), .text(m.key.version), .text(m.name), now.sql])
+            """
+            INSERT INTO metric_names (plugin, plugin_version, name, first_recorded_at, short_name) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (plugin, plugin_version, name) DO UPDATE SET short_name = excluded.short_name
+            """,
+            [.text(m.key.plugin), .text(m.key.version), .text(m.name), now.sql, .textOrNull(m.shortName)])
         try makeCurrentIfNewest(id: id, rank: rank, metric: m)
     }
 

@@ -36,12 +36,15 @@ public struct MetricRecord: Equatable, Sendable {
     public var hvpCount: Int?
     /// Seconds spent.
     public var seconds: Double?
+    /// The short name the plugin declares for this output, if any (`metric_names.short_name`).
+    public var shortName: String?
 
     /// Describes one scalar result.
     public init(
         checkpointID: Int64, key: PluginKey, name: String, value: Double, standardError: Double? = nil,
-        hvpCount: Int? = nil, seconds: Double? = nil
+        hvpCount: Int? = nil, seconds: Double? = nil, shortName: String? = nil
     ) {
+        self.shortName = shortName
         self.checkpointID = checkpointID
         self.key = key
         self.name = name

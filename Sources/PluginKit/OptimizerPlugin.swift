@@ -24,8 +24,11 @@ public struct PluginDescription: Sendable {
 /// One output a metric declares: its name as reported, an optional short name that tables and
 /// `sharpq` show and accept (docs/index-and-queries.md §3), and a line for `sharp plugin list --verbose`.
 public struct OutputSpec: Sendable {
+    /// The name the metric reports (`context.report(name, …)`).
     public let name: String
+    /// What tables and `sharpq` show and accept, if any.
     public let shortName: String?
+    /// One line for `sharp plugin list --verbose`.
     public let summary: String
 
     /// `.output("power_top_eigenvalue", short: "top_power", "largest |λ| by power iteration")`.

@@ -11,7 +11,13 @@ public struct ParameterSpec: Sendable {
 
     /// The JSON type of a hyperparameter.
     public enum Kind: Sendable, Equatable {
-        case number, integer, boolean
+        /// A real number (JSON number).
+        case number
+        /// A whole number (JSON integer).
+        case integer
+        /// true or false.
+        case boolean
+        /// One of the given strings.
         case choice([String])
     }
 

@@ -4,7 +4,9 @@ import CSharpPlugin
 public struct StateTensor: Sendable {
     /// The values.
     public enum Storage: Sendable {
+        /// Float values (a float32 optimizer's buffers).
         case float32([Float])
+        /// Double values (float64 buffers, and scalars such as step counts).
         case float64([Double])
     }
 
@@ -14,6 +16,19 @@ public struct StateTensor: Sendable {
     public let shape: [Int]
     /// Values.
     public let storage: Storage
+
+    /// A tensor of any shape; `storage` holds the product of `shape` values (1 for `[]`).
+    public init(name: String, shape: [Int], storage: Storage) {
+        let count: Int
+        switch storage {
+        case .float32(let v): count = v.count
+        case .float64(let v): count = v.count
+        }
+        precondition(shape.reduce(1, *) == count, "state tensor \(name): shape \(shape) for \(count) values")
+        self.name = name
+        self.shape = shape
+        self.storage = storage
+    }
 
     /// A copy of a flat buffer, shape `[count]`.
     public static func buffer<S: PluginScalar>(_ name: String, _ values: UnsafeBufferPointer<S>) -> StateTensor {

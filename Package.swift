@@ -92,7 +92,7 @@ package.targets += [
 // (libHessianEigen.so, ...) registered as `hessian-eigen` etc.; their Krylov and statistics code
 // lives in PluginKit (Sources/PluginKit/Krylov), so out-of-tree metric plugins can use it too.
 // Scoring is the host side: it rebuilds a checkpoint's model and data and runs metric plugins on them.
-let metricPlugins = ["Accuracy", "HessianEigen", "HessianTrace", "HessianSpectrum", "Sharpness"]
+let metricPlugins = ["Accuracy", "HessianEigen", "HessianTrace", "HessianSpectrum", "Sharpness", "Fisher"]
 package.products += metricPlugins.map { .library(name: $0, type: .dynamic, targets: [$0]) }
 package.targets += [
     .target(name: "Scoring", dependencies: ["JSON", "Checkpoint", "PluginHost", "NN", "Datasets", "Autodiff", "Tensor", "Hashing"]),

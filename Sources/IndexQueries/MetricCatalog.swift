@@ -61,6 +61,9 @@ public enum MetricCatalog {
         ("per_batch_max", "hessian-spectrum", "per_batch_max"),
         ("sharpness", "sharpness", "sharpness"),
         ("adaptive_sharpness", "sharpness", "adaptive_sharpness"),
+        ("fisher_trace", "fisher", "fisher_trace"),
+        ("ggn_trace", "fisher", "ggn_trace"),
+        ("gradient_variance", "fisher", "gradient_variance"),
     ]
 
     /// Outputs `sharpness.<optimizer>` (each optimizer plugin's own sharpness) resolve by pattern.

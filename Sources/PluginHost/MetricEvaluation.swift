@@ -21,6 +21,16 @@ public struct MetricCallbacks {
     public var hessianVectorProduct: (MetricDataSelection, UnsafeBufferPointer<Double>?, UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Void
     /// Called with the fraction done; return false to ask the metric to stop.
     public var progress: ((Double) -> Bool)?
+    /// Per-sample gradients over the evaluation subset (nil: the host has none): samples
+    /// `range` in the subset's order, at the point (nil: the checkpoint's weights), with their own
+    /// labels or the given ones (one per sample); gradients row by row, and each sample's loss.
+    public var sampleGradients: SampleGradients?
+    /// Classes of the model's output (for `sampleGradients` labels).
+    public var classCount = 0
+
+    /// `sampleGradients`' type.
+    public typealias SampleGradients = (_ point: UnsafeBufferPointer<Double>?, _ range: Range<Int>, _ labels: [Int]?,
+                                        _ gradients: UnsafeMutableBufferPointer<Double>, _ losses: UnsafeMutableBufferPointer<Double>) throws -> Void
 
     /// Callbacks.
     public init(loss: @escaping (MetricDataSelection, UnsafeBufferPointer<Double>?) throws -> (loss: Double, accuracy: Double?),
@@ -143,6 +153,24 @@ extension LoadedPlugin {
                         return SHARP_OK
                     }
                     c.progress = { ud, fraction in MetricBox.from(ud).callbacks.progress?(fraction) == false ? 1 : SHARP_OK }
+                    if callbacks.sampleGradients != nil {
+                        c.flags |= SHARP_METRIC_HAS_SAMPLE_GRADIENTS
+                        c.class_count = Int64(callbacks.classCount)
+                    }
+                    c.sample_gradients = { ud, p, first, count, labels, g, losses in
+                        let b = MetricBox.from(ud)
+                        return b.run {
+                            guard let sample = b.callbacks.sampleGradients else { throw PluginHostError.invalidUse("this host has no per-sample gradients") }
+                            guard first >= 0, count >= 0, let g else { throw PluginHostError.invalidUse("sample_gradients: bad range or no output") }
+                            let n = Int(count)
+                            var own = [Double](repeating: 0, count: n)
+                            try own.withUnsafeMutableBufferPointer { l in
+                                try sample(b.point(p), Int(first)..<Int(first) + n, labels.map { Array(UnsafeBufferPointer(start: $0, count: n)).map(Int.init) },
+                                           UnsafeMutableBufferPointer(start: g, count: n * b.count), l)
+                            }
+                            if let losses { for i in 0..<n { losses[i] = own[i] } }
+                        }
+                    }
                     try callPlugin(name, "evaluate", callbackError: { box.error }) { message in json.withCString { table.evaluate(&c, $0, message) } }
                 }
             }

@@ -104,10 +104,46 @@ public struct MetricContext {
         }
     }
 
+    /// Whether the host gives per-sample gradients (`sampleGradients`).
+    public var hasSampleGradients: Bool {
+        raw.pointee.flags & SHARP_METRIC_HAS_SAMPLE_GRADIENTS != 0 && raw.pointee.sample_gradients != nil
+    }
+
+    /// Classes of the model's output; 0 when the host does not say (`hasSampleGradients` false).
+    public var classCount: Int { hasSampleGradients ? Int(raw.pointee.class_count) : 0 }
+
+    /// Per-sample gradients: for samples `range` of the evaluation subset (`0..<sampleCount`), the
+    /// gradient of each sample's own loss ℓ_i, row after row into `gradients` (`range.count` ×
+    /// `parameterCount`), at `point` (nil: the checkpoint's weights), with each sample's own label or
+    /// `labels[k]` (in `0..<classCount`). Returns the losses ℓ_i. Throws when the host has none.
+    @discardableResult
+    public func sampleGradients(_ range: Range<Int>, labels: [Int]? = nil, into gradients: UnsafeMutableBufferPointer<Double>,
+                                at point: UnsafeBufferPointer<Double>? = nil) throws -> [Double] {
+        guard hasSampleGradients, let callback = raw.pointee.sample_gradients else {
+            throw PluginError.unsupported("this host gives no per-sample gradients")
+        }
+        precondition(gradients.count == range.count * parameterCount, "sampleGradients: output must hold range.count × parameterCount values")
+        precondition(labels.map { $0.count == range.count } ?? true, "sampleGradients: one label per sample")
+        var losses = [Double](repeating: .nan, count: range.count)
+        let codes = labels?.map(Int64.init)
+        try losses.withUnsafeMutableBufferPointer { l in
+            try withOptionalPointer(codes) { labelPointer in
+                try check(callback(raw.pointee.user_data, point?.baseAddress, Int64(range.lowerBound), Int64(range.count), labelPointer,
+                                   gradients.baseAddress, l.baseAddress), "sample_gradients")
+            }
+        }
+        return losses
+    }
+
     /// Tells the host how far along the metric is; false means the host asks it to stop.
     public func progress(_ fractionDone: Double) -> Bool {
         guard let progress = raw.pointee.progress else { return true }
         return progress(raw.pointee.user_data, fractionDone) == SHARP_OK
+    }
+
+    private func withOptionalPointer<R>(_ values: [Int64]?, _ body: (UnsafePointer<Int64>?) throws -> R) rethrows -> R {
+        guard let values else { return try body(nil) }
+        return try values.withUnsafeBufferPointer { try body($0.baseAddress) }
     }
 
     private func check(_ status: Int32, _ what: String) throws {

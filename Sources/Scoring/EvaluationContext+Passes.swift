@@ -65,6 +65,42 @@ extension EvaluationContext {
         }
     }
 
+    /// Per-sample gradients: for samples `range` of the batches `ids` (in their order), each
+    /// sample as a batch of one with its own label or `labels[k]`, writes ∇ℓ_i row by row into
+    /// `gradients` and ℓ_i into `losses`. Evaluation mode only: in training mode BatchNorm would
+    /// normalise a batch of one by its own statistics, which is not the model being scored.
+    public func sampleGradients(_ ids: [Int], at flat: UnsafeBufferPointer<Double>?, range: Range<Int>, labels: [Int]?,
+                                into gradients: UnsafeMutableBufferPointer<Double>, losses: UnsafeMutableBufferPointer<Double>) throws {
+        guard options.mode == .evaluation else {
+            throw ScoringError.invalidRequest("per-sample gradients are taken in evaluation mode; score with --mode evaluation (the default)")
+        }
+        let positions = ids.flatMap { id in (0..<batches[id].count).map { (id: id, row: $0) } }
+        guard range.lowerBound >= 0, range.upperBound <= positions.count else {
+            throw ScoringError.invalidRequest("per-sample gradients of samples \(range) asked for; the subset has \(positions.count)")
+        }
+        guard labels.map({ $0.count == range.count && $0.allSatisfy { (0..<classCount).contains($0) } }) ?? true else {
+            throw ScoringError.invalidRequest("per-sample gradients: give one label in 0..<\(classCount) per sample")
+        }
+        let parameters = tensors(flat), n = weights.count
+        gradients.update(repeating: 0)
+        for (k, i) in range.enumerated() {
+            let (id, row) = positions[i]
+            let image = batches[id].images.sliced(axis: 0, start: row, count: 1)
+            let label = labels?[k] ?? batches[id].labels[row]
+            let model = subject.model
+            let r = try valueAndGradient(at: parameters) { p in
+                model.logits(Var(image), parameters: p, mode: .evaluation, seed: 0).logits.crossEntropy(labels: [label])
+            }
+            counters.gradientPasses += 1
+            counters.sampleGradients += 1
+            losses[k] = r.value
+            point.accumulate(r.gradient, weight: 1, into: UnsafeMutableBufferPointer(rebasing: gradients[k * n..<(k + 1) * n]))
+        }
+    }
+
+    /// Classes of the model's output.
+    public var classCount: Int { subject.dataset.classNames.count }
+
     /// Drops the cached linearisations (their memory comes back to the pool).
     public func releaseCache() { cache.removeAll() }
 

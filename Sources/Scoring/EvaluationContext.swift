@@ -120,7 +120,7 @@ public final class EvaluationContext {
     /// e.g. to one batch for per-batch metrics).
     public func callbacks(evaluation: [Int]? = nil, progress: ((Double) -> Bool)? = nil) -> MetricCallbacks {
         let evaluationIDs = evaluation ?? evaluationBatches
-        return MetricCallbacks(
+        var callbacks = MetricCallbacks(
             loss: { [unowned self] selection, p in
                 let r = try loss(ids(selection, evaluation: evaluationIDs), at: p)
                 return (r.loss, r.accuracy)
@@ -130,5 +130,10 @@ public final class EvaluationContext {
                 try hessianVectorProduct(ids(selection, evaluation: evaluationIDs), at: p, vector: v, into: hv)
             },
             progress: progress)
+        callbacks.classCount = classCount
+        callbacks.sampleGradients = { [unowned self] p, range, labels, g, losses in
+            try sampleGradients(evaluationIDs, at: p, range: range, labels: labels, into: g, losses: losses)
+        }
+        return callbacks
     }
 }

@@ -12,6 +12,8 @@ public struct EvaluationCounters: Sendable, Equatable, Codable {
     public var gradientPasses = 0
     /// Batch linearisations recorded, and products served from the cache instead.
     public var linearizations = 0, cacheHits = 0
+    /// Per-sample gradients (each also one of `gradientPasses`, on a batch of one).
+    public var sampleGradients = 0
 
     /// Zero counts.
     public init() {}
@@ -27,6 +29,7 @@ public struct EvaluationCounters: Sendable, Equatable, Codable {
         d.gradientPasses = gradientPasses - earlier.gradientPasses
         d.linearizations = linearizations - earlier.linearizations
         d.cacheHits = cacheHits - earlier.cacheHits
+        d.sampleGradients = sampleGradients - earlier.sampleGradients
         return d
     }
 }

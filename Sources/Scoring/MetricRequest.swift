@@ -17,6 +17,7 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
         MetricRequest(name: "accuracy", values: []), MetricRequest(name: "hessian-eigen", values: []),
         MetricRequest(name: "hessian-trace", values: []), MetricRequest(name: "hessian-spectrum", values: []),
         MetricRequest(name: "hessian-spectrum", values: [("mode", "per-batch")]), MetricRequest(name: "sharpness", values: []),
+        MetricRequest(name: "fisher", values: []),
     ]
 
     /// A request.

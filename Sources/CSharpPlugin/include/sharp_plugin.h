@@ -205,9 +205,11 @@ typedef struct sharp_metric_series_v1 {
 /* Everything a metric sees. All callbacks are float64, accumulate in float64 over batches
    weighted by batch size, and run the model in the mode the host recorded (eval by default).
    `parameters` arguments may be NULL, meaning the checkpoint's own weights. */
+#define SHARP_METRIC_HAS_SAMPLE_GRADIENTS 1u  /* context->flags: class_count and sample_gradients exist */
+
 typedef struct sharp_metric_context_v1 {
     uint32_t abi_version;
-    uint32_t reserved;
+    uint32_t flags;                   /* SHARP_METRIC_HAS_* (0 from hosts before them: was `reserved`) */
     int64_t parameter_count;
     const double *parameters;         /* the checkpoint's weights */
     const sharp_layout_v1 *layout;    /* names and shapes (dtype FLOAT64) */
@@ -224,6 +226,16 @@ typedef struct sharp_metric_context_v1 {
     int32_t (*report_series)(void *user_data, const sharp_metric_series_v1 *series);
     /* May be NULL. Returns non-zero when the host asks the metric to stop early. */
     int32_t (*progress)(void *user_data, double fraction_done);
+    /* The fields below exist only when flags & SHARP_METRIC_HAS_SAMPLE_GRADIENTS (a host that
+       predates them passes a shorter struct): read nothing here without checking. */
+    int64_t class_count;              /* classes of the model's output */
+    /* Per-sample gradients: for samples first .. first+count-1 of the evaluation subset (in the
+       host's fixed order, 0 <= first, first+count <= sample_count), writes the gradient of each
+       sample's own loss l_i into gradients_out (count rows of parameter_count) and l_i into
+       losses_out (may be NULL). labels: NULL for the samples' own labels, else one class per
+       sample in 0..<class_count (for the Fisher under the model's own predictive distribution). */
+    int32_t (*sample_gradients)(void *user_data, const double *parameters, int64_t first, int64_t count,
+                                const int64_t *labels, double *gradients_out, double *losses_out);
 } sharp_metric_context_v1;
 
 typedef struct sharp_metric_vtable_v1 {

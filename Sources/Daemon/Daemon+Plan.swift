@@ -43,8 +43,9 @@ extension Daemon {
                 }
                 if recorded[id] == true { changed.append("\(file.plugin) \(file.version)") }
             }
-            guard !changed.isEmpty, retriedMetrics.insert(metric.key.plugin + "\u{0}" + metric.key.version).inserted else { continue }
-            let retried = try index.retryFailedJobs(RetryFilter(plugin: metric.key.plugin, version: metric.key.version), at: Date())
+            guard !changed.isEmpty, retriedMetrics.insert(metric.key.plugin + "\u{0}" + metric.key.paramsHash).inserted else { continue }
+            let retried = try index.retryFailedJobs(
+                RetryFilter(plugin: metric.key.plugin, version: metric.key.version, paramsHash: metric.key.paramsHash), at: Date())
             log.info("\(changed.joined(separator: ", ")): file changed; \(retried) failed \(metric.key.plugin) job(s) queued again")
         }
     }

@@ -3,6 +3,7 @@ import Hashing
 import Index
 import IndexRecords
 import JSON
+import NN
 import PluginHost
 import Scoring
 
@@ -57,10 +58,13 @@ public struct PlannedMetric: Sendable, Equatable {
 public enum MetricPlan {
     /// The requests to plan: the ones asked for, or else every metric plugin found, built-ins with
     /// the defaults of `sharp score` (hessian-spectrum twice: SLQ and per-batch), except the
-    /// `skipped` ones (a plugin installed later is still picked up).
-    public static func requests(asked: [MetricRequest], skipped: [String] = [], registry: PluginRegistry) -> [MetricRequest] {
+    /// `skipped` ones and, in training mode, those that need evaluation mode (a plugin installed
+    /// later is still picked up).
+    public static func requests(asked: [MetricRequest], skipped: [String] = [], mode: Mode = .evaluation,
+                                registry: PluginRegistry) -> [MetricRequest] {
         if !asked.isEmpty { return asked }
-        let found = registry.plugins.filter { $0.kind == .metric && !skipped.contains($0.name) }.map(\.name)
+        let excluded = Set(skipped).union(mode == .evaluation ? [] : MetricRequest.evaluationModeOnly)
+        let found = registry.plugins.filter { $0.kind == .metric && !excluded.contains($0.name) }.map(\.name)
         let builtIn = MetricRequest.defaults.filter { found.contains($0.name) }
         let others = found.filter { name in !builtIn.contains { $0.name == name } }.sorted()
         return builtIn + others.map { MetricRequest(name: $0, values: []) }
@@ -70,7 +74,7 @@ public enum MetricPlan {
     public static func make(asked: [MetricRequest], skipped: [String] = [], evaluation: EvaluationOptions,
                             registry: PluginRegistry) throws -> [PlannedMetric]
     {
-        try requests(asked: asked, skipped: skipped, registry: registry).map {
+        try requests(asked: asked, skipped: skipped, mode: evaluation.mode, registry: registry).map {
             try PlannedMetric(request: $0, evaluation: evaluation, registry: registry)
         }
     }

@@ -81,7 +81,7 @@ public struct WorkerSession {
             let current = try MetricJobKey(request: request, evaluation: scorer.context.options, registry: registry)
             guard current.parametersHash == job.key.paramsHash else {
                 report(.failed(job: job.id, failure: .permanent,
-                               reason: "the plugins behind \(parameters.request) changed since this job was planned (its key is now \(current.parametersHash)); the new plan scores it under that key"))
+                               reason: "this job's key is stale: the plugins behind \(parameters.request) changed since it was planned (the key is now \(current.parametersHash)); the current plan scores the checkpoint under that key"))
                 return
             }
             let outcome = try scorer.run(request)

@@ -8,14 +8,20 @@ struct SQLCondition {
 }
 
 extension IndexStore {
-    /// Every (plugin, output name) recorded so far, with a short name its plugin declares (from
-    /// the small `metric_names` table; the newest version's when versions differ).
+    /// Every (plugin, output name) recorded so far, with the short name its newest version
+    /// declares (from the small `metric_names` table).
     func presentMetrics() throws -> [PresentMetric] {
-        var out: [PresentMetric] = []
-        let rows = try db.rows("SELECT plugin, name, short_name FROM metric_names ORDER BY plugin, name, first_recorded_at")
+        var out: [PresentMetric] = [], newest: [Int64] = []
+        let rows = try db.rows("SELECT plugin, name, plugin_version, short_name FROM metric_names ORDER BY plugin, name")
         for r in rows {
-            let p = PresentMetric(plugin: r[0].string ?? "", name: r[1].string ?? "", shortName: r[2].string)
-            if let last = out.last, last.plugin == p.plugin, last.name == p.name { out[out.count - 1].shortName = p.shortName } else { out.append(p) }
+            let plugin = r[0].string ?? "", name = r[1].string ?? ""
+            let rank = PluginKey(plugin: plugin, version: r[2].string ?? "").versionRank
+            if let last = out.last, last.plugin == plugin, last.name == name {
+                if rank > newest[newest.count - 1] { out[out.count - 1].shortName = r[3].string; newest[newest.count - 1] = rank }
+            } else {
+                out.append(PresentMetric(plugin: plugin, name: name, shortName: r[3].string))
+                newest.append(rank)
+            }
         }
         return out
     }

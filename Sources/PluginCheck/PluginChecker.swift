@@ -100,9 +100,12 @@ public struct PluginCheckReport: CustomStringConvertible, Sendable {
     /// One check.
     public struct Check: Sendable {
         public let name: String
+        /// False when it failed; true when it passed or was skipped.
         public let passed: Bool
         /// What was measured, or what is wrong and how to fix it.
         public let detail: String
+        /// Not run (the plugin needs what the checker cannot give); `detail` says why.
+        public var skipped = false
     }
 
     /// `optimizer NAME VERSION`.
@@ -116,9 +119,13 @@ public struct PluginCheckReport: CustomStringConvertible, Sendable {
     /// One line per check, then a verdict.
     public var description: String {
         let width = checks.map(\.name.count).max() ?? 0
-        let lines = checks.map { ($0.passed ? "ok    " : "FAIL  ") + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.detail }
-        let failed = checks.filter { !$0.passed }.count
-        let verdict = failed == 0 ? "all \(checks.count) checks passed" : "\(failed) of \(checks.count) checks failed"
+        let lines = checks.map {
+            ($0.skipped ? "skip  " : $0.passed ? "ok    " : "FAIL  ") + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.detail
+        }
+        let failed = checks.filter { !$0.passed }.count, skipped = checks.filter(\.skipped).count
+        let verdict = failed == 0
+            ? (skipped == 0 ? "all \(checks.count) checks passed" : "\(checks.count - skipped) checks passed, \(skipped) skipped")
+            : "\(failed) of \(checks.count) checks failed"
         return (["\(plugin) (\(path))"] + lines + [verdict]).joined(separator: "\n")
     }
 }

@@ -78,9 +78,12 @@ private final class MetricBox {
     var results = MetricResults()
     var error: (any Error)?
 
-    init(_ callbacks: MetricCallbacks, count: Int) {
+    let sampleCount: Int
+
+    init(_ callbacks: MetricCallbacks, count: Int, sampleCount: Int) {
         self.callbacks = callbacks
         self.count = count
+        self.sampleCount = sampleCount
     }
 
     static func from(_ p: UnsafeMutableRawPointer?) -> MetricBox { Unmanaged<MetricBox>.fromOpaque(p!).takeUnretainedValue() }
@@ -108,7 +111,7 @@ extension LoadedPlugin {
         do { json = schema.json(try schema.resolve(hyperparameters)) } catch {
             throw PluginHostError.invalidHyperparameter(plugin: name, reason: "\(error)")
         }
-        let box = MetricBox(callbacks, count: parameters.count)
+        let box = MetricBox(callbacks, count: parameters.count, sampleCount: sampleCount)
         try withExtendedLifetime(box) {
             try withCLayout(layout, dtype: SHARP_DTYPE_FLOAT64) { cLayout in
                 try parameters.withUnsafeBufferPointer { w in
@@ -161,7 +164,9 @@ extension LoadedPlugin {
                         let b = MetricBox.from(ud)
                         return b.run {
                             guard let sample = b.callbacks.sampleGradients else { throw PluginHostError.invalidUse("this host has no per-sample gradients") }
-                            guard first >= 0, count >= 0, let g else { throw PluginHostError.invalidUse("sample_gradients: bad range or no output") }
+                            guard first >= 0, count >= 0, count <= Int64(b.sampleCount) - first, let g else {
+                                throw PluginHostError.invalidUse("sample_gradients: samples \(first) ..< \(first) + \(count) of \(b.sampleCount), or no output buffer")
+                            }
                             let n = Int(count)
                             var own = [Double](repeating: 0, count: n)
                             try own.withUnsafeMutableBufferPointer { l in

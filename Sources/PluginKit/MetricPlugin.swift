@@ -37,18 +37,20 @@ public struct MetricContext {
     let raw: UnsafePointer<sharp_metric_context_v1>
 
     init(_ raw: UnsafePointer<sharp_metric_context_v1>) throws {
-        let c = raw.pointee
-        guard c.abi_version == SHARP_PLUGIN_ABI_VERSION else {
-            throw PluginError.invalidArgument("metric context has ABI version \(c.abi_version), expected \(SHARP_PLUGIN_ABI_VERSION)")
+        // Field by field, never `raw.pointee` whole: a host that predates the fields behind
+        // SHARP_METRIC_HAS_SAMPLE_GRADIENTS passes a shorter struct.
+        let c = raw
+        guard c.pointee.abi_version == SHARP_PLUGIN_ABI_VERSION else {
+            throw PluginError.invalidArgument("metric context has ABI version \(c.pointee.abi_version), expected \(SHARP_PLUGIN_ABI_VERSION)")
         }
-        guard let p = c.parameters, let layout = c.layout, c.loss != nil, c.gradient != nil, c.hessian_vector_product != nil,
-              c.report_scalar != nil, c.report_series != nil else {
+        guard let p = c.pointee.parameters, let layout = c.pointee.layout, c.pointee.loss != nil, c.pointee.gradient != nil,
+              c.pointee.hessian_vector_product != nil, c.pointee.report_scalar != nil, c.pointee.report_series != nil else {
             throw PluginError.invalidArgument("metric context is missing parameters, layout or a callback")
         }
-        parameters = UnsafeBufferPointer(start: p, count: Int(c.parameter_count))
+        parameters = UnsafeBufferPointer(start: p, count: Int(c.pointee.parameter_count))
         self.layout = try ParameterLayout(layout)
-        seed = c.seed
-        sampleCount = Int(c.sample_count)
+        seed = c.pointee.seed
+        sampleCount = Int(c.pointee.sample_count)
         self.raw = raw
     }
 

@@ -31,7 +31,7 @@ public struct OutputSpec: Sendable {
     /// One line for `sharp plugin list --verbose`.
     public let summary: String
 
-    /// `.output("power_top_eigenvalue", short: "top_power", "largest |λ| by power iteration")`.
+    /// `.output("power_top_eigenvalue", short: "power_top", "largest |λ| by power iteration")`.
     public static func output(_ name: String, short: String? = nil, _ summary: String) -> OutputSpec {
         OutputSpec(name: name, shortName: short, summary: summary)
     }

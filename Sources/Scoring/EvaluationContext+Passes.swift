@@ -72,7 +72,7 @@ extension EvaluationContext {
     public func sampleGradients(_ ids: [Int], at flat: UnsafeBufferPointer<Double>?, range: Range<Int>, labels: [Int]?,
                                 into gradients: UnsafeMutableBufferPointer<Double>, losses: UnsafeMutableBufferPointer<Double>) throws {
         guard options.mode == .evaluation else {
-            throw ScoringError.invalidRequest("per-sample gradients are taken in evaluation mode; score with --mode evaluation (the default)")
+            throw ScoringError.invalidRequest("per-sample gradients are taken in evaluation mode; score with --mode eval (the default)")
         }
         let positions = ids.flatMap { id in (0..<batches[id].count).map { (id: id, row: $0) } }
         guard range.lowerBound >= 0, range.upperBound <= positions.count else {

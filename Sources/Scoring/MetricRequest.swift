@@ -1,3 +1,5 @@
+import NN
+
 /// One metric to run, as a user writes it: `NAME[:key=value,...]`, e.g.
 /// `hessian-eigen:method=power,k=3` or `hessian-spectrum:mode=per-batch`.
 public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
@@ -19,6 +21,15 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
         MetricRequest(name: "hessian-spectrum", values: [("mode", "per-batch")]), MetricRequest(name: "sharpness", values: []),
         MetricRequest(name: "fisher", values: []),
     ]
+
+    /// Metric plugins that need per-sample gradients, which the host gives in evaluation mode only
+    /// (`EvaluationContext.sampleGradients`): left out of the defaults and sharpd's plan in training mode.
+    public static let evaluationModeOnly: Set<String> = ["fisher"]
+
+    /// The defaults for a model mode.
+    public static func defaults(for mode: Mode) -> [MetricRequest] {
+        mode == .evaluation ? defaults : defaults.filter { !evaluationModeOnly.contains($0.name) }
+    }
 
     /// A request.
     public init(name: String, values: [(key: String, value: String)]) {

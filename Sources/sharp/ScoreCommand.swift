@@ -61,7 +61,8 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.configure(threads: threads) }
-        let requests = try metrics.isEmpty ? MetricRequest.defaults : metrics.map { try MetricRequest(parsing: $0) }
+        let requests = try metrics.isEmpty
+            ? MetricRequest.defaults(for: mode == .eval ? .evaluation : .training) : metrics.map { try MetricRequest(parsing: $0) }
         var options = EvaluationOptions(
             split: split, samples: samples, subsetSeed: subsetSeed, batchSize: batchSize, mode: mode == .eval ? .evaluation : .training,
             precision: precision == .float32 ? .float32 : .float64, seed: seed)

@@ -22,7 +22,7 @@ struct RetryCommand: ParsableCommand {
 
     @Option(help: "Store directory.") var store: String
     @Option(help: "The index (default: SHARP_INDEX_URL, else <store>/index.sqlite).") var index: String?
-    @Option(help: "Only this plugin's failed jobs.") var plugin: String?
+    @Option(help: "Only this plugin's failed jobs: a metric plugin's, or the sharpness jobs that measure this optimizer plugin.") var plugin: String?
     @Option(name: .customLong("plugin-version"), help: "Only this version of --plugin.") var pluginVersion: String?
     @Option(help: "Only jobs of this metric request, as planned (NAME[:k=v,...]).") var metric: String?
     @Option(help: "Only this checkpoint's jobs: the start of its sha256 (at least 6 digits) or one of its paths.") var checkpoint: String?

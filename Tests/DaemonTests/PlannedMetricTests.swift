@@ -28,4 +28,27 @@ struct PlannedMetricTests {
         let b = try PlannedMetric(request: MetricRequest(parsing: "hessian-spectrum:mode=per-batch,samples=all"), evaluation: EvaluationOptions.commandLineDefaults, registry: Self.registry)
         #expect(a.key.paramsHash != b.key.paramsHash)
     }
+
+    /// The default plan has every built-in metric; in training mode it leaves out the ones that
+    /// need per-sample gradients (the host gives them in evaluation mode only), and `sharp score`'s
+    /// defaults do the same.
+    @Test func trainingModeLeavesOutTheMetricsThatNeedEvaluationMode() throws {
+        let evaluation = MetricPlan.requests(asked: [], registry: Self.registry).map(\.name)
+        let training = MetricPlan.requests(asked: [], mode: .training, registry: Self.registry).map(\.name)
+        #expect(evaluation.contains("fisher") && !training.contains("fisher"))
+        #expect(Set(evaluation).subtracting(training) == ["fisher"])
+        #expect(!MetricRequest.defaults(for: .training).contains { $0.name == "fisher" })
+        #expect(MetricRequest.defaults(for: .evaluation) == MetricRequest.defaults)
+    }
+
+    /// A planned sharpness metric depends on the files of the optimizers it measures too, so a
+    /// replaced optimizer file retries its failed jobs.
+    @Test func sharpnessDependsOnTheMeasuredOptimizersFiles() throws {
+        let planned = try PlannedMetric(request: MetricRequest(parsing: "sharpness"), evaluation: EvaluationOptions.commandLineDefaults,
+                                        registry: Self.registry)
+        #expect(planned.pluginFiles.map(\.plugin) == ["sharpness", "asam", "crsam", "gsam", "sam", "wsam"])
+        #expect(planned.pluginFiles.allSatisfy { $0.sha256.count == 64 })
+        let decoded = try MetricPlan.decode(MetricPlan.encode([planned]))
+        #expect(decoded == [planned])
+    }
 }

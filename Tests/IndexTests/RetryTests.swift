@@ -67,6 +67,8 @@ struct RetryTests {
         }
         #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "lookahead", version: "0.2.0"), at: TestIndex.epoch) == 0)
         #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "look"), at: TestIndex.epoch) == 0)
+        #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "Lookahead"), at: TestIndex.epoch) == 0)  // names are exact, on both backends
+        #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "lookahead", paramsHash: "other"), at: TestIndex.epoch) == 0)
         #expect(try t.index.retryFailedJobs(RetryFilter(plugin: "lookahead", version: "0.1.0"), at: TestIndex.epoch) == 1)
         #expect(try t.count("SELECT count(*) FROM jobs WHERE state = 'failed' AND plugin = 'accuracy'") == 1)
     }

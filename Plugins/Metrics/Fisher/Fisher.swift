@@ -70,7 +70,8 @@ public final class Fisher: MetricPlugin {
                         }
             }
             start = range.upperBound
-            if !context.progress(Double(start) / Double(n)) { break }
+            // Partial sums over fewer samples are not the traces: stop without reporting.
+            if !context.progress(Double(start) / Double(n)) { throw PluginError.callbackFailed("stopped by the host after \(start) of \(n) samples") }
         }
         let count = Double(n)
         VectorMath.scale(&mean, by: 1 / count)

@@ -257,7 +257,7 @@ typedef struct sharp_plugin_descriptor_v1 {
     const sharp_optimizer_vtable_v1 *optimizer;  /* kind == OPTIMIZER */
     const sharp_metric_vtable_v1 *metric;        /* kind == METRIC */
     /* Optional, NULL for none (was reserved[0]; hosts that predate it ignore it): the outputs a
-       metric declares, a JSON array [{"name":"power_top_eigenvalue","short":"top_power","summary":"…"}].
+       metric declares, a JSON array [{"name":"power_top_eigenvalue","short":"power_top","summary":"…"}].
        "short" (optional) is the name tables and sharpq show and accept; lower-case letters, digits, _. */
     const char *outputs_json;
     const void *reserved[3];               /* NULL */

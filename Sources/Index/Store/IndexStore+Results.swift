@@ -43,9 +43,17 @@ extension IndexStore {
         try db.run(
             """
             INSERT INTO metric_names (plugin, plugin_version, name, first_recorded_at, short_name) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (plugin, plugin_version, name) DO UPDATE SET short_name = excluded.short_name
+            ON CONFLICT DO NOTHING
             """,
             [.text(m.key.plugin), .text(m.key.version), .text(m.name), now.sql, .textOrNull(m.shortName)])
+        // A short name changed under the same version (a rebuilt plugin): written only when it
+        // differs, so that concurrent writers do not lock this shared row on every result.
+        try db.run(
+            """
+            UPDATE metric_names SET short_name = ?1
+            WHERE plugin = ?2 AND plugin_version = ?3 AND name = ?4 AND COALESCE(short_name, '') <> COALESCE(CAST(?1 AS TEXT), '')
+            """,
+            [.textOrNull(m.shortName), .text(m.key.plugin), .text(m.key.version), .text(m.name)])
         try makeCurrentIfNewest(id: id, rank: rank, metric: m)
     }
 

@@ -92,7 +92,7 @@ public struct ScoringResults: Equatable, Sendable {
 extension PluginKey {
     /// Orders versions numerically (`1.10.0` after `1.9.2`): major·10¹², minor·10⁶, patch; a
     /// component that is not a number counts as 0.
-    var versionRank: Int64 {
+    public var versionRank: Int64 {
         let core = version.split(whereSeparator: { $0 == "-" || $0 == "+" }).first ?? ""
         let parts = core.split(separator: ".").prefix(3).map { min(Int64($0) ?? 0, 999_999) }
         let padded = parts + Array(repeating: 0, count: 3 - parts.count)

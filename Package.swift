@@ -120,7 +120,7 @@ package.targets += [
     .target(name: "Daemon", dependencies: ["JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
-        dependencies: ["Daemon", "Index", "Scoring", "Study", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["Daemon", "Datasets", "Index", "Scoring", "Study", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "IndexQueries", "TestSupport", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
 ]
 

@@ -17,6 +17,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case badArray(path: String, entry: String, reason: String)
     /// A rebuilt dataset's fingerprint differs from the one recorded (e.g. in a checkpoint).
     case fingerprintMismatch(dataset: String, expected: String, actual: String)
+    /// A recorded dataset's folder or file is at none of the places looked at.
+    case notFound(path: String, tried: [String])
 
     /// One line naming the file or dataset and the problem.
     public var description: String {
@@ -33,6 +35,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): not a usable .npz (\(reason))"
         case .badArray(let path, let entry, let reason):
             return "\(path): \(entry): \(reason)"
+        case .notFound(let path, let tried):
+            return "dataset \(path) not found (looked at \(tried.joined(separator: ", "))); if it moved, pass --data-root DIR"
+                + " (or set SHARP_DATA_ROOT) to the folder that holds it now"
         case .fingerprintMismatch(let dataset, let expected, let actual):
             return "dataset \(dataset) does not match its recorded fingerprint: expected \(expected), rebuilt \(actual)"
                 + " (the data or the generator changed)"

@@ -25,9 +25,9 @@ extension DatasetSpec {
             }
             self = .busSynth(seed: seed, count: count, benignCount: benign, size: size)
         } else if text.hasSuffix(".npz") {
-            self = .npz(text, size: size)
+            self = .npz(Self.absolute(text), size: size)
         } else {
-            self = .folder(text, size: size)
+            self = .folder(Self.absolute(text), size: size)
         }
     }
 }

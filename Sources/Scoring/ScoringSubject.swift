@@ -44,9 +44,13 @@ public struct ScoringSubject: Sendable {
         } catch {
             throw ScoringError.model(path: path, reason: "\(error)")
         }
-        let spec: DatasetSpec
-        do { spec = try Self.decode(DatasetSpec.self, from: m.dataset.spec) } catch {
+        let recorded: DatasetSpec
+        do { recorded = try Self.decode(DatasetSpec.self, from: m.dataset.spec) } catch {
             throw ScoringError.dataset(path: path, reason: "the manifest's dataset spec is not one this Sharp understands: \(error)")
+        }
+        let spec: DatasetSpec
+        do { spec = try recorded.located(checkpoint: path, dataRoots: DatasetSpec.dataRoots(given: [])) } catch {
+            throw ScoringError.dataset(path: path, reason: "\(error)")
         }
         do {
             dataset = try DatasetCache.dataset(spec, fingerprint: m.dataset.fingerprint) {

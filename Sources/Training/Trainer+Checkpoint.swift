@@ -88,7 +88,12 @@ extension Trainer {
         let m = checkpoint.manifest
         do {
             let modelConfiguration = try m.model.config.decode(ModelConfiguration.self)
-            let spec = try m.dataset.spec.decode(DatasetSpec.self)
+            let spec: DatasetSpec
+            do {
+                spec = try m.dataset.spec.decode(DatasetSpec.self).located(checkpoint: path, dataRoots: DatasetSpec.dataRoots(given: []))
+            } catch let error as DatasetError {
+                throw TrainingError.dataset("\(path): \(error)")
+            }
             guard case .object(let record) = m.optimizer.hyperparameters, case .object(let own)? = record["hyperparameters"] else {
                 throw TrainingError.checkpoint("\(path): the manifest has no optimizer record this Sharp can resume from")
             }

@@ -23,13 +23,16 @@ public final class Trainer {
     var step: Int
     var elapsedBeforeThisRun: Double
 
-    /// A new run from freshly initialised weights.
-    public convenience init(configuration c: TrainingConfiguration, registry: PluginRegistry) throws {
+    /// A new run from freshly initialised weights. `classesFromData`: the model gets as many
+    /// outputs as the dataset has classes, whatever `configuration.model.classes` says.
+    public convenience init(configuration: TrainingConfiguration, registry: PluginRegistry, classesFromData: Bool = false) throws {
+        var c = configuration
         guard c.batchSize > 0, c.maxEpochs > 0, c.learningRate > 0 else {
             throw TrainingError.invalidConfiguration("--batch-size, --epochs and --lr must be positive")
         }
         let dataset: Dataset
         do { dataset = try c.dataset.build() } catch { throw TrainingError.dataset("\(error)") }
+        if classesFromData { c.model.classes = dataset.classNames.count }
         let model: Model
         do { model = try ModelZoo.build(c.model) } catch { throw TrainingError.invalidConfiguration("\(error)") }
         try self.init(configuration: c, dataset: dataset, model: model, registry: registry, history: [], step: 0, elapsed: 0)

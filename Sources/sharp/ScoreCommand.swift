@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import Datasets
 import Foundation
 import Index
 import IndexRecords
@@ -50,6 +51,8 @@ struct ScoreCommand: ParsableCommand {
         discussion: "Give a password through PGPASSWORD or ~/.pgpass, not in the URL."))
     var index: String?
     @Option(help: "Threads for Sharp's kernels (default: all CPUs).") var threads: Int?
+    @Option(name: .customLong("data-root"), help: "Where moved datasets are now (repeatable; also SHARP_DATA_ROOT): a manifest's data path is looked for under it by its last components.")
+    var dataRoot: [String] = []
 
     enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
 
@@ -61,6 +64,7 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.configure(threads: threads) }
+        DatasetSpec.addDataRoots(dataRoot)
         let requests = try metrics.isEmpty
             ? MetricRequest.defaults(for: mode == .eval ? .evaluation : .training) : metrics.map { try MetricRequest(parsing: $0) }
         var options = EvaluationOptions(

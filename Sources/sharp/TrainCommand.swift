@@ -22,6 +22,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model: \(ModelZoo.names.joined(separator: ", ")).") var model = "vgg-mini"
     @Option(name: .customLong("data"), help: "bus-synth[:count=N,seed=S,benign=B], a folder ROOT/<class>/*.png|jpg, or a MedMNIST .npz.") var data = "bus-synth"
     @Option(help: "Image size (square).") var imageSize = 64
+    @Option(help: "Classes of the model's output (default: the dataset's: 2 for bus-synth, a folder's subfolders, an .npz's labels).")
+    var classes: Int?
     @Option(help: "Optimizer plugin (sgd, adam, adamw, sam, asam, gsam, wsam, crsam, or an installed plugin).") var optimizer = "adam"
     @Option(help: "Base optimizer for sharpness-aware optimizers (default: the plugin's, adam).") var base: String?
     @Option(name: .customLong("opt"), parsing: .singleValue, help: "Optimizer hyperparameter KEY=VALUE (repeatable; base.KEY for the base).")
@@ -42,6 +44,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         guard lr > 0, batchSize > 0, (epochs ?? 1) > 0 else { throw ValidationError("--lr, --batch-size and --epochs must be positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let c = classes, c < 2 { throw ValidationError("--classes must be at least 2") }
     }
 
     func run() throws {
@@ -52,7 +55,7 @@ struct TrainCommand: ParsableCommand {
             if let resume {
                 trainer = try Trainer.resume(from: resume, registry: registry, maxEpochs: epochs, store: store)
             } else {
-                trainer = try Trainer(configuration: try makeConfiguration(), registry: registry)
+                trainer = try Trainer(configuration: try makeConfiguration(), registry: registry, classesFromData: classes == nil)
             }
         } catch let error as TrainingError {
             throw CommandFailure(error.description)
@@ -83,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         let spec = try DatasetSpec(commandLine: data, size: imageSize)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         return TrainingConfiguration(
-            model: ModelConfiguration(name: model, inputChannels: 1, inputSize: imageSize, classes: 2, seed: seed),
+            model: ModelConfiguration(name: model, inputChannels: 1, inputSize: imageSize, classes: classes ?? 2, seed: seed),
             dataset: spec, optimizer: optimizer, baseOptimizer: base, hyperparameters: values, learningRate: lr,
             batchSize: batchSize, maxEpochs: epochs ?? 20, untilTrainAccuracy: untilTrainAccuracy, seed: seed,
             checkpointEvery: checkpointEvery, store: store ?? "store", runID: runID ?? "\(model)-\(optimizer)-s\(seed)-\(stamp)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import BuildInfo
 import CommandLineSupport
 import Daemon
+import Datasets
 import Index
 import Foundation
 import Glibc
@@ -65,6 +66,8 @@ struct MetricOptions: ParsableArguments {
     @Option(help: "Model mode for the metrics: eval or train.") var mode: ModeOption = .eval
     @Option(help: "Element type the model runs in: float32 or float64.") var precision: PrecisionOption = .float32
     @Option(help: "Seed for the metrics' random probes.") var seed: UInt64 = 0
+    @Option(name: .customLong("data-root"), help: "Where moved datasets are now (repeatable; also SHARP_DATA_ROOT): a manifest's data path is looked for under it by its last components.")
+    var dataRoot: [String] = []
 
     func validate() throws {
         if samples != "all", (Int(samples) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
@@ -120,6 +123,7 @@ struct RunDaemon: ParsableCommand {
     }
 
     func run() throws {
+        DatasetSpec.addDataRoots(options.dataRoot)  // the workers inherit it
         var c = DaemonConfiguration(store: options.store, index: try options.indexLocation(), executable: Self.executablePath)
         c.workers = workers
         c.threadsPerWorker = threads

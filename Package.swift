@@ -117,7 +117,7 @@ package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
 package.targets += [
     // What a checkpoint puts into the index (its row, results and series), for sharpd and sharp study alike.
     .target(name: "IndexRecords", dependencies: ["JSON", "Index", "Scoring", "Checkpoint", "PluginHost"]),
-    .target(name: "Daemon", dependencies: ["JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "PluginHost", "Hashing", "NN", "Tensor"]),
+    .target(name: "Daemon", dependencies: ["JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "Datasets", "PluginHost", "Hashing", "NN", "Tensor"]),
     .executableTarget(
         name: "sharpd",
         dependencies: ["Daemon", "Datasets", "Index", "Scoring", "Study", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -142,6 +142,10 @@ extension Daemon {
                 try index.markPathMissing(first.path, at: Date())
                 try index.releaseJobs(open.map(\.id), worker: batch.tag, reason: "waiting: \(first.path) is gone", at: Date())
                 log.warning("\(first.path) disappeared before it was scored; its jobs wait for the file to come back")
+            case .dataMissing:
+                for job in open { try settle(job, failure: failure, reason: reason, worker: batch.tag) }
+                try index.failQueuedJobs(checkpointID: first.checkpointID, reason: Self.waitingForData + reason, at: Date())
+                log.warning("\(first.path): its dataset is missing; its jobs wait for it (checked every minute): \(reason)")
             case .transient, .permanent:
                 for job in open { try settle(job, failure: failure, reason: reason, worker: batch.tag) }
             }
@@ -168,6 +172,8 @@ extension Daemon {
             try index.releaseJobs([job.id], worker: worker, reason: "waiting: \(job.path) is gone", at: Date())
         case .permanent:
             try fail(job, reason: reason, worker: worker)
+        case .dataMissing:
+            try fail(job, reason: Self.waitingForData + reason, worker: worker)
         }
     }
 

@@ -44,6 +44,8 @@ public final class Daemon {
     /// When the leases are renewed next, and the store rescanned next (with a scan interval).
     var nextRenewal: Date?
     var nextScan: Date?
+    /// When missing datasets are looked for next (`retryJobsWaitingForDataIfDue`).
+    var nextDataCheck = Date.distantPast
     /// What this run did (the `--once` summary and exit status).
     var tally = Tally()
 
@@ -79,6 +81,7 @@ public final class Daemon {
         try refreshPlan(initial: true)
         try watchStore()
         try scanStore(priority: JobPriority.newCheckpoint)
+        try retryJobsWaitingForDataIfDue()
         log.info("watching \(layout.root) as \(daemonID) with \(configuration.workers) worker(s); \(plan.count) metric(s): "
             + plan.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", ")
             + (configuration.effectiveScanInterval.map { "; rescanning every \(String(format: "%g", $0)) s" } ?? ""))
@@ -142,12 +145,13 @@ public final class Daemon {
         try renewLeasesIfDue()
         try examineDueFiles()
         try scanIfDue()
+        try retryJobsWaitingForDataIfDue()
         if let at = replanAt, at <= Date() { try refreshPlan(initial: false) }
     }
 
     /// Milliseconds until the nearest deadline; -1 (forever) when there is none.
     private func pollTimeout() throws -> Int32 {
-        var deadlines: [Date] = Array(pendingFiles.values) + fleetDeadlines
+        var deadlines: [Date] = Array(pendingFiles.values) + fleetDeadlines + [nextDataCheck]
         if let r = replanAt { deadlines.append(r) }
         if let s = shutdownDeadline { deadlines.append(s) }
         deadlines += running.values.map { $0.deadline(timeout: configuration.jobTimeout) }

@@ -23,6 +23,9 @@ public enum WorkerReport: Equatable, Sendable {
         case corrupt
         /// The file is gone: wait until it shows up again.
         case missing
+        /// The checkpoint's dataset is not where it is looked for: its jobs fail, and are queued
+        /// again when the data is there (`Daemon.retryJobsWaitingForData`).
+        case dataMissing = "data-missing"
     }
 
     /// The line as written (no newline).

@@ -106,6 +106,7 @@ public struct WorkerSession {
     /// A checkpoint that does not read is corrupt, unless it is simply gone; a model or dataset
     /// that cannot be rebuilt is a permanent failure (the archive itself is fine).
     static func checkpointFailure(of error: Error, path: String) -> WorkerReport.Failure {
+        if case ScoringError.dataMissing = error { return .dataMissing }
         guard case ScoringError.unreadableCheckpoint = error else { return failure(of: error) }
         return FileManager.default.fileExists(atPath: path) ? .corrupt : .missing
     }

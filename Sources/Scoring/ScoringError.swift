@@ -6,6 +6,8 @@ public enum ScoringError: Error, CustomStringConvertible, Sendable {
     case model(path: String, reason: String)
     /// The dataset the checkpoint was trained on cannot be rebuilt as recorded.
     case dataset(path: String, reason: String)
+    /// The dataset's folder or file is nowhere it is looked for (it may come back, or move).
+    case dataMissing(path: String, reason: String)
     /// A bad option or metric request.
     case invalidRequest(String)
     /// A metric plugin or a callback failed.
@@ -19,6 +21,7 @@ public enum ScoringError: Error, CustomStringConvertible, Sendable {
         case .dataset(let path, let reason):
             return "\(path): cannot rebuild the dataset it was trained on: \(reason) "
                 + "(the data must be available exactly as at training time; see docs/datasets.md)"
+        case .dataMissing(let path, let reason): return "\(path): \(reason)"
         case .invalidRequest(let message): return message
         case .metricFailed(let metric, let reason):
             // A plugin's own error already names it ("hessian-trace evaluate failed, …"): say it once.

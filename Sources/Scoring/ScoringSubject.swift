@@ -50,7 +50,7 @@ public struct ScoringSubject: Sendable {
         }
         let spec: DatasetSpec
         do { spec = try recorded.located(checkpoint: path, dataRoots: DatasetSpec.dataRoots(given: [])) } catch {
-            throw ScoringError.dataset(path: path, reason: "\(error)")
+            throw ScoringError.dataMissing(path: path, reason: "\(error)")
         }
         do {
             dataset = try DatasetCache.dataset(spec, fingerprint: m.dataset.fingerprint) {

@@ -4,7 +4,8 @@ import Testing
 
 /// A user's own data with three classes, given by a relative path: `sharp train` takes the class
 /// count from it and records where it is, so `sharp score` works from another directory; moved,
-/// it is found again with --data-root (sharp score and sharpd), and without it the error says so.
+/// it is found again with --data-root (sharp score and sharpd), and without it the error says so;
+/// the daemon's jobs wait for the data and run once it is found.
 struct DataLocationCommandTests {
     /// Runs a built executable in `directory`.
     static func run(_ h: DaemonHarness, _ tool: String, _ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
@@ -54,8 +55,15 @@ struct DataLocationCommandTests {
         let found = try Self.run(h, "sharp", ["score", path, "--metric", "accuracy", "--data-root", elsewhere], in: h.root)
         #expect(found.status == 0, "\(found.output)")
 
-        // The daemon too: its workers inherit the data root.
+        // The daemon: without the data its jobs fail as waiting for data; once it is found (here
+        // under --data-root, which its workers inherit) they are queued again and scored.
+        let waiting = try Self.run(h, "sharpd", ["--store", project + "/store", "--once", "--metric", "accuracy"], in: h.root)
+        #expect(waiting.status == 1, "\(waiting.output)")
+        #expect(waiting.output.contains("its dataset is missing; its jobs wait for it"), "\(waiting.output)")
+        let failed = try Self.run(h, "sharpq", ["jobs", "--store", project + "/store", "--state", "failed"], in: h.root)
+        #expect(failed.output.contains("waiting for data: "), "\(failed.output)")
         let daemon = try Self.run(h, "sharpd", ["--store", project + "/store", "--once", "--metric", "accuracy", "--data-root", elsewhere], in: h.root)
         #expect(daemon.status == 0, "\(daemon.output)")
+        #expect(daemon.output.contains("its dataset is there again; 1 job(s) queued again"), "\(daemon.output)")
     }
 }

@@ -15,14 +15,18 @@ public struct RetryFilter: Sendable, Equatable {
     public var checkpoint: String?
     /// Only jobs of this parameter hash (the daemon retries the keys it plans, not stale ones).
     public var paramsHash: String?
+    /// Only jobs whose error begins so (the daemon's "waiting for data: ").
+    public var errorPrefix: String?
 
     /// A filter.
-    public init(plugin: String? = nil, version: String? = nil, request: String? = nil, checkpoint: String? = nil, paramsHash: String? = nil) {
+    public init(plugin: String? = nil, version: String? = nil, request: String? = nil, checkpoint: String? = nil,
+                paramsHash: String? = nil, errorPrefix: String? = nil) {
         self.plugin = plugin
         self.version = version
         self.request = request
         self.checkpoint = checkpoint
         self.paramsHash = paramsHash
+        self.errorPrefix = errorPrefix
     }
 
     /// Whether a failed job of `plugin` `version` with parameters `params` is selected by the
@@ -55,9 +59,10 @@ extension IndexStore {
                         SELECT c.id FROM checkpoints AS c WHERE substr(c.sha256, 1, length(?2)) = ?2
                         UNION SELECT p.checkpoint_id FROM checkpoint_paths AS p WHERE p.path = ?2))
                   AND (CAST(?3 AS TEXT) IS NULL OR params_hash = ?3)
+                  AND (CAST(?4 AS TEXT) IS NULL OR substr(error, 1, length(?4)) = ?4)
                 """,
                 [filter.request.map { .text($0) } ?? .null, filter.checkpoint.map { .text($0) } ?? .null,
-                 filter.paramsHash.map { .text($0) } ?? .null])
+                 filter.paramsHash.map { .text($0) } ?? .null, filter.errorPrefix.map { .text($0) } ?? .null])
             let ids = candidates.filter {
                 filter.selects(plugin: $0[1].string ?? "", version: $0[2].string ?? "", params: $0[3].string)
             }.compactMap { $0[0].int64 }
@@ -72,6 +77,20 @@ extension IndexStore {
             }
             return ids.count
         }
+    }
+
+    /// The checkpoints with a failed job whose error begins with `errorPrefix`: sha256, the
+    /// recorded dataset spec (JSON) and a path where the file is.
+    public func checkpointsWithFailedJobs(errorPrefix: String) throws -> [(sha256: String, datasetSpec: String?, path: String?)] {
+        try db.rows(
+            """
+            SELECT c.sha256, c.dataset_spec,
+                   (SELECT p.path FROM checkpoint_paths AS p WHERE p.checkpoint_id = c.id AND p.present = 1 ORDER BY p.path LIMIT 1)
+            FROM checkpoints AS c
+            WHERE c.id IN (SELECT j.checkpoint_id FROM jobs AS j WHERE j.state = 'failed' AND substr(j.error, 1, length(?1)) = ?1)
+            ORDER BY c.sha256
+            """, [.text(errorPrefix)]
+        ).map { (sha256: $0[0].string ?? "", datasetSpec: $0[1].string, path: $0[2].string) }
     }
 
     /// Records the sha256 of a plugin version's file; true when a different one was recorded

@@ -44,10 +44,12 @@ extension PluginChecker {
         ]
     }
 
-    /// Runs `body`; a thrown `Failure` or error fails the check with its text.
+    /// Runs `body`; a thrown `Failure` or error fails the check with its text, a `Skipped` skips it.
     func check(_ name: String, _ body: () throws -> String) -> PluginCheckReport.Check {
         do { return .init(name: name, passed: true, detail: try body()) } catch let f as Failure {
             return .init(name: name, passed: false, detail: f.text)
+        } catch let s as Skipped {
+            return .init(name: name, passed: true, detail: s.text, skipped: true)
         } catch {
             return .init(name: name, passed: false, detail: "\(error)")
         }
@@ -55,6 +57,9 @@ extension PluginChecker {
 
     /// A failed check's text.
     struct Failure: Error { let text: String }
+
+    /// Why a check could not run (nothing to compare); it neither passes nor fails.
+    struct Skipped: Error { let text: String }
 
     // MARK: the checks
 

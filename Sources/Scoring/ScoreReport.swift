@@ -34,11 +34,15 @@ public struct ScoreReport: Sendable, Codable {
     /// One row per scalar output: checkpoint, metric, output, value, stderr, HVPs, seconds. The
     /// metric is the request as typed (`hessian-spectrum:mode=per-batch,samples=all`), so two
     /// configurations of one plugin stay apart.
-    public var rows: [[String]] {
+    public var rows: [[String]] { rows(shortNames: false) }
+
+    /// `rows`, with each output under the short name its plugin declares when `shortNames` (the table).
+    func rows(shortNames: Bool) -> [[String]] {
         entries.flatMap { e in
             e.metrics.flatMap { m in
                 m.scalars.map { s in
-                    [e.checkpoint, m.request, s.name, Self.number(s.value), s.standardError.map(Self.number) ?? "",
+                    [e.checkpoint, m.request, shortNames ? m.shortNames[s.name] ?? s.name : s.name, Self.number(s.value),
+                     s.standardError.map(Self.number) ?? "",
                      String(s.hvpCount), String(format: "%.2f", s.seconds)]
                 }
             }
@@ -47,9 +51,10 @@ public struct ScoreReport: Sendable, Codable {
 
     static let header = ["checkpoint", "metric", "output", "value", "stderr", "hvp_count", "seconds"]
 
-    /// An aligned text table, then each metric's time, HVP and pass counts.
+    /// An aligned text table (outputs under their declared short names), then each metric's time,
+    /// HVP and pass counts, and its notes.
     public func table() -> String {
-        let all = [Self.header] + rows.map { row in [(row[0] as NSString).lastPathComponent] + row.dropFirst() }
+        let all = [Self.header] + rows(shortNames: true).map { row in [(row[0] as NSString).lastPathComponent] + row.dropFirst() }
         let widths = (0..<Self.header.count).map { c in all.map { $0[c].count }.max() ?? 0 }
         var lines = all.map { row in
             zip(row, widths).enumerated().map { i, cell in
@@ -66,6 +71,7 @@ public struct ScoreReport: Sendable, Codable {
                 lines.append(String(format: "  %-18@ %8.1fs  %5d HVPs (%d batch products, %d from cached graphs)  %d gradient passes  %d forward passes",
                                     m.request as NSString, m.seconds, c.hessianVectorProducts, c.batchProducts, c.cacheHits,
                                     c.gradientPasses, c.forwardPasses))
+                for note in m.notes { lines.append("    note: \(note)") }
             }
         }
         return lines.joined(separator: "\n")

@@ -32,6 +32,14 @@ struct PluginCheckTests {
         #expect(compared.contains("exact"), "\(compared)")
     }
 
+    /// A metric whose outputs have no name with a known value is not "ok" on that check: skipped.
+    @Test func nothingToCompareIsASkippedCheck() throws {
+        let report = try Self.checker(.metric, "sharpness").run()
+        let spectrum = try Self.check(report, "known spectrum")
+        #expect(spectrum.skipped && spectrum.passed && report.passed, "\(report)")
+        #expect(report.description.contains("skip  known spectrum") && report.description.hasSuffix("5 checks passed, 1 skipped"), "\(report)")
+    }
+
     /// SAM over plain SGD, one step: w₁ = w − lr·a∘(w + ρ·g/‖g‖), g = a∘w.
     @Test func aStepAndAPerturbationHaveTheirClosedForms() throws {
         let sam = try Self.checker(.optimizer, "sam")

@@ -63,8 +63,9 @@ public enum MetricPlan {
     public static func requests(asked: [MetricRequest], skipped: [String] = [], mode: Mode = .evaluation,
                                 registry: PluginRegistry) -> [MetricRequest] {
         if !asked.isEmpty { return asked }
-        let excluded = Set(skipped).union(mode == .evaluation ? [] : MetricRequest.evaluationModeOnly)
-        let found = registry.plugins.filter { $0.kind == .metric && !excluded.contains($0.name) }.map(\.name)
+        let found = registry.plugins.filter {
+            $0.kind == .metric && !skipped.contains($0.name) && (mode == .evaluation || !$0.usesSampleGradients)
+        }.map(\.name)
         let builtIn = MetricRequest.defaults.filter { found.contains($0.name) }
         let others = found.filter { name in !builtIn.contains { $0.name == name } }.sorted()
         return builtIn + others.map { MetricRequest(name: $0, values: []) }

@@ -32,7 +32,7 @@ extension DatasetSpec {
         }
         let components = recorded.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
         for root in dataRoots where !root.isEmpty {
-            for k in 1...max(components.count, 1) where k <= components.count {
+            for k in stride(from: 1, through: components.count, by: 1) {
                 candidates.append(Self.absolute((root as NSString).appendingPathComponent(components.suffix(k).joined(separator: "/"))))
             }
         }

@@ -66,6 +66,11 @@ public final class LoadedPlugin: @unchecked Sendable {
         }
     }
 
+    /// Metrics: it needs per-sample gradients, which hosts give in evaluation mode only.
+    public var usesSampleGradients: Bool {
+        kind == .metric && (descriptor.pointee.metric?.pointee.flags ?? 0) & SHARP_METRIC_USES_SAMPLE_GRADIENTS != 0
+    }
+
     var optimizerTable: sharp_optimizer_vtable_v1 {
         guard let t = descriptor.pointee.optimizer else { preconditionFailure("\(name) is not an optimizer") }
         return t.pointee

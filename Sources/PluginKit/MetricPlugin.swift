@@ -21,6 +21,14 @@ public protocol MetricPlugin: AnyObject {
     init(hyperparameters: Hyperparameters) throws
     /// Computes and reports the metric's scalars and series.
     func evaluate(_ context: MetricContext) throws
+    /// Whether `evaluate` needs `MetricContext.sampleGradients` (evaluation mode only): such a
+    /// metric is left out of default plans in training mode. False by default.
+    static var usesSampleGradients: Bool { get }
+}
+
+extension MetricPlugin {
+    /// Does not use per-sample gradients.
+    public static var usesSampleGradients: Bool { false }
 }
 
 /// What a metric sees: the checkpoint's weights and float64 loss/gradient/HVP callbacks over the
@@ -161,6 +169,7 @@ enum MetricVTable {
         exportedMetric = type
         var table = sharp_metric_vtable_v1()
         table.abi_version = SHARP_PLUGIN_ABI_VERSION
+        table.flags = type.usesSampleGradients ? SHARP_METRIC_USES_SAMPLE_GRADIENTS : 0
         table.evaluate = { context, json, error in
             reportingErrors(error) {
                 guard let context, let type = exportedMetric else { throw PluginError.invalidArgument("evaluate: no context") }

@@ -1,4 +1,5 @@
 import NN
+import PluginHost
 
 /// One metric to run, as a user writes it: `NAME[:key=value,...]`, e.g.
 /// `hessian-eigen:method=power,k=3` or `hessian-spectrum:mode=per-batch`.
@@ -22,13 +23,10 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
         MetricRequest(name: "fisher", values: []),
     ]
 
-    /// Metric plugins that need per-sample gradients, which the host gives in evaluation mode only
-    /// (`EvaluationContext.sampleGradients`): left out of the defaults and sharpd's plan in training mode.
-    public static let evaluationModeOnly: Set<String> = ["fisher"]
-
-    /// The defaults for a model mode.
-    public static func defaults(for mode: Mode) -> [MetricRequest] {
-        mode == .evaluation ? defaults : defaults.filter { !evaluationModeOnly.contains($0.name) }
+    /// The defaults for a model mode: in training mode without the metrics that need per-sample
+    /// gradients (`LoadedPlugin.usesSampleGradients`), which the host gives in evaluation mode only.
+    public static func defaults(for mode: Mode, registry: PluginRegistry) -> [MetricRequest] {
+        mode == .evaluation ? defaults : defaults.filter { registry.plugin(.metric, named: $0.name)?.usesSampleGradients != true }
     }
 
     /// A request.

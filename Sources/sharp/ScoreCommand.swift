@@ -65,13 +65,13 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         if let threads { Parallel.configure(threads: threads) }
         DatasetSpec.addDataRoots(dataRoot)
+        let registry = PluginRegistry(store: store)
         let requests = try metrics.isEmpty
-            ? MetricRequest.defaults(for: mode == .eval ? .evaluation : .training) : metrics.map { try MetricRequest(parsing: $0) }
+            ? MetricRequest.defaults(for: mode == .eval ? .evaluation : .training, registry: registry) : metrics.map { try MetricRequest(parsing: $0) }
         var options = EvaluationOptions(
             split: split, samples: samples, subsetSeed: subsetSeed, batchSize: batchSize, mode: mode == .eval ? .evaluation : .training,
             precision: precision == .float32 ? .float32 : .float64, seed: seed)
         options.cacheBytes = cacheMb << 20
-        let registry = PluginRegistry(store: store)
         var report = ScoreReport(entries: [])
         let recorder = try indexRecorder()
         do {

@@ -37,8 +37,10 @@ struct PlannedMetricTests {
         let training = MetricPlan.requests(asked: [], mode: .training, registry: Self.registry).map(\.name)
         #expect(evaluation.contains("fisher") && !training.contains("fisher"))
         #expect(Set(evaluation).subtracting(training) == ["fisher"])
-        #expect(!MetricRequest.defaults(for: .training).contains { $0.name == "fisher" })
-        #expect(MetricRequest.defaults(for: .evaluation) == MetricRequest.defaults)
+        #expect(!MetricRequest.defaults(for: .training, registry: Self.registry).contains { $0.name == "fisher" })
+        #expect(MetricRequest.defaults(for: .evaluation, registry: Self.registry) == MetricRequest.defaults)
+        // Known by the flag the plugin exports, not by its name.
+        #expect(Self.registry.plugins.filter(\.usesSampleGradients).map(\.name) == ["fisher"])
     }
 
     /// A planned sharpness metric depends on the files of the optimizers it measures too, so a

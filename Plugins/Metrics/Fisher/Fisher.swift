@@ -28,6 +28,8 @@ public final class Fisher: MetricPlugin {
             ])
     }
 
+    public static var usesSampleGradients: Bool { true }
+
     let ggn: Bool
     let chunk: Int
 

@@ -238,9 +238,13 @@ typedef struct sharp_metric_context_v1 {
                                 const int64_t *labels, double *gradients_out, double *losses_out);
 } sharp_metric_context_v1;
 
+/* sharp_metric_vtable_v1.flags: the metric calls sample_gradients, which hosts give in evaluation
+   mode only (they leave it out of default plans in training mode). */
+#define SHARP_METRIC_USES_SAMPLE_GRADIENTS 1u
+
 typedef struct sharp_metric_vtable_v1 {
     uint32_t abi_version;
-    uint32_t flags;  /* reserved, 0 */
+    uint32_t flags;  /* SHARP_METRIC_USES_* (0 before them) */
     int32_t (*evaluate)(const sharp_metric_context_v1 *context, const char *hyperparameters_json,
                         sharp_message_v1 *error);
 } sharp_metric_vtable_v1;

@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor", "Hashing", "CArchive", "CPNG", "CJPEG"]),
         .target(name: "Checkpoint", dependencies: ["JSON", "Tensor", "Hashing", "CArchive"]),
         .target(name: "Training", dependencies: ["JSON", "NN", "Datasets", "Checkpoint", "PluginHost", "Autodiff", "Tensor", "BuildInfo"]),
+        // `sharp import`: PyTorch safetensors state dicts into checkpoint archives (docs/importing.md).
+        .target(name: "Import", dependencies: ["JSON", "NN", "Datasets", "Checkpoint", "Training", "Tensor", "Hashing"]),
         // The index, split by concern (docs/index-and-queries.md): storage and the job queue over
         // the `SQLDatabase` seam (SQLite and PostgreSQL), the queries, their presentation, and the statistics.
         .target(name: "Statistics"),
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "sharp",
             dependencies: [
-                "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Scoring",
+                "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Import", "Scoring",
                 "Index", "IndexRecords", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sharp-bench", dependencies: ["JSON", "Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
@@ -65,7 +67,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Tensor", "Autodiff"], resources: [.copy("Goldens")]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor"], resources: [.copy("Goldens")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Tensor", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "Autodiff", "Hashing"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "JSON", "Tensor", "Hashing"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PluginHost", "Checkpoint", "Datasets", "NN", "Tensor"]),
@@ -99,6 +101,9 @@ package.targets += [
     .testTarget(
         name: "MetricTests", dependencies: ["PluginKit", "PluginHost", "Scoring", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor"],
         exclude: ["Goldens/gen_lambda_max.py"], resources: [.copy("Goldens/lambda_max.json")]),
+    .testTarget(
+        name: "ImportTests", dependencies: ["Import", "Scoring", "PluginHost", "Checkpoint", "Training", "Datasets", "NN", "Tensor", "TestSupport"],
+        resources: [.copy("Fixtures")]),
     .testTarget(name: "ScoringTests", dependencies: ["JSON", "Scoring", "PluginHost", "Checkpoint", "Datasets", "NN", "Autodiff", "Tensor", "TestSupport"]),
 ] + metricPlugins.map { .target(name: $0, dependencies: ["PluginKit"], path: "Plugins/Metrics/\($0)") }
 

@@ -6,7 +6,7 @@ What
     (Tests/NNTests/GoldenModelTests.swift):
 
       Tests/NNTests/Goldens/torchvision_keys.json
-          For torchvision's resnet50, vgg16 and vit_b_16 (1000 classes, 3x224x224
+          For torchvision's resnet18/34/50, vgg11/16 (with and without _bn) and vit_b_16 (1000 classes, 3x224x224
           input): every `state_dict()` entry in order as {name, shape, kind}
           (kind "buffer" for BatchNorm running_mean / running_var /
           num_batches_tracked, "parameter" otherwise) and the parameter count.
@@ -204,8 +204,13 @@ def state_entries(module):
 
 def torchvision_keys():
     builders = OrderedDict([
+        ("resnet18", torchvision.models.resnet18),
+        ("resnet34", torchvision.models.resnet34),
         ("resnet50", torchvision.models.resnet50),
+        ("vgg11", torchvision.models.vgg11),
+        ("vgg11-bn", torchvision.models.vgg11_bn),
         ("vgg16", torchvision.models.vgg16),
+        ("vgg16-bn", torchvision.models.vgg16_bn),
         ("vit-b16", torchvision.models.vit_b_16),
     ])
     models = OrderedDict()

@@ -59,6 +59,7 @@ public struct Checkpoint: Sendable {
         let optimizer = try SafeTensors.encode(optimizerTensors, metadata: metadata)
         let historyBytes = Array(history.utf8)
         var stored = manifest
+        stored.formatVersion = manifest.requiredFormatVersion
         stored.tensors = Self.tensorIndex(model: modelTensors, optimizer: optimizerTensors)
         stored.files = [
             CheckpointArchive.modelName: Self.record(model),

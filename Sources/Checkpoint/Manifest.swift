@@ -5,8 +5,14 @@ import JSON
 public struct Manifest: Codable, Equatable, Sendable {
     /// The value of `format` in every Sharp checkpoint.
     public static let formatName = "sharp-checkpoint"
-    /// The `formatVersion` this Sharp writes, and the newest it reads.
-    public static let currentFormatVersion = 1
+    /// The newest `formatVersion` this Sharp reads. A manifest is written with the lowest
+    /// version whose readers understand it (`requiredFormatVersion`): 1 for what Sharp's own
+    /// trainer writes with the default data, 2 once it carries provenance, no optimizer state,
+    /// or preprocessed data (docs/checkpoint-format.md §2).
+    public static let currentFormatVersion = 2
+    /// `optimizer.plugin` of a checkpoint that holds no optimizer state (an imported one):
+    /// `optimizer.safetensors` is then empty and the checkpoint can be scored but not resumed.
+    public static let noOptimizer = "none"
 
     /// Always `"sharp-checkpoint"`.
     public var format: String
@@ -26,6 +32,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     public var optimizer: Optimizer
     /// Where training stood.
     public var training: Training
+    /// Where the weights came from when Sharp did not train them (format 2); nil: `sharp train`.
+    public var provenance: Provenance?
     /// Every tensor in `model.safetensors` and `optimizer.safetensors`; filled in by
     /// `Checkpoint.write`, checked by `Checkpoint.read`.
     public var tensors: [TensorRecord]
@@ -42,7 +50,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         optimizer: Optimizer, training: Training
     ) {
         format = Self.formatName
-        formatVersion = Self.currentFormatVersion
+        formatVersion = 1  // `Checkpoint.write` stores `requiredFormatVersion`
         self.runID = runID
         self.createdAt = createdAt
         self.software = software
@@ -53,6 +61,38 @@ public struct Manifest: Codable, Equatable, Sendable {
         tensors = []
         files = [:]
         manifestSHA256 = ""
+    }
+
+    /// Whether `optimizer.safetensors` holds the optimizer's state, so training can resume.
+    public var hasOptimizerState: Bool { optimizer.plugin != Self.noOptimizer }
+
+    /// The lowest format version whose readers understand this manifest: 2 when it uses a field
+    /// or convention that a version-1 reader would misread, else 1.
+    public var requiredFormatVersion: Int {
+        if provenance != nil || !hasOptimizerState || dataset.spec["preprocessing"] != nil { return 2 }
+        return 1
+    }
+
+    /// Weights made elsewhere and brought in by `sharp import`.
+    public struct Provenance: Codable, Equatable, Sendable {
+        /// `imported`.
+        public var source: String
+        /// The imported file's name (without its directory).
+        public var file: String
+        /// The imported file's sha256, lowercase hex.
+        public var sha256: String
+        /// Its safetensors `__metadata__`.
+        public var metadata: [String: String]
+        /// What the import changed, one line each (`52 F16 tensors converted to F32`, ...).
+        public var conversions: [String]
+        /// Describes an import.
+        public init(source: String = "imported", file: String, sha256: String, metadata: [String: String], conversions: [String]) {
+            self.source = source
+            self.file = file
+            self.sha256 = sha256
+            self.metadata = metadata
+            self.conversions = conversions
+        }
     }
 
     /// The program that wrote the checkpoint.

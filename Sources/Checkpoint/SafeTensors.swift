@@ -34,6 +34,9 @@ public enum SafeTensors {
         public var tensors: [NamedTensor]
         /// The `__metadata__` map (empty when absent).
         public var metadata: [String: String]
+        /// Tensors stored in another dtype and converted on reading (`decodeForeign`): name → the
+        /// stored dtype (`F16`, `BF16`, `I64`, ...). Empty for `decode`, which converts nothing.
+        public var convertedFrom: [String: String] = [:]
     }
 
     /// Encodes `tensors` in the given order (their data follows that order), with `metadata`.
@@ -104,6 +107,15 @@ public enum SafeTensors {
         -> Contents
     {
         try bytes.withUnsafeBytes { try decode($0, source: source, allowNonFinite: allowNonFinite) }
+    }
+
+    /// Decodes a safetensors file another framework wrote (`sharp import`): every check of
+    /// `decode`, but F16 and BF16 tensors are converted to float32 and integer or boolean ones
+    /// to float64, each listed in `Contents.convertedFrom`.
+    public static func decodeForeign(_ buffer: UnsafeRawBufferPointer, source: String) throws -> Contents {
+        var reader = SafeTensorsReader(buffer: buffer, source: source, allowNonFinite: false)
+        reader.foreign = true
+        return try reader.read()
     }
 
     /// Decodes and validates a safetensors file held in `buffer` (see `decode(_:source:allowNonFinite:)`).

@@ -6,11 +6,13 @@ struct SafeTensorsReader {
     let buffer: UnsafeRawBufferPointer
     let source: String
     let allowNonFinite: Bool
+    /// Accept the dtypes other frameworks write (`ForeignDType`) and convert them (`sharp import`).
+    var foreign = false
 
     /// One header entry after its own checks, before the layout checks that compare entries.
     private struct Entry {
         let name: String
-        let dtype: DType
+        let stored: ForeignDType
         let shape: [Int]
         let begin: Int
         let end: Int
@@ -68,19 +70,20 @@ struct SafeTensorsReader {
         guard expected == data.count else { throw fail(.trailingBytes(count: data.count - expected)) }
 
         var tensors: [NamedTensor] = []
+        var converted: [String: String] = [:]
         tensors.reserveCapacity(entries.count)
         for entry in entries {
-            let tensor = Tensor(zeros: entry.shape, dtype: entry.dtype)
+            let tensor = Tensor(zeros: entry.shape, dtype: entry.stored.converted)
             if entry.end > entry.begin {
-                UnsafeMutableRawPointer(mutating: tensor.rawPointer)
-                    .copyMemory(from: data.baseAddress! + entry.begin, byteCount: entry.end - entry.begin)
+                entry.stored.copy(from: data.baseAddress! + entry.begin, count: tensor.count, into: tensor)
             }
+            if entry.stored.tag != tensor.dtype.safetensorsName { converted[entry.name] = entry.stored.tag }
             if !allowNonFinite, let (count, first) = Self.nonFiniteSummary(tensor) {
                 throw fail(.nonFinite(tensor: entry.name, count: count, firstIndex: first))
             }
             tensors.append(NamedTensor(entry.name, tensor))
         }
-        return SafeTensors.Contents(tensors: tensors, metadata: metadata ?? [:])
+        return SafeTensors.Contents(tensors: tensors, metadata: metadata ?? [:], convertedFrom: converted)
     }
 
     private func metadataMap(_ value: HeaderJSONParser.Value) throws -> [String: String] {
@@ -108,7 +111,9 @@ struct SafeTensorsReader {
         guard case .string(let tag) = try field("dtype") else {
             throw fail(.invalidHeader("tensor '\(name)' dtype is not a string"))
         }
-        guard let dtype = DType(safetensorsName: tag) else { throw fail(.unsupportedDtype(tensor: name, dtype: tag)) }
+        guard let dtype = ForeignDType(rawValue: tag), foreign || DType(safetensorsName: tag) != nil else {
+            throw fail(.unsupportedDtype(tensor: name, dtype: tag))
+        }
 
         guard case .array(let extents) = try field("shape") else {
             throw fail(.invalidShape(tensor: name, detail: "not an array"))
@@ -139,7 +144,7 @@ struct SafeTensorsReader {
         guard end - begin == byteCount else {
             throw fail(.sizeMismatch(tensor: name, expected: byteCount, actual: end - begin))
         }
-        return Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end, headerIndex: index)
+        return Entry(name: name, stored: dtype, shape: shape, begin: begin, end: end, headerIndex: index)
     }
 
     /// How many elements are NaN or infinite, and the first one's index; nil when all are finite.
@@ -157,5 +162,55 @@ struct SafeTensorsReader {
         case .float64: scan(tensor.pointer(Double.self))
         }
         return count == 0 ? nil : (count, first)
+    }
+}
+
+/// The safetensors dtypes `sharp import` reads (docs/importing.md): floats become float32
+/// (F16, BF16) or stay as they are (F32, F64); integers and booleans become float64, which holds
+/// every value up to 2^53 exactly (BatchNorm's `num_batches_tracked` is I64). F8 formats and
+/// unsigned types wider than a byte are refused by name.
+enum ForeignDType: String {
+    case f16 = "F16", bf16 = "BF16", f32 = "F32", f64 = "F64"
+    case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
+
+    var tag: String { rawValue }
+
+    var byteSize: Int {
+        switch self {
+        case .f64, .i64: 8
+        case .f32, .i32: 4
+        case .f16, .bf16, .i16: 2
+        case .i8, .u8, .bool: 1
+        }
+    }
+
+    /// The element type the values are converted to.
+    var converted: DType {
+        switch self {
+        case .f16, .bf16, .f32: .float32
+        case .f64, .i64, .i32, .i16, .i8, .u8, .bool: .float64
+        }
+    }
+
+    /// Copies `count` little-endian elements at `source` into `tensor`, converting them.
+    func copy(from source: UnsafeRawPointer, count: Int, into tensor: Tensor) {
+        func fill<T: BinaryFloatingPoint>(_ out: UnsafeMutablePointer<T>, _ element: (Int) -> T) {
+            for i in 0..<count { out[i] = element(i) }
+        }
+        switch self {
+        case .f32, .f64:
+            UnsafeMutableRawPointer(mutating: tensor.rawPointer).copyMemory(from: source, byteCount: count * byteSize)
+        case .f16:
+            fill(tensor.pointer(Float.self)) { Float(Float16(bitPattern: source.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
+        case .bf16:
+            fill(tensor.pointer(Float.self)) {
+                Float(bitPattern: UInt32(source.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) << 16)
+            }
+        case .i64: fill(tensor.pointer(Double.self)) { Double(source.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+        case .i32: fill(tensor.pointer(Double.self)) { Double(source.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        case .i16: fill(tensor.pointer(Double.self)) { Double(source.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self)) }
+        case .i8: fill(tensor.pointer(Double.self)) { Double(source.loadUnaligned(fromByteOffset: $0, as: Int8.self)) }
+        case .u8, .bool: fill(tensor.pointer(Double.self)) { Double(source.loadUnaligned(fromByteOffset: $0, as: UInt8.self)) }
+        }
     }
 }

@@ -32,8 +32,8 @@ public struct Dataset: Sendable {
         validationIndices: [Int] = [], testIndices: [Int], skippedFiles: [SkippedFile] = []
     ) {
         precondition(
-            images.rank == 4 && images.shape[1] == 1 && images.dtype == .float32,
-            "Dataset: images must be float32 [N, 1, H, W], not \(images.shape)")
+            images.rank == 4 && (images.shape[1] == 1 || images.shape[1] == 3) && images.dtype == .float32,
+            "Dataset: images must be float32 [N, 1 or 3, H, W], not \(images.shape)")
         precondition(images.shape[0] == labels.count, "Dataset: \(images.shape[0]) images but \(labels.count) labels")
         precondition(labels.allSatisfy { (0..<classNames.count).contains($0) }, "Dataset: a label is out of range")
         self.name = name
@@ -58,11 +58,14 @@ public struct Dataset: Sendable {
         labels.reduce(into: [Int](repeating: 0, count: classNames.count)) { $0[$1] += 1 }
     }
 
-    /// The images at `indices` as one batch `[B, 1, H, W]` with their labels.
+    /// Channels per image: 1, or 3 for an RGB preprocessing.
+    public var channels: Int { images.shape[1] }
+
+    /// The images at `indices` as one batch `[B, C, H, W]` with their labels.
     public func batch(_ indices: [Int]) -> MiniBatch {
         let (h, w) = imageSize
-        let pixels = h * w
-        let out = Tensor(zeros: [indices.count, 1, h, w], dtype: .float32)
+        let pixels = channels * h * w
+        let out = Tensor(zeros: [indices.count, channels, h, w], dtype: .float32)
         let (source, destination) = (images.pointer(Float.self), out.pointer(Float.self))
         for (row, index) in indices.enumerated() {
             precondition((0..<count).contains(index), "Dataset.batch: index \(index) out of range 0..<\(count)")

@@ -42,6 +42,14 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
     public var splitSeed: UInt64
     /// Fraction of each class held out for testing (stratified split).
     public var testFraction: Double
+    /// Channels, resize and normalisation beyond the default (one luma channel stretched to
+    /// `size × size`, in [0, 1]); nil for the default, which older specs never name.
+    public var preprocessing: ImagePreprocessing?
+
+    /// The preprocessing in effect.
+    public var effectivePreprocessing: ImagePreprocessing { preprocessing ?? .standard }
+    /// Channels of every image: 1, or 3 with an RGB preprocessing.
+    public var channels: Int { effectivePreprocessing.channels }
 
     /// The `bus-synth` phantoms (defaults: 2,405 images, 886 benign, 64×64, seed 0, 80/20).
     public static func busSynth(
@@ -80,18 +88,21 @@ public struct DatasetSpec: Codable, Sendable, Equatable {
             throw .invalidSpec("test fraction \(testFraction) must be in [0, 1)")
         }
         if split == .file && kind != .npz { throw .invalidSpec("only an .npz brings its own split") }
+        let shaping = effectivePreprocessing
+        try shaping.validate(size: size)
         let source: LoadedImages
         switch kind {
         case .busSynth:
             let configuration = BusSynthConfiguration(
-                seed: seed ?? 0, count: count ?? 2405, benignCount: benignCount, size: size)
+                seed: seed ?? 0, count: count ?? 2405, benignCount: benignCount, size: shaping.resizeShorter ?? size)
             try configuration.validate()
             let output = BusSynth.generate(configuration)
-            source = LoadedImages(images: output.images, labels: output.labels, classNames: BusSynth.classNames)
+            let images = preprocessing == nil ? output.images : shaping.apply(toGrey: output.images, size: size)
+            source = LoadedImages(images: images, labels: output.labels, classNames: BusSynth.classNames)
         case .folder:
-            source = try ImageFolder.load(root: try requiredPath(), size: size, strict: strict ?? false)
+            source = try ImageFolder.load(root: try requiredPath(), size: size, preprocessing: shaping, strict: strict ?? false)
         case .npz:
-            source = try NPZDataset.load(path: try requiredPath(), size: size)
+            source = try NPZDataset.load(path: try requiredPath(), size: size, preprocessing: shaping)
         }
         var (train, validation, test) = (
             source.fileSplit?.train ?? [], source.fileSplit?.validation ?? [], source.fileSplit?.test ?? []

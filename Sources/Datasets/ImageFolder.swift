@@ -14,7 +14,9 @@ enum ImageFolder {
 
     /// Reads the folder; class and file order are by UTF-8 bytes of the names, so the result
     /// does not depend on the locale or the file system's listing order.
-    static func load(root: String, size: Int, strict: Bool) throws(DatasetError) -> LoadedImages {
+    static func load(root: String, size: Int, preprocessing: ImagePreprocessing, strict: Bool) throws(DatasetError)
+        -> LoadedImages
+    {
         let classNames = try subdirectories(of: root)
         guard !classNames.isEmpty else {
             throw .emptyFolder(path: root, reason: "no class folders (expected ROOT/<class>/*.png)")
@@ -33,11 +35,11 @@ enum ImageFolder {
         var results = [Result<[Float], ImageCodecError>?](repeating: nil, count: files.count)
         results.withUnsafeMutableBufferPointer { slots in
             Parallel.forEachChunk(files.count, costPerItem: 1 << 20) { range in
-                for k in range { slots[k] = decode(path: files[k].path, size: size) }
+                for k in range { slots[k] = decode(path: files[k].path, size: size, preprocessing: preprocessing) }
             }
         }
         var pixels: [Float] = [], labels: [Int] = [], skipped: [SkippedFile] = []
-        pixels.reserveCapacity(files.count * size * size)
+        pixels.reserveCapacity(files.count * preprocessing.channels * size * size)
         for (k, file) in files.enumerated() {
             switch results[k]! {
             case .success(let image):
@@ -51,12 +53,12 @@ enum ImageFolder {
         guard !labels.isEmpty else {
             throw .emptyFolder(path: root, reason: "none of \(files.count) image files could be read")
         }
-        let images = Tensor(shape: [labels.count, 1, size, size], scalars: pixels, dtype: .float32)
+        let images = Tensor(shape: [labels.count, preprocessing.channels, size, size], scalars: pixels, dtype: .float32)
         return LoadedImages(images: images, labels: labels, classNames: classNames, skipped: skipped)
     }
 
-    /// Reads, decodes, converts to luma and resizes one file.
-    static func decode(path: String, size: Int) -> Result<[Float], ImageCodecError> {
+    /// Reads and decodes one file, then preprocesses it (by default: luma, resized).
+    static func decode(path: String, size: Int, preprocessing: ImagePreprocessing) -> Result<[Float], ImageCodecError> {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(ImageCodecError("cannot read the file"))
         }
@@ -70,9 +72,10 @@ enum ImageFolder {
             } else {
                 return .failure(ImageCodecError(bytes.isEmpty ? "empty file" : "neither a PNG nor a JPEG file"))
             }
-            let resized = Resampler.resize(
-                image.luma(), width: image.width, height: image.height, targetWidth: size, targetHeight: size)
-            return .success(resized.map { min(max($0, 0), 1) })
+            let rgb = { () -> [[Float]]? in
+                image.channels == 1 ? nil : (0..<3).map { c in (0..<(image.width * image.height)).map { p in Float(image.samples[3 * p + c]) / 255 } }
+            }
+            return .success(preprocessing.apply(width: image.width, height: image.height, size: size, luma: image.luma, rgb: rgb))
         } catch {
             return .failure(error)
         }

@@ -13,7 +13,7 @@ enum NPZDataset {
     /// Splits in file order, with the key prefix each uses.
     static let parts = [("train", true), ("val", false), ("test", true)]
 
-    static func load(path: String, size: Int) throws(DatasetError) -> LoadedImages {
+    static func load(path: String, size: Int, preprocessing: ImagePreprocessing) throws(DatasetError) -> LoadedImages {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .io(path: path, reason: "cannot read the file")
         }
@@ -34,7 +34,7 @@ enum NPZDataset {
                 continue
             }
             let images = try array(imageBytes, path, imageKey), partLabels = try array(labelBytes, path, labelKey)
-            let converted = try NPZImages.convert(images, size: size, path: path, entry: imageKey)
+            let converted = try NPZImages.convert(images, size: size, preprocessing: preprocessing, path: path, entry: imageKey)
             let values = try labelValues(partLabels, count: images.shape[0], path: path, entry: labelKey)
             let start = labels.count
             pixels.append(contentsOf: converted)
@@ -43,7 +43,7 @@ enum NPZDataset {
         }
         guard !labels.isEmpty else { throw .badArchive(path: path, reason: "the arrays hold no images") }
         let classCount = (labels.max() ?? 0) + 1
-        let tensor = Tensor(shape: [labels.count, 1, size, size], scalars: pixels, dtype: .float32)
+        let tensor = Tensor(shape: [labels.count, preprocessing.channels, size, size], scalars: pixels, dtype: .float32)
         return LoadedImages(
             images: tensor, labels: labels, classNames: (0..<classCount).map(String.init),
             fileSplit: (Array(ranges[0]), Array(ranges[1]), Array(ranges[2])))
@@ -75,9 +75,12 @@ enum NPZDataset {
     }
 }
 
-/// Conversion of an `.npz` image array to `[N · size · size]` luma in [0, 1].
+/// Conversion of an `.npz` image array to `[N · channels · size · size]` through the preprocessing
+/// (by default luma in [0, 1]).
 enum NPZImages {
-    static func convert(_ a: NPYArray, size: Int, path: String, entry: String) throws(DatasetError) -> [Float] {
+    static func convert(_ a: NPYArray, size: Int, preprocessing: ImagePreprocessing, path: String, entry: String)
+        throws(DatasetError) -> [Float]
+    {
         let channels: Int
         switch a.shape.count {
         case 3: channels = 1
@@ -105,18 +108,20 @@ enum NPZImages {
             divisor = 1
         }
         var out: [Float] = []
-        out.reserveCapacity(n * size * size)
+        out.reserveCapacity(n * preprocessing.channels * size * size)
         for i in 0..<n {
             let base = i * h * w * channels
-            let luma: [Float] = (0..<(h * w)).map { p in
-                if channels == 1 { return a.values[base + p] / divisor }
-                let (r, g, b) = (a.values[base + 3 * p], a.values[base + 3 * p + 1], a.values[base + 3 * p + 2])
-                return (0.299 * r + 0.587 * g + 0.114 * b) / divisor
+            let luma = {
+                (0..<(h * w)).map { p -> Float in
+                    if channels == 1 { return a.values[base + p] / divisor }
+                    let (r, g, b) = (a.values[base + 3 * p], a.values[base + 3 * p + 1], a.values[base + 3 * p + 2])
+                    return (0.299 * r + 0.587 * g + 0.114 * b) / divisor
+                }
             }
-            out.append(
-                contentsOf: Resampler.resize(luma, width: w, height: h, targetWidth: size, targetHeight: size).map {
-                    min(max($0, 0), 1)
-                })
+            let rgb = { () -> [[Float]]? in
+                channels == 1 ? nil : (0..<3).map { c in (0..<(h * w)).map { p in a.values[base + 3 * p + c] / divisor } }
+            }
+            out.append(contentsOf: preprocessing.apply(width: w, height: h, size: size, luma: luma, rgb: rgb))
         }
         return out
     }

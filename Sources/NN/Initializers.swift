@@ -39,8 +39,8 @@ public enum Initializer {
 }
 
 extension ModelBuilder {
-    /// Registers a parameter drawn from `initializer`.
+    /// Registers a parameter drawn from `initializer` (zeros when the builder does not initialise).
     public func parameter(_ name: String, _ shape: [Int], _ initializer: Initializer) -> ParameterID {
-        parameter(name, initializer.make(shape, &rng, dtype: dtype))
+        parameter(name, randomInitialization ? initializer.make(shape, &rng, dtype: dtype) : Tensor(zeros: shape, dtype: dtype))
     }
 }

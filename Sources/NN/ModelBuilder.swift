@@ -35,10 +35,13 @@ public final class ModelBuilder {
     public var rng: RandomGenerator
     /// Element type of every parameter.
     public let dtype: DType
+    /// Draw initial weights (false: zeros, for a model whose weights are loaded right after).
+    public let randomInitialization: Bool
 
-    public init(seed: UInt64, dtype: DType = .float32) {
+    public init(seed: UInt64, dtype: DType = .float32, randomInitialization: Bool = true) {
         rng = RandomGenerator(seed: seed)
         self.dtype = dtype
+        self.randomInitialization = randomInitialization
     }
 
     private func key(_ name: String) -> String { (scopes + [name]).joined(separator: ".") }

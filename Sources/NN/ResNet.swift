@@ -17,6 +17,8 @@ enum ResNet {
     }
 
     static let mini = Layout(bottleneck: false, blocks: [2, 2, 2], widths: [16, 32, 64], strides: [2, 2, 2], imagenetStem: false, stemWidth: 16)
+    static let resnet18 = Layout(bottleneck: false, blocks: [2, 2, 2, 2], widths: [64, 128, 256, 512], strides: [1, 2, 2, 2], imagenetStem: true, stemWidth: 64)
+    static let resnet34 = Layout(bottleneck: false, blocks: [3, 4, 6, 3], widths: [64, 128, 256, 512], strides: [1, 2, 2, 2], imagenetStem: true, stemWidth: 64)
     static let resnet50 = Layout(bottleneck: true, blocks: [3, 4, 6, 3], widths: [64, 128, 256, 512], strides: [1, 2, 2, 2], imagenetStem: true, stemWidth: 64)
 
     static func conv(_ b: ModelBuilder, _ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, stride: Int = 1) -> Conv2d {

@@ -3,7 +3,8 @@ import Tensor
 
 /// VGG (Simonyan & Zisserman 2015) in torchvision's layout: `features` (3×3 convs with ReLU and
 /// 2×2 max-pools), optional adaptive average pool, `classifier` (linear layers with ReLU and
-/// dropout). Initialisation as torchvision: He-normal (fan-out) convs, N(0, 0.01) linears, zero biases.
+/// dropout), BatchNorm after each conv in the `_bn` variants. Initialisation as torchvision: He-normal
+/// (fan-out) convs, N(0, 0.01) linears, zero biases, BatchNorm weight 1 and bias 0.
 enum VGG {
     struct Layout {
         /// Output channels per conv; 0 marks a max-pool.
@@ -13,9 +14,22 @@ enum VGG {
         /// Hidden widths of the classifier.
         let hidden: [Int]
         let dropout: Double
+        /// BatchNorm after every convolution (torchvision's `vgg11_bn`, `vgg16_bn`).
+        var batchNorm = false
+
+        /// The same layout with BatchNorm after every convolution.
+        var withBatchNorm: Layout {
+            var copy = self
+            copy.batchNorm = true
+            return copy
+        }
     }
 
     static let mini = Layout(features: [16, 16, 0, 32, 32, 0, 64, 0], pooledSize: nil, hidden: [128], dropout: 0)
+    /// torchvision's configuration "A".
+    static let vgg11 = Layout(
+        features: [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0], pooledSize: 7, hidden: [4096, 4096], dropout: 0.5)
+    /// torchvision's configuration "D".
     static let vgg16 = Layout(
         features: [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0],
         pooledSize: 7, hidden: [4096, 4096], dropout: 0.5)
@@ -37,6 +51,7 @@ enum VGG {
                     Conv2d(b, inputs: inputs, outputs: width, kernel: 3, padding: 1,
                         weightInit: .kaimingNormal(fan: width * 9), biasInit: .zeros)
                 }
+                if layout.batchNorm { makers.append { BatchNorm2d(b, channels: width) } }
                 makers.append { Activation.relu }
                 channels = width
             }

@@ -36,8 +36,9 @@ public struct ScoringSubject: Sendable {
         let m = checkpoint.manifest
         self.path = path
         manifest = m
+        let configuration: ModelConfiguration
         do {
-            let configuration = try Self.decode(ModelConfiguration.self, from: m.model.config)
+            configuration = try Self.decode(ModelConfiguration.self, from: m.model.config)
             var model = try ModelZoo.build(configuration, dtype: precision)
             try model.load(stateDict: Dictionary(checkpoint.modelTensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }))
             self.model = model
@@ -62,6 +63,11 @@ public struct ScoringSubject: Sendable {
         guard dataset.trainIndices.count == m.dataset.trainCount, dataset.testIndices.count == m.dataset.testCount else {
             throw ScoringError.dataset(path: path, reason: "the split has \(dataset.trainIndices.count)/\(dataset.testIndices.count) "
                 + "train/test images; the manifest records \(m.dataset.trainCount)/\(m.dataset.testCount)")
+        }
+        let input = configuration
+        guard dataset.channels == input.inputChannels, dataset.imageSize == (input.inputHeight, input.inputWidth) else {
+            throw ScoringError.dataset(path: path, reason: "the data has \(dataset.channels)×\(dataset.imageSize.height)×\(dataset.imageSize.width) "
+                + "images; the model takes \(input.inputChannels)×\(input.inputHeight)×\(input.inputWidth)")
         }
         if case .object(let record) = m.optimizer.hyperparameters, case .number(let b)? = record["batch_size"], b >= 1 {
             trainingBatchSize = Int(b)

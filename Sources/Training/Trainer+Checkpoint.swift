@@ -18,6 +18,9 @@ extension Trainer {
             cpu: "\(cpu.brand) (family \(cpu.family), model \(cpu.model))", blas: "OpenBLAS \(BLAS.version) \(BLAS.kernel)")
     }
 
+    /// `history.csv` of a checkpoint without epochs (an imported one): the header line alone.
+    public static var historyHeader: String { EpochRecord.csv([]) }
+
     /// `<store>/<runID>-e<epoch>.ckpt.tar.zst`, written atomically.
     func writeCheckpoint(stopReason: String, elapsed: Double) throws -> String {
         let c = configuration
@@ -86,6 +89,11 @@ extension Trainer {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint.read(from: path) } catch { throw TrainingError.checkpoint("\(error)") }
         let m = checkpoint.manifest
+        guard m.hasOptimizerState else {
+            throw TrainingError.checkpoint(
+                "\(path): holds no optimizer state (\(m.provenance.map { "imported from \($0.file)" } ?? "optimizer 'none'")); "
+                    + "it can be scored (sharp score, sharpd) but not resumed")
+        }
         do {
             let modelConfiguration = try m.model.config.decode(ModelConfiguration.self)
             let spec: DatasetSpec

@@ -17,7 +17,7 @@ struct SharpCommand: ParsableCommand {
             """,
         version: BuildInfo.description,
         subcommands: [
-            TrainCommand.self, ScoreCommand.self, DataCommand.self, PluginCommand.self, ToyCommand.self,
+            TrainCommand.self, ImportCommand.self, ScoreCommand.self, DataCommand.self, PluginCommand.self, ToyCommand.self,
             StudyCommand.self, LandscapeCommand.self, DoctorCommand.self,
         ]
     )

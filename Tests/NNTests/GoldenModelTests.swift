@@ -14,7 +14,10 @@ struct GoldenModelTests {
 
     // MARK: 1. torchvision state_dict compatibility
 
-    @Test(arguments: [("resnet50", 25_557_032), ("vgg16", 138_357_544), ("vit-b16", 86_567_656)])
+    @Test(arguments: [
+        ("resnet18", 11_689_512), ("resnet34", 21_797_672), ("resnet50", 25_557_032), ("vgg11", 132_863_336),
+        ("vgg11-bn", 132_868_840), ("vgg16", 138_357_544), ("vgg16-bn", 138_365_992), ("vit-b16", 86_567_656),
+    ])
     func fullSizeModelHasTorchvisionStateDictKeysShapesOrderAndParameterCount(_ expected: (name: String, count: Int)) throws {
         let reference = try #require(try ModelGoldens.keys.get().models[expected.name], "no torchvision keys for \(expected.name)")
         #expect(reference.parameterCount == expected.count, "torchvision's own count for \(reference.torchvision)")

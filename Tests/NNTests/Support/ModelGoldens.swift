@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Tensor
 
 /// Readers for the PyTorch/torchvision goldens written by tools/gen_model_goldens.py
@@ -21,18 +22,6 @@ enum ModelGoldens {
             throw CocoaError(.coderValueNotFound, userInfo: [NSDebugDescriptionErrorKey: "no golden for \(name)"])
         }
         return model
-    }
-
-    /// `count` values in [−1, 1): 2u − 1 with u = (splitmix64(seed + (i+1)·γ) >> 11)·2⁻⁵³, bit for
-    /// bit the generator's `unit_uniform`.
-    static func unitUniform(seed: UInt64, count: Int) -> [Double] {
-        (0..<count).map { i in
-            var z = seed &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return 2 * (Double(z >> 11) * 0x1p-53) - 1
-        }
     }
 
     /// Largest |a − b| divided by the largest |b| (the larger of the two when b is all zero).
@@ -135,7 +124,7 @@ extension ModelGoldens {
         }
     }
 
-    /// A tensor the generator drew: value[i] = center + scale·(2uᵢ − 1) (see `ModelGoldens.unitUniform`),
+    /// A tensor the generator drew: value[i] = center + scale·(2uᵢ − 1) (see `SplitMixRecipe.unitUniform`),
     /// with a checksum of what PyTorch used.
     struct DrawnTensor: Decodable {
         let name: String
@@ -150,7 +139,7 @@ extension ModelGoldens {
 
         var values: [Double] {
             let count = shape.reduce(1, *)
-            return ModelGoldens.unitUniform(seed: seed, count: count).map { center + scale * $0 }
+            return SplitMixRecipe.unitUniform(seed: seed, count: count).map { center + scale * $0 }
         }
 
         /// The values in float64, after checking them against the generator's checksum (a mismatch
@@ -218,7 +207,7 @@ extension ModelGoldens {
             let maxAbs = a.reduce(0) { max($0, abs($1)) }
             error = max(error, abs(maxAbs - s.maxAbs) / s.maxAbs)
             for probe in s.probes {
-                let r = ModelGoldens.unitUniform(seed: probe.seed, count: a.count)
+                let r = SplitMixRecipe.unitUniform(seed: probe.seed, count: a.count)
                 var dot = 0.0
                 var squares = 0.0
                 for (x, y) in zip(a, r) {

@@ -64,10 +64,7 @@ extension ImagePreprocessing {
         }
         switch normalize {
         case "none": break
-        case "imagenet":
-            guard channels == 3 else {
-                throw .invalidSpec("--normalize imagenet has three channels' statistics; use --channels 3 or give mean=…,std=…")
-            }
+        case "imagenet":  // three channels' statistics: `validate(size:)` checks them against the channels
             result.normalization = .imagenet
         default:
             var mean: [Double]?, std: [Double]?

@@ -37,6 +37,7 @@ public struct CheckpointField: Equatable, Sendable {
         .init(name: "training_accuracy", column: "training_accuracy", kind: .number),
         .init(name: "elapsed_seconds", column: "elapsed_seconds", kind: .number),
         .init(name: "stop_reason", column: "stop_reason", kind: .text),
+        .init(name: "provenance", column: "provenance", kind: .text),
         .init(name: "status", column: "status", kind: .text),
         .init(name: "path", column: "path", kind: .text),
         .init(name: "size_bytes", column: "size_bytes", kind: .number),

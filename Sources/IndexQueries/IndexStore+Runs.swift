@@ -32,7 +32,7 @@ extension IndexStore {
             else { return nil }
             let last = Self.summary(r)
             return RunSummary(
-                runID: g[0].string ?? "", last: last, stopReason: r[17].string, checkpoints: Int(g[1].int64 ?? 0),
+                runID: g[0].string ?? "", last: last, stopReason: r[Self.summaryColumnCount].string, checkpoints: Int(g[1].int64 ?? 0),
                 lastEpoch: g[2].int64.map { Int($0) }, lastCreatedAt: g[3].date,
                 readings: try metrics.map { try currentReading($0, checkpointID: last.id) })
         }

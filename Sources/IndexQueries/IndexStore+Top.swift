@@ -2,12 +2,14 @@ import Index
 import Foundation
 
 extension IndexStore {
-    /// The checkpoint columns `CheckpointSummary` is read from (17 columns, alias `c`).
+    /// The checkpoint columns `CheckpointSummary` is read from (18 columns, alias `c`).
     static let summaryColumns = """
         c.id, c.sha256, c.path, c.status, c.run_id, c.created_at, c.model, c.optimizer, c.base_optimizer,
         c.dataset, c.seed, c.epoch, c.step, c.training_loss, c.training_accuracy, c.elapsed_seconds,
-        c.hyperparameters
+        c.hyperparameters, c.provenance
         """
+    /// How many columns `summaryColumns` names: what a query selects after them starts here.
+    static let summaryColumnCount = 18
 
     static func summary(_ r: [SQLValue]) -> CheckpointSummary {
         CheckpointSummary(
@@ -15,7 +17,8 @@ extension IndexStore {
             runID: r[4].string, createdAt: r[5].date, model: r[6].string, optimizer: r[7].string,
             baseOptimizer: r[8].string, dataset: r[9].string, seed: r[10].int64.map { UInt64(bitPattern: $0) },
             epoch: r[11].int64.map { Int($0) }, step: r[12].int64.map { Int($0) }, trainingLoss: r[13].double,
-            trainingAccuracy: r[14].double, elapsedSeconds: r[15].double, hyperparametersJSON: r[16].string)
+            trainingAccuracy: r[14].double, elapsedSeconds: r[15].double, hyperparametersJSON: r[16].string,
+            provenance: r[17].string)
     }
 
     /// Reads `value, is_nan, stderr, plugin_version` starting at column `at` (all NULL: missing).
@@ -64,7 +67,7 @@ extension IndexStore {
         let total = try db.scalar("SELECT count(*) FROM checkpoints AS c WHERE \(condition.sql)", condition.params)
         return TopResult(
             metric: metric, ascending: query.ascending,
-            rows: rows.map { TopRow(checkpoint: Self.summary($0), reading: Self.reading($0, at: 17)) },
+            rows: rows.map { TopRow(checkpoint: Self.summary($0), reading: Self.reading($0, at: Self.summaryColumnCount)) },
             total: Int(total.int64 ?? 0))
     }
 

@@ -69,6 +69,8 @@ public struct CheckpointSummary: Equatable, Sendable {
     public var elapsedSeconds: Double?
     /// Hyperparameters, JSON object text.
     public var hyperparametersJSON: String?
+    /// `trained` or `imported`.
+    public var provenance: String?
 }
 
 /// `sharpq top`: which metric, which direction, how many.

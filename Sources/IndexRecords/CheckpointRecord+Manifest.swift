@@ -20,7 +20,8 @@ extension CheckpointRecord {
             datasetSpecJSON: Self.text(m.dataset.spec), splitSeed: m.dataset.splitSeed, trainCount: m.dataset.trainCount,
             testCount: m.dataset.testCount, seed: m.training.seed, epoch: m.training.epoch, step: m.training.step,
             trainingLoss: m.training.trainLoss, trainingAccuracy: m.training.trainAccuracy,
-            elapsedSeconds: m.training.elapsedSeconds, stopReason: m.training.stopReason)
+            elapsedSeconds: m.training.elapsedSeconds, stopReason: m.training.stopReason,
+            provenance: m.provenance?.source ?? "trained")
     }
 
     /// Compact JSON with sorted keys (the index checks it with json_valid).

@@ -46,7 +46,7 @@ struct OutputFormatTests {
                 #expect(row["trace"] is NSNull && row["nonfinite"] == nil)
             }
         }
-        #expect(!text.contains("nan") && !text.contains("NaN,") && !text.contains(":inf"))
+        #expect(!text.contains(":nan") && !text.contains("\"nan\"") && !text.contains("NaN,") && !text.contains(":inf"))
     }
 
     @Test func csvAndTSVReadBackToTheSameDoublesAndText() throws {

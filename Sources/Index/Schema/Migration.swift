@@ -19,6 +19,7 @@ enum Schema {
         Migration(name: "0007_create_training_jobs", sql: createTrainingJobs),
         Migration(name: "0008_create_plugin_files", sql: createPluginFiles),
         Migration(name: "0009_add_metric_short_names", sql: addMetricShortNames),
+        Migration(name: "0010_add_checkpoint_provenance", sql: addCheckpointProvenance),
     ]
 
     /// The newest migration's name: what `schema_migrations` holds last once migrated.

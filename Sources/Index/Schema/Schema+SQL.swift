@@ -217,4 +217,9 @@ extension Schema {
     static let addMetricShortNames = """
         ALTER TABLE metric_names ADD COLUMN short_name TEXT
         """
+
+    /// `trained` or `imported` (docs/importing.md); rows from before it are Sharp's own.
+    static let addCheckpointProvenance = """
+        ALTER TABLE checkpoints ADD COLUMN provenance TEXT NOT NULL DEFAULT 'trained'
+        """
 }

@@ -52,6 +52,8 @@ public struct CheckpointRecord: Equatable, Sendable {
     public var elapsedSeconds: Double
     /// Why training stopped, or `running`.
     public var stopReason: String
+    /// Where the weights came from: `trained` (by `sharp train`) or `imported` (`sharp import`).
+    public var provenance: String
 
     /// Describes a checkpoint; the fields tests rarely care about have defaults.
     public init(
@@ -61,7 +63,7 @@ public struct CheckpointRecord: Equatable, Sendable {
         datasetFingerprint: String = "", datasetSpecJSON: String = "{}", splitSeed: UInt64 = 0,
         trainCount: Int = 0, testCount: Int = 0, seed: UInt64, epoch: Int = 0, step: Int = 0,
         trainingLoss: Double = .nan, trainingAccuracy: Double = .nan, elapsedSeconds: Double = 0,
-        stopReason: String = ""
+        stopReason: String = "", provenance: String = "trained"
     ) {
         self.sha256 = sha256
         self.sizeBytes = sizeBytes
@@ -87,6 +89,7 @@ public struct CheckpointRecord: Equatable, Sendable {
         self.trainingAccuracy = trainingAccuracy
         self.elapsedSeconds = elapsedSeconds
         self.stopReason = stopReason
+        self.provenance = provenance
     }
 }
 

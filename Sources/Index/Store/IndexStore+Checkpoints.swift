@@ -85,8 +85,8 @@ extension IndexStore {
                 sha256, path, size_bytes, status, indexed_at, run_id, created_at, software_version, model,
                 model_config, optimizer, optimizer_version, base_optimizer, hyperparameters, dataset,
                 dataset_fingerprint, dataset_spec, split_seed, train_count, test_count, seed, epoch, step,
-                training_loss, training_accuracy, elapsed_seconds, stop_reason)
-            VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, \(json), ?, ?, ?, \(json), ?, ?, \(json), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                training_loss, training_accuracy, elapsed_seconds, stop_reason, provenance)
+            VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, \(json), ?, ?, ?, \(json), ?, ?, \(json), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """
     }
@@ -99,7 +99,7 @@ extension IndexStore {
             .text(r.datasetFingerprint), .text(r.datasetSpecJSON), .integer(Int64(bitPattern: r.splitSeed)),
             .integer(Int64(r.trainCount)), .integer(Int64(r.testCount)), .integer(Int64(bitPattern: r.seed)),
             .integer(Int64(r.epoch)), .integer(Int64(r.step)), .real(r.trainingLoss), .real(r.trainingAccuracy),
-            .real(r.elapsedSeconds), .text(r.stopReason),
+            .real(r.elapsedSeconds), .text(r.stopReason), .text(r.provenance),
         ]
     }
 }

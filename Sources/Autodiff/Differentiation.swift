@@ -65,6 +65,18 @@ public final class Linearization {
         gradient = trackedGradient.map(\.value)
     }
 
+    /// Bytes of the values the tape holds (each storage once): a lower bound on what this
+    /// linearisation keeps alive, and what grows with the batch (pullbacks hold little else).
+    public var retainedBytes: Int {
+        var seen = Set<ObjectIdentifier>()
+        var bytes = 0
+        for value in tape.values + tape.nodes.flatMap({ $0.inputConstants.compactMap { $0 } })
+        where seen.insert(ObjectIdentifier(value.storage)).inserted {
+            bytes += value.storage.count * value.dtype.byteSize
+        }
+        return bytes
+    }
+
     /// H·v for one direction `vector` (one tensor per argument, same shapes).
     public func hessianVectorProduct(_ vector: [Tensor]) -> [Tensor] {
         tensorCheck(vector.count == arguments.count, "hessianVectorProduct", "\(vector.count) direction tensors for \(arguments.count) arguments")

@@ -50,7 +50,7 @@ extension Daemon {
             let jobs = [first] + (try index.claimJobs(checkpointID: first.checkpointID, worker: tag,
                                                       limit: configuration.jobsPerWorker - 1, lease: configuration.lease, at: now))
             let arguments = ["worker", "--store", layout.root, "--worker", tag, "--jobs", jobs.map { String($0.id) }.joined(separator: ","),
-                             "--cache-mb", String(configuration.cacheBytes >> 20)]
+                             "--cache-mb", String(configuration.cacheBytes >> 20), "--memory-mb", String(configuration.memoryBytes >> 20)]
             do {
                 let process = try WorkerProcess(executable: configuration.executable, arguments: arguments,
                                                 environment: configuration.layout.indexEnvironment.merging(

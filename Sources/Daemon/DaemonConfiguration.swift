@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable {
     public var jobsPerWorker = 32
     /// Memory (bytes) a worker may use for cached per-batch graphs.
     public var cacheBytes = 2 << 30
+    /// Cap (bytes) on a worker's resident memory while it scores in eval mode (`MemoryPlan`).
+    public var memoryBytes = EvaluationOptions.defaultMemoryBytes
     /// The executable to start workers and the planner from (this program).
     public var executable: String
     /// Per-job log lines.

@@ -18,6 +18,8 @@ public struct WorkerSession {
     public let jobIDs: [Int64]
     /// Memory for the per-batch graph cache.
     public var cacheBytes = 2 << 30
+    /// Cap on resident memory while scoring (`MemoryPlan`); 0: none.
+    public var memoryBytes = EvaluationOptions.defaultMemoryBytes
     /// Receives the report lines.
     public let report: (WorkerReport) -> Void
 
@@ -58,7 +60,7 @@ public struct WorkerSession {
         for group in groups {
             let scorer: Scorer
             do {
-                scorer = try Scorer(checkpoint: path, options: group.settings.withCache(cacheBytes), registry: registry)
+                scorer = try Scorer(checkpoint: path, options: group.settings.withCache(cacheBytes, memory: memoryBytes > 0 ? memoryBytes : nil), registry: registry)
             } catch {
                 report(.checkpointFailed(failure: Self.checkpointFailure(of: error, path: path), reason: "\(error)"))
                 return

@@ -85,7 +85,7 @@ extension EvaluationContext {
         gradients.update(repeating: 0)
         for (k, i) in range.enumerated() {
             let (id, row) = positions[i]
-            let image = batches[id].images.sliced(axis: 0, start: row, count: 1)
+            let image = batches[id].image(row)
             let label = labels?[k] ?? batches[id].labels[row]
             let model = subject.model
             let r = try valueAndGradient(at: parameters) { p in

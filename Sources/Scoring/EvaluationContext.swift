@@ -28,20 +28,40 @@ public final class EvaluationContext {
     /// Everything the callbacks did so far.
     public internal(set) var counters = EvaluationCounters()
 
+    /// A batch names its images; they are copied out of the dataset when a pass needs them, so
+    /// a context holds one copy of the data (the dataset's), not a second one per selection.
     struct Batch {
-        let images: Tensor  // [B, C, H, W] in the model's element type
-        let labels: [Int]
-        var count: Int { labels.count }
+        let dataset: Dataset
+        let indices: [Int]
+        let dtype: DType
+        var labels: [Int] { indices.map { dataset.labels[$0] } }
+        var count: Int { indices.count }
+        /// `[B, C, H, W]` in the model's element type.
+        var images: Tensor { dataset.batch(indices).images.converted(to: dtype) }
+        /// Row `row` alone, `[1, C, H, W]`.
+        func image(_ row: Int) -> Tensor { dataset.batch([indices[row]]).images.converted(to: dtype) }
     }
 
     let batches: [Batch]
     let point: ParameterPoint
     let cache: LinearizationCache
 
+    /// What the memory cap chose (nil without a cap): the batch size and cache budget, and the
+    /// per-sample estimate they came from.
+    public let memoryPlan: MemoryPlan?
+
     /// Cuts the selections into batches and records the weights.
     public init(subject: ScoringSubject, options: EvaluationOptions) throws {
-        let batchSize = options.batchSize ?? subject.trainingBatchSize ?? 16
+        var batchSize = options.batchSize ?? subject.trainingBatchSize ?? 16
         guard batchSize >= 1 else { throw ScoringError.invalidRequest("batch size must be at least 1") }
+        var cacheBytes = options.cacheBytes
+        if let cap = options.memoryBytes, options.batchSize == nil, options.mode == .evaluation {
+            let plan = try MemoryPlan(subject: subject, capBytes: cap, largestBatch: batchSize, cacheBytes: cacheBytes)
+            (batchSize, cacheBytes) = (plan.batchSize, plan.cacheBytes)
+            memoryPlan = plan
+        } else {
+            memoryPlan = nil
+        }
         let d = subject.dataset
         let splitIndices = options.split == .train ? d.trainIndices : d.testIndices
         var subset = splitIndices
@@ -59,8 +79,7 @@ public final class EvaluationContext {
         var store: [Batch] = []
         func cut(_ indices: [Int]) -> [Int] {
             stride(from: 0, to: indices.count, by: batchSize).map { start in
-                let b = d.batch(Array(indices[start..<min(start + batchSize, indices.count)]))
-                store.append(Batch(images: b.images.converted(to: dtype), labels: b.labels))
+                store.append(Batch(dataset: d, indices: Array(indices[start..<min(start + batchSize, indices.count)]), dtype: dtype))
                 return store.count - 1
             }
         }
@@ -81,7 +100,7 @@ public final class EvaluationContext {
         self.batchSize = batchSize
         point = ParameterPoint(shapes: subject.model.parameters.map(\.shape), dtype: dtype)
         weights = point.flatten(subject.model.parameters)
-        cache = LinearizationCache(budgetBytes: options.cacheBytes)
+        cache = LinearizationCache(budgetBytes: cacheBytes)
     }
 
     /// Samples in the evaluation subset.
@@ -105,10 +124,11 @@ public final class EvaluationContext {
     /// The loss of batch `id` as a function of the parameters (what gets differentiated).
     func objective(_ id: Int) -> ([Var]) -> Var {
         let batch = batches[id], model = subject.model, mode = options.mode
+        let (images, labels) = (batch.images, batch.labels)
         // A fixed dropout seed per batch: every call on a batch sees the same masks, so the
         // loss is one deterministic function of the weights (needed for HVPs in training mode).
         let seed = options.seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15
-        return { p in model.logits(Var(batch.images), parameters: p, mode: mode, seed: seed).logits.crossEntropy(labels: batch.labels) }
+        return { p in model.logits(Var(images), parameters: p, mode: mode, seed: seed).logits.crossEntropy(labels: labels) }
     }
 
     /// The parameter tensors at `flat` (nil: the checkpoint's own, no copy).

@@ -26,16 +26,26 @@ public struct EvaluationOptions: Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Memory the per-batch linearisation cache may add to the process (bytes).
     public var cacheBytes: Int = 4 << 30
+    /// A cap on the process's resident memory while it scores (bytes), or nil for none. In
+    /// evaluation mode without an explicit `batchSize`, the context then splits batches into
+    /// micro-batches small enough for one exact HVP to fit, and shrinks the cache to what is
+    /// left (`MemoryPlan`). Results equal the unsplit ones up to rounding (every batch is
+    /// weighted by its size), so, like `cacheBytes`, it is not part of a job's key.
+    public var memoryBytes: Int?
 
     /// The defaults of the library: the whole split.
     public init() {}
 
-    /// These options with another cache bound (the one field that does not change results).
-    public func withCache(_ bytes: Int) -> EvaluationOptions {
+    /// These options with other memory bounds (the fields that do not change results).
+    public func withCache(_ bytes: Int, memory: Int? = nil) -> EvaluationOptions {
         var o = self
         o.cacheBytes = bytes
+        o.memoryBytes = memory
         return o
     }
+
+    /// The command lines' default memory cap: 6 GiB, or half the machine's memory if that is less.
+    public static var defaultMemoryBytes: Int { min(6 << 30, MemoryPlan.physicalBytes / 2) }
 
     /// The defaults of the command lines (`sharp score`, `sharpd`): 128 samples of the training
     /// split, the Hessian metrics' default budget (docs/metrics.md).

@@ -202,6 +202,7 @@ public struct StudyScoring {
         let registry = PluginRegistry(store: store)
         var options = evaluationOptions
         options.cacheBytes = 2 << 30
+        options.memoryBytes = EvaluationOptions.defaultMemoryBytes
         let requests = try plan.metrics.map { try MetricRequest(parsing: $0) }
         for (number, path) in checkpoints.enumerated() {
             let checkpoint = try Checkpoint.read(from: path)

@@ -5,7 +5,8 @@ import PluginHost
 import Tensor
 import Training
 
-/// The workloads the benchmark times: zoo models at batch 16 on 1×64×64 inputs, two classes.
+/// The workloads the benchmark times: zoo models at batch 16 on 1×64×64 inputs (the minis) or
+/// 3×224×224 inputs (the full-size models, `--full`), two classes.
 enum Workloads {
     struct Network {
         let name: String
@@ -25,11 +26,17 @@ enum Workloads {
     }
 
     static let names = ["mlp", "vgg-mini", "resnet-mini", "vit-tiny", "swin-mini"]
+    /// The full-size models, as torchvision trains them: 3×224×224.
+    static let fullNames = ["resnet50", "vgg16", "vit-b16", "swin-t"]
 
     static func network(_ name: String, batch: Int = 16) -> Network {
-        let model = try! ModelZoo.build(ModelConfiguration(name: name, seed: 1))  // names are the zoo's own
+        let full = ModelZoo.isFullSize(name)
+        let (channels, size) = full ? (3, 224) : (1, 64)
+        // Names are the zoo's own.
+        let model = try! ModelZoo.build(ModelConfiguration(name: name, inputChannels: channels, inputSize: size, seed: 1))
         var rng = RandomGenerator(seed: 2)
-        return Network(name: name, model: model, input: rng.normal(shape: [batch, 1, 64, 64]), labels: (0..<batch).map { $0 % 2 })
+        return Network(
+            name: name, model: model, input: rng.normal(shape: [batch, channels, size, size]), labels: (0..<batch).map { $0 % 2 })
     }
 
     /// One SAM step as `sharp train` takes it: the real plugins (`sam` over `adam`) call the

@@ -43,6 +43,8 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Element type the model runs in: float32 (default) or float64.") var precision: PrecisionOption = .float32
     @Option(help: "Seed for the metrics' random probes.") var seed: UInt64 = 0
     @Option(help: "Memory (MiB) for cached per-batch graphs, which spare repeated HVPs their forward pass.") var cacheMb = 4096
+    @Option(help: "Cap (MiB) on resident memory while scoring in eval mode: batches are split so one exact HVP fits (default: 6 GiB or half the machine's memory; 0: no cap).")
+    var memoryMb: Int?
     @Flag(inversion: .prefixedNo, help: "Also report sharpness.<optimizer> for every optimizer plugin with a perturbation.")
     var optimizerSharpness = true
     @Option(help: "Store whose plugins/ directory is searched too.") var store: String?
@@ -60,6 +62,7 @@ struct ScoreCommand: ParsableCommand {
         if samples != "all", (Int(samples) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let m = memoryMb, m < 0 { throw ValidationError("--memory-mb must be 0 (no cap) or positive") }
     }
 
     func run() throws {
@@ -72,6 +75,7 @@ struct ScoreCommand: ParsableCommand {
             split: split, samples: samples, subsetSeed: subsetSeed, batchSize: batchSize, mode: mode == .eval ? .evaluation : .training,
             precision: precision == .float32 ? .float32 : .float64, seed: seed)
         options.cacheBytes = cacheMb << 20
+        options.memoryBytes = memoryMb.map { $0 == 0 ? nil : $0 << 20 } ?? EvaluationOptions.defaultMemoryBytes
         var report = ScoreReport(entries: [])
         let recorder = try indexRecorder()
         do {
@@ -126,6 +130,7 @@ private struct ScoreSession {
         let m = c.subject.manifest
         log("\(path): \(m.model.name), \(m.optimizer.plugin), \(c.subject.layout.reduce(0) { $0 + $1.count }) parameters; "
             + "\(options.split.rawValue) subset of \(c.evaluationSampleCount) samples in \(c.evaluationBatches.count) batches of \(c.batchSize)")
+        if let plan = c.memoryPlan { log("  \(plan.summary)") }
         var outcomes: [MetricOutcome] = []
         for request in requests {
             let start = Date()

@@ -104,6 +104,8 @@ struct RunDaemon: ParsableCommand {
     @Option(help: "Seconds running jobs get to finish after SIGTERM/SIGINT before they are requeued.") var grace: Double = 10
     @Option(help: "Attempts for a job that fails transiently (busy index, full disk).") var maxAttempts = 5
     @Option(help: "Memory (MiB) per worker for cached per-batch graphs.") var cacheMb = 2048
+    @Option(help: "Cap (MiB) on each worker's resident memory in eval mode: batches are split so one exact HVP fits (default: 6 GiB or half the machine's memory; 0: no cap).")
+    var memoryMb: Int?
     @Option(help: "Seconds a claimed job stays this daemon's without renewal; after a crash or a cut-off this long, other daemons on the index take it over.")
     var lease: Double = JobLease.standard
     @Option(help: ArgumentHelp(
@@ -135,6 +137,7 @@ struct RunDaemon: ParsableCommand {
         c.shutdownGrace = grace
         c.maxAttempts = maxAttempts
         c.cacheBytes = cacheMb << 20
+        if let memoryMb { c.memoryBytes = memoryMb << 20 }
         c.verbose = verbose
         c.lease = lease
         c.train = train
@@ -184,6 +187,7 @@ struct WorkerCommand: ParsableCommand {
     @Option var worker: String
     @Option var jobs: String
     @Option var cacheMb = 2048
+    @Option var memoryMb = EvaluationOptions.defaultMemoryBytes >> 20
 
     func run() throws {
         // Reports go to the daemon on the original stdout; anything else a plugin prints goes to
@@ -199,6 +203,7 @@ struct WorkerCommand: ParsableCommand {
             _ = line.withUnsafeBytes { write(reports, $0.baseAddress, $0.count) }
         }
         session.cacheBytes = cacheMb << 20
+        session.memoryBytes = memoryMb << 20
         session.run()
     }
 }

@@ -95,8 +95,8 @@ struct HostileArchiveTests {
             $0.manifestBytes = Array("{\"format\": sharp".utf8)
         },
         .parts("manifest is an array", "invalid manifest.json") { $0.manifestBytes = Array("[1, 2]".utf8) },
-        .parts("newer format version", "written by a newer Sharp (format 2); upgrade Sharp") {
-            $0.manifest.formatVersion = 2
+        .parts("newer format version", "written by a newer Sharp (format \(Manifest.currentFormatVersion + 1)); upgrade Sharp") {
+            $0.manifest.formatVersion = Manifest.currentFormatVersion + 1
         },
         .parts("format version zero", "formatVersion 0 does not exist") { $0.manifest.formatVersion = 0 },
         .parts("wrong format name", "manifest format is 'keras-checkpoint'") {

@@ -179,8 +179,52 @@ def run(repeats, threads, only=None):
     return out
 
 
+def run_full(repeats, threads, only=None):
+    """The full-size torchvision models at batch 16 on 3x224x224, two classes: gradient in
+    training mode and an exact HVP from scratch in evaluation mode (Sharp: sharp-bench --full)."""
+    import resource
+    import torch
+    import torchvision
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    F = torch.nn.functional
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    builders = {"resnet50": torchvision.models.resnet50, "vgg16": torchvision.models.vgg16,
+                "vit-b16": torchvision.models.vit_b_16, "swin-t": torchvision.models.swin_t}
+    grad = torch.autograd.grad
+    out = {}
+    for name, build in builders.items():
+        if only and name not in only:
+            continue
+        model = build(num_classes=2)
+        p = list(model.parameters())
+        v = [torch.randn_like(t) for t in p]
+        x = torch.randn(16, 3, 224, 224)
+        labels = torch.arange(16) % 2
+
+        def loss(mode):
+            model.train(mode == "train")
+            return F.cross_entropy(model(x), labels)
+
+        def hvp_fresh():  # over the same 16 images in micro-batches of 4, as sharp-bench --full
+            model.eval()
+            with sdpa_kernel(SDPBackend.MATH):
+                for k in range(4):
+                    part = slice(4 * k, 4 * k + 4)
+                    gs = grad(F.cross_entropy(model(x[part]), labels[part]), p, create_graph=True)
+                    grad(gs, p, grad_outputs=v, allow_unused=True)
+
+        gradient = median_seconds(lambda: grad(loss("train"), p), repeats)
+        fresh = median_seconds(hvp_fresh, repeats)
+        out[f"full_{name}_gradient_ms"] = gradient * 1e3
+        out[f"full_{name}_hvp_fresh_ms"] = fresh * 1e3
+        out[f"full_{name}_hvp_fresh_ratio"] = fresh / gradient
+    out["full_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
 def unit(key):
-    return "GFLOP/s" if key.endswith("_gflops") else "ms" if key.endswith("_ms") else "×"
+    return "GFLOP/s" if key.endswith("_gflops") else "ms" if key.endswith("_ms") else "MB" if key.endswith("_mb") else "×"
 
 
 def fmt(x):
@@ -202,7 +246,8 @@ def order(key):
     """sgemm, then conv, then each network (alphabetically); known figures in a fixed order."""
     group = 0 if key.startswith("sgemm") else 1 if key.startswith("conv_") else 2
     rank = next((i for i, word in enumerate(ORDER) if word in key), len(ORDER))
-    return group, key.split("_")[0], rank, key
+    model = key.split("_")[1] if key.startswith("full_") else key.split("_")[0]
+    return group, model, rank, key
 
 
 def merge(sharp_files, torch_files):
@@ -238,11 +283,13 @@ def main():
     ap.add_argument("--models", default="", help="comma-separated subset of mlp,vgg-mini,resnet-mini,vit-tiny,swin-mini")
     ap.add_argument("--merge", nargs="+", metavar="SHARP_JSON", help="Sharp JSON files, one per round")
     ap.add_argument("--vs", nargs="*", default=[], metavar="TORCH_JSON", help="PyTorch JSON files (with --merge)")
+    ap.add_argument("--full", action="store_true", help="the full-size models at 3x224x224 instead (resnet50, vgg16, vit-b16, swin-t)")
     args = ap.parse_args()
     if args.merge:
         merge(args.merge, args.vs)
         return
-    out = run(args.repeats, args.threads, [m for m in args.models.split(",") if m])
+    run_models = run_full if args.full else run
+    out = run_models(args.repeats, args.threads, [m for m in args.models.split(",") if m])
     if args.json:
         print(json.dumps(out, sort_keys=True))
     else:

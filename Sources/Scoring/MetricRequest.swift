@@ -23,6 +23,16 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
         MetricRequest(name: "fisher", values: []),
     ]
 
+    /// The defaults of `sharp score` for a full-size model (resnet50, vgg16, vit-b16, swin-t, ...;
+    /// `ModelZoo.isFullSize`), whose products cost hundreds of times a mini's: accuracy, λmax by
+    /// Lanczos in at most 16 products, and the trace from 20 Hutchinson probes: at most 36 HVPs,
+    /// which for a resnet50 at 3×224×224 over 128 samples fit in 30 minutes on 2 cores
+    /// (docs/metrics.md, full-size budget).
+    public static let fullSizeDefaults = [
+        MetricRequest(name: "accuracy", values: []), MetricRequest(name: "hessian-eigen", values: [("k", "1"), ("max_steps", "16")]),
+        MetricRequest(name: "hessian-trace", values: [("probes", "20")]),
+    ]
+
     /// The defaults for a model mode: in training mode without the metrics that need per-sample
     /// gradients (`LoadedPlugin.usesSampleGradients`), which the host gives in evaluation mode only.
     public static func defaults(for mode: Mode, registry: PluginRegistry) -> [MetricRequest] {

@@ -66,6 +66,39 @@ if !json {
     print(BLAS.configuration)
 }
 
+// `--full`: the full-size models at batch 16 on 3×224×224 (gradient in training mode; exact HVP
+// from scratch in evaluation mode over the same 16 images in micro-batches of 4, as the scorer
+// runs it under its memory cap: a whole batch's graph of 16 would need 10–20 GB) and the peak
+// resident memory of the process, then stop.
+if arguments.contains("--full") {
+    let only = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
+    for name in only ?? Workloads.fullNames {
+        let network = Workloads.network(name)
+        let p = network.model.parameters
+        var rng = RandomGenerator(seed: 9)
+        let v = p.map { rng.normal(shape: $0.shape) }
+        let gradient = Timing.median(repeats: repeats) { _ = try! valueAndGradient(at: p, of: network.trainingLoss) }
+        let micro = (0..<4).map { k in
+            (input: network.input.sliced(axis: 0, start: 4 * k, count: 4), labels: Array(network.labels[(4 * k)..<(4 * k + 4)]))
+        }
+        let fresh = Timing.median(repeats: repeats) {
+            for m in micro {
+                _ = try! hessianVectorProduct(at: p, vector: v) { q in
+                    network.model.logits(Var(m.input), parameters: q, mode: .evaluation).logits.crossEntropy(labels: m.labels)
+                }
+            }
+        }
+        report("full_\(name)_gradient_ms", "\(name) b16 3×224² gradient", gradient * 1e3, "ms")
+        report("full_\(name)_hvp_fresh_ms", "\(name) b16 3×224² HVP from scratch (eval mode, 4 × 4 images)", fresh * 1e3, "ms")
+        report("full_\(name)_hvp_fresh_ratio", "\(name) HVP from scratch / gradient (must ≤ 2.5)", fresh / gradient, "×")
+    }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    report("full_peak_rss_mb", "peak resident memory of the whole run", Double(usage.ru_maxrss) / 1024, "MB")
+    if json { print(JSONValue.object(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, .number($0.1)) })).text) }
+    exit(0)
+}
+
 // sgemm, square 1024.
 do {
     var rng = RandomGenerator(seed: 7)

@@ -15,7 +15,9 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Score checkpoints with metric plugins (Hessian eigenvalues, trace, spectrum, accuracy, sharpness).",
         discussion: """
-            Default metrics: \(MetricRequest.defaults.map(\.description).joined(separator: ", ")) (docs/metrics.md). \
+            Default metrics: \(MetricRequest.defaults.map(\.description).joined(separator: ", ")) (docs/metrics.md); \
+            for a full-size model (resnet50, vgg16, vit-b16, swin-t, ...): \
+            \(MetricRequest.fullSizeDefaults.map(\.description).joined(separator: ", ")). \
             The Hessian metrics use 128 samples of the training split unless --samples says otherwise, in batches \
             weighted by size, in evaluation mode; accuracy always uses both whole splits.
 
@@ -82,7 +84,7 @@ struct ScoreCommand: ParsableCommand {
             for path in checkpoints {
                 var session = ScoreSession(path: path, options: options, registry: registry, optimizerSharpness: optimizerSharpness)
                 session.recorder = recorder
-                report.entries.append(try session.run(requests))
+                report.entries.append(try session.run(requests, fullSize: metrics.isEmpty ? MetricRequest.fullSizeDefaults : nil))
             }
         } catch let error as ScoringError {
             throw CommandFailure(error.description)
@@ -123,11 +125,18 @@ private struct ScoreSession {
     /// Where the results are recorded too (`--index`), if anywhere.
     var recorder: ScoreRecorder?
 
-    func run(_ requests: [MetricRequest]) throws -> ScoreReport.Entry {
+    /// Scores with `requests`, or with `fullSize` when given and the model is a full-size one.
+    func run(_ asked: [MetricRequest], fullSize: [MetricRequest]? = nil) throws -> ScoreReport.Entry {
         let scorer = try Scorer(checkpoint: path, options: options, registry: registry)
         scorer.includeOptimizerSharpness = optimizerSharpness
         let c = scorer.context
         let m = c.subject.manifest
+        var requests = asked
+        if let fullSize, ModelZoo.isFullSize(m.model.name) {
+            requests = fullSize
+            log("\(path): \(m.model.name) is a full-size model: the full-size default budget, "
+                + "\(fullSize.map(\.description).joined(separator: ", ")) (docs/metrics.md; --metric for others)")
+        }
         log("\(path): \(m.model.name), \(m.optimizer.plugin), \(c.subject.layout.reduce(0) { $0 + $1.count }) parameters; "
             + "\(options.split.rawValue) subset of \(c.evaluationSampleCount) samples in \(c.evaluationBatches.count) batches of \(c.batchSize)")
         if let plan = c.memoryPlan { log("  \(plan.summary)") }

@@ -76,6 +76,20 @@ public enum CheckpointImporter {
         let shape = try ImportedShape.infer(name: name, weights: file, request: request)
         notes += shape.notes
 
+        // The weights first (cheap, and the likelier mistake), then the data.
+        let configuration = ModelConfiguration(
+            name: name, inputChannels: shape.channels, inputSize: shape.imageSize, classes: shape.classes)
+        var model = try ModelZoo.build(configuration, initialized: false)
+        let state = try file.stateDict(for: model, path: request.weights)
+        do { try model.load(stateDict: state) } catch {
+            throw ImportError.mismatch(path: request.weights, model: name, details: "\(error)", suggestion: nil)
+        }
+        let parameterNames = Set(model.entries.filter { $0.kind == .parameter }.map(\.name))
+        let doubles = file.tensors.filter { parameterNames.contains($0.name) && $0.tensor.dtype == .float64 && file.convertedFrom[$0.name] == nil }
+        if !doubles.isEmpty {
+            notes.append("\(doubles.count) F64 tensor\(doubles.count == 1 ? "" : "s") converted to float32, the model's element type")
+        }
+
         var spec = request.data
         spec.size = shape.imageSize
         if spec.channels != shape.channels {
@@ -94,14 +108,6 @@ public enum CheckpointImporter {
             throw ImportError.inconsistent(
                 "\(request.weights): the model's head has \(shape.classes) outputs but \(dataset.name) has \(dataset.classNames.count) "
                     + "classes (\(dataset.classNames.joined(separator: ", "))); import with the data it was trained on")
-        }
-
-        let configuration = ModelConfiguration(
-            name: name, inputChannels: shape.channels, inputSize: shape.imageSize, classes: shape.classes)
-        var model = try ModelZoo.build(configuration, initialized: false)
-        let state = try file.stateDict(for: model, path: request.weights)
-        do { try model.load(stateDict: state) } catch {
-            throw ImportError.mismatch(path: request.weights, model: name, details: "\(error)", suggestion: nil)
         }
 
         let runID = request.runID ?? Self.runID(from: request.weights)

@@ -16,6 +16,8 @@ struct ForeignWeights {
     var sha256: String
     /// What was changed, one line each.
     var conversions: [String]
+    /// Tensors converted on reading: key (after prefix removal) → the stored dtype.
+    var convertedFrom: [String: String] = [:]
 
     /// Prefixes that wrappers put before every key.
     static let wrapperPrefixes = ["module.", "_orig_mod."]
@@ -44,6 +46,7 @@ struct ForeignWeights {
             tensors: contents.tensors, metadata: contents.metadata, sha256: SHA256.hex(of: bytes),
             conversions: [])
         weights.conversions += Self.describe(conversions: contents.convertedFrom)
+        weights.convertedFrom = contents.convertedFrom
         weights.stripWrapperPrefixes()
         return weights
     }
@@ -82,10 +85,12 @@ struct ForeignWeights {
         }
     }
 
-    /// Removes a wrapper prefix that every key carries.
+    /// Removes wrapper prefixes that every key carries, in any order and nesting
+    /// (`module._orig_mod.`, `_orig_mod.module.`).
     mutating func stripWrapperPrefixes() {
-        for prefix in Self.wrapperPrefixes where !tensors.isEmpty && tensors.allSatisfy({ $0.name.hasPrefix(prefix) }) {
+        while let prefix = Self.wrapperPrefixes.first(where: { p in !tensors.isEmpty && tensors.allSatisfy { $0.name.hasPrefix(p) } }) {
             tensors = tensors.map { NamedTensor(String($0.name.dropFirst(prefix.count)), $0.tensor) }
+            convertedFrom = Dictionary(uniqueKeysWithValues: convertedFrom.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
             conversions.append("removed the '\(prefix)' prefix from every key")
         }
     }

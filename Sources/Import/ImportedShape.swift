@@ -19,7 +19,7 @@ struct ImportedShape {
             ModelConfiguration(name: name, inputChannels: request.channels ?? 1, inputSize: defaultSize, classes: 2),
             initialized: false)
         let parameters = probe.entries.filter { $0.kind == .parameter }
-        guard let head = parameters.last(where: { $0.shape.count == 2 }), let headWeight = weights[head.name] else {
+        guard let head = parameters.last(where: { $0.shape.count == 2 }), let headWeight = weights[head.name], headWeight.rank == 2 else {
             _ = try weights.stateDict(for: probe, path: request.weights)  // throws the listing of what is missing
             throw ImportError.mismatch(path: request.weights, model: name, details: "no head weight", suggestion: nil)
         }
@@ -72,7 +72,9 @@ struct ImportedShape {
             let pixels = first.shape[1] / max(channels, 1)
             let side = Int(Double(pixels).squareRoot().rounded())
             guard side * side * channels == first.shape[1] else {
-                throw ImportError.inconsistent("\(path): 'fc1.weight' \(first.shape) does not take a square \(channels)-channel image")
+                throw ImportError.inconsistent(
+                    "\(path): 'fc1.weight' \(first.shape) does not take a square \(channels)-channel image"
+                        + (channels == 1 ? "; for RGB input pass --channels 3" : ""))
             }
             return (side, "'fc1.weight' \(first.shape)")
         }

@@ -5,21 +5,23 @@ import Foundation
 /// Turning query results into `ResultTable`s with fixed column orders (DVC issue 7312: columns
 /// must not move between calls).
 extension TopResult {
-    /// `checkpoint, created_at, run_id, model, optimizer, provenance, seed, epoch, <metric>, stderr, plugin_version`.
+    /// `checkpoint, created_at, run_id, model, optimizer, seed, epoch, <metric>, stderr, plugin_version, provenance`
+    /// (columns added later go last, so scripts reading by position keep working).
     public func table() -> ResultTable {
         let name = metric.displayName
         let order = ascending ? "smallest first" : "largest first"
         return ResultTable(
             columns: [
-                "checkpoint", "created_at", "run_id", "model", "optimizer", "provenance", "seed", "epoch", name, "stderr",
-                "plugin_version",
+                "checkpoint", "created_at", "run_id", "model", "optimizer", "seed", "epoch", name, "stderr", "plugin_version",
+                "provenance",
             ],
             rows: rows.map { row in
                 let c = row.checkpoint
                 return [
                     .text(String(c.sha256.prefix(12))), .time(c.createdAt), .text(c.runID), .text(c.model),
-                    .text(c.optimizer), .text(c.provenance), .seed(c.seed), .integer(c.epoch),
+                    .text(c.optimizer), .seed(c.seed), .integer(c.epoch),
                     .metric(row.reading.value), .number(row.reading.standardError), .text(row.reading.pluginVersion),
+                    .text(c.provenance),
                 ]
             },
             total: total,
@@ -38,8 +40,8 @@ extension ListResult {
         let hyperparameters = rows.map { $0.hyperparameters.mapValues(ResultCell.init) }
         let keys = Set(hyperparameters.flatMap(\.keys)).sorted()
         let fixed = [
-            "checkpoint", "created_at", "run_id", "model", "optimizer", "base_optimizer", "provenance", "dataset", "seed",
-            "epoch", "step", "training_loss", "training_accuracy", "status",
+            "checkpoint", "created_at", "run_id", "model", "optimizer", "base_optimizer", "dataset", "seed", "epoch",
+            "step", "training_loss", "training_accuracy", "status", "provenance",
         ]
         let metricNames = metrics.map(\.displayName)
         let table = ResultTable(
@@ -48,8 +50,9 @@ extension ListResult {
                 let c = row.checkpoint
                 let identity: [ResultCell] = [
                     .text(String(c.sha256.prefix(12))), .time(c.createdAt), .text(c.runID), .text(c.model),
-                    .text(c.optimizer), .text(c.baseOptimizer), .text(c.provenance), .text(c.dataset), .seed(c.seed),
+                    .text(c.optimizer), .text(c.baseOptimizer), .text(c.dataset), .seed(c.seed),
                     .integer(c.epoch), .integer(c.step), .number(c.trainingLoss), .number(c.trainingAccuracy), .text(c.status),
+                    .text(c.provenance),
                 ]
                 return identity + keys.map { hp[$0] ?? .null } + row.readings.map { .metric($0.value) }
             },

@@ -110,7 +110,13 @@ extension Model {
             }
             switch entry.kind {
             case .parameter: newParameters[entry.index] = value
-            case .buffer: buffers[entry.index] = value.converted(to: buffers[entry.index].dtype)
+            case .buffer:
+                // A constant of the architecture (Swin's relative position index) is checked, not
+                // taken: the gather it drives trusts its values.
+                if entry.name.hasSuffix("relative_position_index"), value.doubles != buffers[entry.index].doubles {
+                    throw .stateMismatch(model: name, reason: "'\(entry.name)' differs from the index of the model's window layout")
+                }
+                buffers[entry.index] = value.converted(to: buffers[entry.index].dtype)
             }
         }
         setParameters(newParameters)

@@ -11,14 +11,16 @@ extension EvaluationContext {
         let total = Double(sampleCount(ids))
         var loss = 0.0, correct = 0
         for id in ids {
-            let batch = batches[id]
-            let logits = subject.model.logits(Var(batch.images), parameters: parameters, mode: options.mode,
-                                              seed: options.seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15).logits
-            counters.forwardPasses += 1
-            let value = logits.crossEntropy(labels: batch.labels).value.scalarValue
-            guard value.isFinite else { throw ScoringError.metricFailed(metric: "loss", reason: "the loss of a batch is \(value)") }
-            loss += Double(batch.count) / total * value
-            correct += Self.correct(logits.value, batch.labels)
+            for (batch, weight) in parts(id, of: total) {
+                let labels = batch.labels
+                let logits = subject.model.logits(Var(batch.images), parameters: parameters, mode: options.mode,
+                                                  seed: options.seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15).logits
+                counters.forwardPasses += 1
+                let value = logits.crossEntropy(labels: labels).value.scalarValue
+                guard value.isFinite else { throw ScoringError.metricFailed(metric: "loss", reason: "the loss of a batch is \(value)") }
+                loss += weight * value
+                correct += Self.correct(logits.value, labels)
+            }
         }
         return (loss, Double(correct) / total)
     }
@@ -31,11 +33,12 @@ extension EvaluationContext {
         gradient.update(repeating: 0)
         var loss = 0.0
         for id in ids {
-            let weight = Double(batches[id].count) / total
-            let r = try valueAndGradient(at: parameters, of: objective(id))
-            counters.gradientPasses += 1
-            loss += weight * r.value
-            point.accumulate(r.gradient, weight: weight, into: gradient)
+            for (batch, weight) in parts(id, of: total) {
+                let r = try valueAndGradient(at: parameters, of: objective(batch, id: id))
+                counters.gradientPasses += 1
+                loss += weight * r.value
+                point.accumulate(r.gradient, weight: weight, into: gradient)
+            }
         }
         return loss
     }
@@ -50,18 +53,21 @@ extension EvaluationContext {
         let total = Double(sampleCount(ids))
         product.update(repeating: 0)
         for id in ids {
-            let linearization: Linearization
-            if flat == nil, let cached = cache[id] {
-                linearization = cached
-                counters.cacheHits += 1
-            } else {
-                linearization = try Linearization(at: parameters, of: objective(id))
-                counters.gradientPasses += 1
-                counters.linearizations += 1
-                if flat == nil { cache.offer(linearization, for: id) }
+            for (part, (batch, weight)) in parts(id, of: total).enumerated() {
+                let key = id << 20 | part  // a batch's parts are cached one by one
+                let linearization: Linearization
+                if flat == nil, let cached = cache[key] {
+                    linearization = cached
+                    counters.cacheHits += 1
+                } else {
+                    linearization = try Linearization(at: parameters, of: objective(batch, id: id))
+                    counters.gradientPasses += 1
+                    counters.linearizations += 1
+                    if flat == nil { cache.offer(linearization, for: key) }
+                }
+                point.accumulate(linearization.hessianVectorProduct(direction), weight: weight, into: product)
+                counters.batchProducts += 1
             }
-            point.accumulate(linearization.hessianVectorProduct(direction), weight: Double(batches[id].count) / total, into: product)
-            counters.batchProducts += 1
         }
     }
 

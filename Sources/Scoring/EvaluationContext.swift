@@ -19,8 +19,12 @@ public final class EvaluationContext {
     public let subject: ScoringSubject
     /// The options it was made with.
     public let options: EvaluationOptions
-    /// Images per batch.
+    /// Images per batch: the unit of per-batch metrics and of training-mode statistics.
     public let batchSize: Int
+    /// Images per pass: a batch is evaluated in parts of at most this many (equal to `batchSize`
+    /// unless a memory cap asks for less; evaluation mode only, where the split changes results
+    /// only by rounding).
+    public let microBatchSize: Int
     /// The checkpoint's weights as Float64, in layout order.
     public let weights: [Double]
     /// Batch ids of each selection (ids index `batches`; equal subsets share batches).
@@ -52,12 +56,13 @@ public final class EvaluationContext {
 
     /// Cuts the selections into batches and records the weights.
     public init(subject: ScoringSubject, options: EvaluationOptions) throws {
-        var batchSize = options.batchSize ?? subject.trainingBatchSize ?? 16
+        let batchSize = options.batchSize ?? subject.trainingBatchSize ?? 16
         guard batchSize >= 1 else { throw ScoringError.invalidRequest("batch size must be at least 1") }
         var cacheBytes = options.cacheBytes
-        if let cap = options.memoryBytes, options.batchSize == nil, options.mode == .evaluation {
+        var microBatchSize = batchSize
+        if let cap = options.memoryBytes, options.mode == .evaluation {
             let plan = try MemoryPlan(subject: subject, capBytes: cap, largestBatch: batchSize, cacheBytes: cacheBytes)
-            (batchSize, cacheBytes) = (plan.batchSize, plan.cacheBytes)
+            (microBatchSize, cacheBytes) = (plan.batchSize, plan.cacheBytes)
             memoryPlan = plan
         } else {
             memoryPlan = nil
@@ -98,6 +103,7 @@ public final class EvaluationContext {
         self.subject = subject
         self.options = options
         self.batchSize = batchSize
+        self.microBatchSize = microBatchSize
         point = ParameterPoint(shapes: subject.model.parameters.map(\.shape), dtype: dtype)
         weights = point.flatten(subject.model.parameters)
         cache = LinearizationCache(budgetBytes: cacheBytes)
@@ -121,9 +127,22 @@ public final class EvaluationContext {
         }
     }
 
-    /// The loss of batch `id` as a function of the parameters (what gets differentiated).
-    func objective(_ id: Int) -> ([Var]) -> Var {
-        let batch = batches[id], model = subject.model, mode = options.mode
+    /// Batch `id` in parts of at most `microBatchSize` images, each with its weight in a sum
+    /// over `total` samples.
+    func parts(_ id: Int, of total: Double) -> [(batch: Batch, weight: Double)] {
+        let batch = batches[id]
+        guard batch.count > microBatchSize else { return [(batch, Double(batch.count) / total)] }
+        return stride(from: 0, to: batch.count, by: microBatchSize).map { start in
+            let part = Batch(dataset: batch.dataset, indices: Array(batch.indices[start..<min(start + microBatchSize, batch.count)]),
+                             dtype: batch.dtype)
+            return (part, Double(part.count) / total)
+        }
+    }
+
+    /// The loss of `batch` (a part of batch `id`) as a function of the parameters (what gets
+    /// differentiated).
+    func objective(_ batch: Batch, id: Int) -> ([Var]) -> Var {
+        let model = subject.model, mode = options.mode
         let (images, labels) = (batch.images, batch.labels)
         // A fixed dropout seed per batch: every call on a batch sees the same masks, so the
         // loss is one deterministic function of the weights (needed for HVPs in training mode).

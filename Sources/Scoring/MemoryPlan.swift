@@ -3,12 +3,13 @@ import Foundation
 import NN
 import Tensor
 
-/// How a memory cap turns into a micro-batch size and a cache budget (docs/metrics.md §Memory).
+/// How a memory cap turns into a micro-batch size and a cache budget (docs/metrics.md, the memory cap).
 ///
 /// An exact HVP holds the whole forward and backward graph of its batch; for a full-size model
-/// at 224×224 that is about a gigabyte per image (resnet50 at batch 16 peaked at 14 GB). The loss
-/// and its derivatives are means over samples weighted by batch size, so in evaluation mode a
-/// batch can be split into micro-batches without changing the result beyond rounding. The plan
+/// at 224×224 that is about half a gigabyte per image (resnet50 at batch 16 peaked at 14 GB). The
+/// loss and its derivatives are means over samples weighted by batch size, so in evaluation mode a
+/// batch can be evaluated in parts (micro-batches) without changing the result beyond rounding;
+/// the batch itself, the unit of per-batch metrics, stays as it is. The plan
 /// measures the graph of one sample (the values a `Linearization` of a one-image batch retains),
 /// takes `factor` of it per sample for one HVP from scratch (the graph, plus the second sweep's
 /// own temporaries of about the same size), and fits as many samples as the cap leaves room for
@@ -21,8 +22,11 @@ public struct MemoryPlan: Sendable, Equatable {
     public let baselineBytes: Int
     /// The graph of one sample, as measured.
     public let sampleGraphBytes: Int
-    /// Samples per batch.
+    /// Samples per pass (micro-batch).
     public let batchSize: Int
+    /// False when the cap leaves no room even for one sample above what the process holds:
+    /// parts of one sample are used anyway.
+    public let fits: Bool
     /// Budget left for cached linearisations.
     public let cacheBytes: Int
 
@@ -45,15 +49,17 @@ public struct MemoryPlan: Sendable, Equatable {
         self.capBytes = capBytes
         let perSample = Self.factor * sampleGraphBytes
         let room = capBytes - baselineBytes
+        fits = room >= perSample
         batchSize = min(largestBatch, max(1, room / perSample))
         cacheBytes = max(0, min(requestedCache, room - batchSize * perSample))
     }
 
-    /// One line for logs: `memory cap 6.0 GiB: batches of 4 (0.61 GiB of graph per sample), cache 0.0 GiB`.
+    /// One line for logs: `memory cap 6.00 GiB: passes of 3 images (0.54 GiB of graph per image, …), cache 0.45 GiB`.
     public var summary: String {
         func gib(_ b: Int) -> String { String(format: "%.2f GiB", Double(b) / Double(1 << 30)) }
-        return "memory cap \(gib(capBytes)): batches of \(batchSize) (\(gib(sampleGraphBytes)) of graph per sample, "
-            + "\(gib(baselineBytes)) resident before), cache \(gib(cacheBytes))"
+        return "memory cap \(gib(capBytes)): passes of \(batchSize) image\(batchSize == 1 ? "" : "s") (\(gib(sampleGraphBytes)) "
+            + "of graph per image, \(gib(baselineBytes)) resident before), cache \(gib(cacheBytes))"
+            + (fits ? "" : "; the cap is below what one image needs: raise --memory-mb")
     }
 
     /// The machine's memory (`MemTotal` in /proc/meminfo), or 8 GiB if it cannot be read.

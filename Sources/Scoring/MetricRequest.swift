@@ -25,12 +25,12 @@ public struct MetricRequest: Sendable, Equatable, CustomStringConvertible {
 
     /// The defaults of `sharp score` for a full-size model (resnet50, vgg16, vit-b16, swin-t, ...;
     /// `ModelZoo.isFullSize`), whose products cost hundreds of times a mini's: accuracy, λmax by
-    /// Lanczos in at most 16 products, and the trace from 20 Hutchinson probes: at most 36 HVPs,
+    /// Lanczos in at most 12 products, and the trace from 16 Hutchinson probes: at most 28 HVPs,
     /// which for a resnet50 at 3×224×224 over 128 samples fit in 30 minutes on 2 cores
-    /// (docs/metrics.md, full-size budget).
+    /// (docs/metrics.md, the full-size budget).
     public static let fullSizeDefaults = [
-        MetricRequest(name: "accuracy", values: []), MetricRequest(name: "hessian-eigen", values: [("k", "1"), ("max_steps", "16")]),
-        MetricRequest(name: "hessian-trace", values: [("probes", "20")]),
+        MetricRequest(name: "accuracy", values: []), MetricRequest(name: "hessian-eigen", values: [("k", "1"), ("max_steps", "12")]),
+        MetricRequest(name: "hessian-trace", values: [("probes", "16")]),
     ]
 
     /// The defaults for a model mode: in training mode without the metrics that need per-sample

@@ -139,7 +139,7 @@ private struct ScoreSession {
         }
         log("\(path): \(m.model.name), \(m.optimizer.plugin), \(c.subject.layout.reduce(0) { $0 + $1.count }) parameters; "
             + "\(options.split.rawValue) subset of \(c.evaluationSampleCount) samples in \(c.evaluationBatches.count) batches of \(c.batchSize)")
-        if let plan = c.memoryPlan { log("  \(plan.summary)") }
+        if let plan = c.memoryPlan, plan.batchSize < c.batchSize || !plan.fits { log("  \(plan.summary)") }
         var outcomes: [MetricOutcome] = []
         for request in requests {
             let start = Date()

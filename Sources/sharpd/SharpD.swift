@@ -118,6 +118,7 @@ struct RunDaemon: ParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        if let m = memoryMb, m < 0 { throw ValidationError("--memory-mb must be 0 (no cap) or positive") }
         guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
         if let s = scanInterval, s < 0 { throw ValidationError("--scan-interval must be 0 (never) or positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }

@@ -27,7 +27,7 @@ struct SharpQCommandTests {
         let (t, _) = try TopQueryTests.fixture(.sqlite)
         let piped = try SharpQProcess.run(["top", "--metric", "trace", "--limit", "3", "--store", t.directory])
         #expect(piped.status == 0)
-        #expect(piped.stdout.hasPrefix("checkpoint\tcreated_at\trun_id\tmodel\toptimizer\tprovenance\tseed\tepoch\ttrace\t"))
+        #expect(piped.stdout.hasPrefix("checkpoint\tcreated_at\trun_id\tmodel\toptimizer\tseed\tepoch\ttrace\tstderr\tplugin_version\tprovenance\n"))
         #expect(piped.stdout.split(separator: "\n").count == 4)
         #expect(!piped.stdout.contains("\u{1B}"))
         #expect(piped.stderr == "… 4 more (use --limit N, or --limit 0 for all)\n")

@@ -36,3 +36,19 @@ struct ModelZooTests {
         #expect(a.parameterVector.floats != c.parameterVector.floats)
     }
 }
+
+struct StateLoadingTests {
+    /// Swin's relative position index drives a gather that trusts its values: a file with another
+    /// index is refused by name instead of being loaded.
+    @Test func aForeignRelativePositionIndexIsRefused() throws {
+        var model = try ModelZoo.build(ModelConfiguration(name: "swin-mini"))
+        var state = Dictionary(uniqueKeysWithValues: model.stateDict)
+        let key = try #require(state.keys.first { $0.hasSuffix("relative_position_index") })
+        try model.load(stateDict: state)  // its own index loads
+        let own = try #require(state[key])
+        state[key] = Tensor(shape: own.shape, scalars: own.doubles.map { $0 + 1_000_000 }, dtype: own.dtype)
+        #expect(throws: ModelError.stateMismatch(model: "swin-mini", reason: "'\(key)' differs from the index of the model's window layout")) {
+            try model.load(stateDict: state)
+        }
+    }
+}

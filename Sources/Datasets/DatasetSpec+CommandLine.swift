@@ -83,7 +83,8 @@ extension ImagePreprocessing {
                     }
                 }
                 guard let number = Double(value) else {
-                    throw .invalidSpec("--normalize \(normalize): '\(value)' is not a number")
+                    throw .invalidSpec(current == nil ? "--normalize \(normalize): expected imagenet, none or mean=a,b,c,std=d,e,f"
+                        : "--normalize \(normalize): '\(value)' is not a number")
                 }
                 if current == "mean" { mean?.append(number) } else if current == "std" { std?.append(number) } else {
                     throw .invalidSpec("--normalize \(normalize): expected imagenet, none or mean=a,b,c,std=d,e,f")

@@ -105,6 +105,9 @@ enum ImageFolder {
                 $0.utf8.lexicographicallyPrecedes($1.utf8)
             }
         } catch {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw .io(path: path, reason: "no such folder; a dataset is bus-synth, a folder ROOT/<class>/*.png|jpg, or a .npz file")
+            }
             throw .io(path: path, reason: "cannot list the folder (\(error.localizedDescription))")
         }
     }

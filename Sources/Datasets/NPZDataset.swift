@@ -15,7 +15,7 @@ enum NPZDataset {
 
     static func load(path: String, size: Int, preprocessing: ImagePreprocessing) throws(DatasetError) -> LoadedImages {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .io(path: path, reason: "cannot read the file")
+            throw .io(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         let entries: [String: [UInt8]]
         do { entries = try ZipEntries.read([UInt8](data)) } catch {

@@ -23,6 +23,8 @@ public enum CheckpointImporter {
         public var data: DatasetSpec
         /// The input size, or nil to take it from the weights (ViT, MLP) or the zoo's default.
         public var imageSize: Int?
+        /// The flag `imageSize` came from, for messages (`--image-size`, `--resize crop=224`).
+        public var imageSizeFlag = "--image-size"
         /// Input channels, or nil to take them from the first convolution's weight.
         public var channels: Int?
         /// Classes, or nil to take them from the head's shape.
@@ -66,6 +68,10 @@ public enum CheckpointImporter {
     /// Imports `request.weights` into `request.store`.
     /// - Throws: `ImportError`, or the dataset's or checkpoint writer's one-line error.
     public static func run(_ request: Request) throws -> Outcome {
+        if let runID = request.runID, !Self.isValidRunID(runID) {
+            throw ImportError.inconsistent(
+                "--run-id '\(runID)': use letters, digits, '-', '_' and '.' only, not starting with '.' (it names a file in the store)")
+        }
         let file = try ForeignWeights.read(request.weights)
         guard let name = ModelZoo.canonicalName(request.model) else {
             throw ImportError.inconsistent(
@@ -97,8 +103,8 @@ public enum CheckpointImporter {
             preprocessing.channels = shape.channels
             if let n = preprocessing.normalization, n.mean.count != shape.channels {
                 throw ImportError.inconsistent(
-                    "--normalize gives \(n.mean.count) channel(s) of statistics, the model takes \(shape.channels) channel(s); "
-                        + "pass --channels \(n.mean.count) or matching statistics")
+                    "--normalize gives \(n.mean.count) channel(s) of statistics, but the weights take \(shape.channels) channel(s); "
+                        + "give \(shape.channels) means and \(shape.channels) standard deviations (or imagenet)")
             }
             spec.preprocessing = preprocessing
         }
@@ -136,12 +142,18 @@ public enum CheckpointImporter {
         return Outcome(path: path, manifest: withProvenance, model: configuration, notes: notes)
     }
 
+    /// Whether `id` can name a file in the store: letters, digits, `-`, `_`, `.`, no leading dot.
+    static func isValidRunID(_ id: String) -> Bool {
+        !id.isEmpty && !id.hasPrefix(".") && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) }
+    }
+
     /// A run ID from a file name: the name without `.safetensors`, other characters than
     /// letters, digits, `-`, `_` and `.` replaced by `-`.
     static func runID(from path: String) -> String {
         var stem = (path as NSString).lastPathComponent
         if stem.hasSuffix(".safetensors") { stem.removeLast(".safetensors".count) }
-        let cleaned = String(stem.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
+        var cleaned = String(stem.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) ? $0 : "-" })
+        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
         return cleaned.isEmpty ? "imported" : cleaned
     }
 }

@@ -35,6 +35,11 @@ struct ForeignWeights {
             throw ImportError.unreadable(path: path, reason: "cannot read the file (permissions?)")
         }
         let bytes = [UInt8](data)
+        if bytes.starts(with: [0x1F, 0x8B]) || bytes.starts(with: [0x28, 0xB5, 0x2F, 0xFD]), !path.hasSuffix(Checkpoint.fileExtension),
+            !path.hasSuffix(".tar.gz")
+        {
+            throw ImportError.compressed(path: path, format: bytes[0] == 0x1F ? "gzip" : "zstd")
+        }
         if let kind = Self.foreignKind(bytes, path: path) { throw ImportError.notSafetensors(path: path, found: kind) }
         let contents: SafeTensors.Contents
         do {
@@ -59,8 +64,7 @@ struct ForeignWeights {
         }
         if bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) { return "a Python pickle" }
         if bytes.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) || bytes.starts(with: [0x1F, 0x8B]) {
-            return path.hasSuffix(Checkpoint.fileExtension) || path.hasSuffix(".tar.gz")
-                ? "already a Sharp checkpoint (copy it into the store instead)" : "a compressed file"
+            return "already a Sharp checkpoint (copy it into the store instead)"
         }
         if bytes.count >= 262, Array(bytes[257..<262]) == Array("ustar".utf8) { return "a tar archive" }
         // safetensors: an 8-byte little-endian header length, then a JSON object.
@@ -132,24 +136,43 @@ struct ForeignWeights {
             }
             let details = [list("missing", missing), list("unexpected", unexpected), list("with another shape", misshapen)]
                 .compactMap { $0 }.joined(separator: "; ")
-            let suggestion = missing.isEmpty && unexpected.isEmpty ? nil : closestModel(excluding: model.name)
-            throw ImportError.mismatch(path: path, model: model.name, details: details, suggestion: suggestion)
+            var hints: [String] = []
+            for m in missing {
+                // `fc.1.weight` for `fc.weight`: a head wrapped in nn.Sequential (Dropout, Linear).
+                if let u = unexpected.first(where: { Self.removingOneIndex($0).contains(m) }) {
+                    hints.append("rename '\(u)' to '\(m)'")
+                }
+            }
+            let hint = hints.isEmpty ? "" : "; a head inside nn.Sequential? \(hints.prefix(4).joined(separator: ", ")) in the state dict before saving"
+            let suggestion = missing.isEmpty && unexpected.isEmpty || !hints.isEmpty ? nil : closestModel(than: model)
+            throw ImportError.mismatch(path: path, model: model.name, details: details + hint, suggestion: suggestion)
         }
         return state
     }
 
-    /// The zoo model whose key names overlap this file's most (Jaccard index over 0.5), built one
-    /// at a time without initialisation; only on the error path.
-    func closestModel(excluding current: String) -> String? {
+    /// `a.1.b` → [`a.b`]: the key with one purely numeric component removed, each way.
+    static func removingOneIndex(_ key: String) -> [String] {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.indices.filter { parts[$0].allSatisfy(\.isNumber) && !parts[$0].isEmpty }.map { i in
+            (parts[..<i] + parts[(i + 1)...]).joined(separator: ".")
+        }
+    }
+
+    /// The zoo model whose key names overlap this file's more than `current`'s do (Jaccard index
+    /// over 0.5), built one at a time without initialisation; only on the error path.
+    func closestModel(than current: Model) -> String? {
         let mine = Set(tensors.map(\.name).filter { !$0.hasSuffix("num_batches_tracked") })
-        var best: (name: String, score: Double)?
-        for name in ModelZoo.names where name != current {
+        func overlap(_ model: Model) -> Double {
+            let theirs = Set(model.entries.map(\.name).filter { !$0.hasSuffix("num_batches_tracked") })
+            return Double(mine.intersection(theirs).count) / Double(max(mine.union(theirs).count, 1))
+        }
+        var best: (name: String, score: Double)? = (current.name, max(overlap(current), 0.5))
+        for name in ModelZoo.names where name != current.name {
             let size = ModelZoo.isFullSize(name) ? 224 : 64
             guard let model = try? ModelZoo.build(ModelConfiguration(name: name, inputSize: size), initialized: false) else { continue }
-            let theirs = Set(model.entries.map(\.name).filter { !$0.hasSuffix("num_batches_tracked") })
-            let score = Double(mine.intersection(theirs).count) / Double(max(mine.union(theirs).count, 1))
-            if score > 0.5 && score > (best?.score ?? 0) { best = (name, score) }
+            let score = overlap(model)
+            if score > (best?.score ?? 0) { best = (name, score) }
         }
-        return best?.name
+        return best?.name == current.name ? nil : best?.name
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why `sharp import` refused a file. Every case is one line naming the file and the fix; nothing
 /// has been written when one is thrown.
 public enum ImportError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -5,6 +7,8 @@ public enum ImportError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreadable(path: String, reason: String)
     /// A pickle, a `torch.save` zip or another non-safetensors file.
     case notSafetensors(path: String, found: String)
+    /// A compressed file (gzip, zstd): perhaps safetensors inside.
+    case compressed(path: String, format: String)
     /// The safetensors file itself is malformed (the reader's own one-line reason).
     case malformed(reason: String)
     /// The weights do not fit the named zoo model.
@@ -14,11 +18,14 @@ public enum ImportError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The store already holds a checkpoint of that name.
     case exists(path: String)
 
-    /// The export that turns a PyTorch model or `.pt` file into safetensors, on one line.
-    public static let exportRecipe =
-        "export it in Python: `import torch, safetensors.torch` then "
-        + "`safetensors.torch.save_file({k: v.contiguous() for k, v in torch.load(PATH, weights_only=True).items()}, \"model.safetensors\")` "
-        + "(or `save_file(model.state_dict(), …)`; docs/importing.md)"
+    /// The export that turns a PyTorch model or a saved state dict into safetensors, on one line.
+    public static func exportRecipe(for path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        return "export it in Python from the model: `safetensors.torch.save_file(model.state_dict(), \"model.safetensors\")`; "
+            + "or, if \(name) holds a state dict: `import torch, safetensors.torch` then "
+            + "`safetensors.torch.save_file({k: v.contiguous() for k, v in torch.load(\"\(name)\", weights_only=True).items()}, \"model.safetensors\")` "
+            + "(docs/importing.md)"
+    }
 
     public var description: String {
         switch self {
@@ -26,7 +33,9 @@ public enum ImportError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): \(reason)"
         case .notSafetensors(let path, let found):
             return "\(path): \(found), not safetensors; Sharp never unpickles files (arbitrary code could run); "
-                + Self.exportRecipe
+                + Self.exportRecipe(for: path)
+        case .compressed(let path, let format):
+            return "\(path): a \(format)-compressed file, not safetensors; decompress it first (for example `\(format == "gzip" ? "gunzip -k" : "zstd -d")` \((path as NSString).lastPathComponent)`)"
         case .malformed(let reason):
             return reason
         case .mismatch(let path, let model, let details, let suggestion):

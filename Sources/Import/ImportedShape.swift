@@ -19,18 +19,7 @@ struct ImportedShape {
             ModelConfiguration(name: name, inputChannels: request.channels ?? 1, inputSize: defaultSize, classes: 2),
             initialized: false)
         let parameters = probe.entries.filter { $0.kind == .parameter }
-        guard let head = parameters.last(where: { $0.shape.count == 2 }), let headWeight = weights[head.name], headWeight.rank == 2 else {
-            _ = try weights.stateDict(for: probe, path: request.weights)  // throws the listing of what is missing
-            throw ImportError.mismatch(path: request.weights, model: name, details: "no head weight", suggestion: nil)
-        }
         var notes: [String] = []
-
-        let classes = headWeight.shape[0]
-        if let given = request.classes, given != classes {
-            throw ImportError.inconsistent(
-                "\(request.weights): --classes \(given), but the head '\(head.name)' has \(classes) outputs \(headWeight.shape)")
-        }
-        if request.classes == nil { notes.append("classes: \(classes), from '\(head.name)' \(headWeight.shape)") }
 
         var channels = request.channels ?? 1
         if let stem = parameters.first(where: { $0.shape.count == 4 }), let stemWeight = weights[stem.name], stemWeight.rank == 4 {
@@ -42,10 +31,24 @@ struct ImportedShape {
             if request.channels == nil { notes.append("input channels: \(channels), from '\(stem.name)' \(stemWeight.shape)") }
         }
 
+        guard let head = parameters.last(where: { $0.shape.count == 2 }), let headWeight = weights[head.name], headWeight.rank == 2 else {
+            // No usable head: list what does not fit, against the model with the file's channels.
+            let listed = try ModelZoo.build(
+                ModelConfiguration(name: name, inputChannels: channels, inputSize: defaultSize, classes: 2), initialized: false)
+            _ = try weights.stateDict(for: listed, path: request.weights)
+            throw ImportError.mismatch(path: request.weights, model: name, details: "no head weight of rank 2", suggestion: nil)
+        }
+        let classes = headWeight.shape[0]
+        if let given = request.classes, given != classes {
+            throw ImportError.inconsistent(
+                "\(request.weights): --classes \(given), but the head '\(head.name)' has \(classes) outputs \(headWeight.shape)")
+        }
+        if request.classes == nil { notes.insert("classes: \(classes), from '\(head.name)' \(headWeight.shape)", at: 0) }
+
         var imageSize = defaultSize
         if let fixed = try fixedInputSize(name: name, weights: weights, channels: channels, path: request.weights) {
             if let given = request.imageSize, given != fixed.size {
-                throw ImportError.inconsistent("\(request.weights): --image-size \(given), but \(fixed.reason) fixes \(fixed.size)")
+                throw ImportError.inconsistent("\(request.weights): \(request.imageSizeFlag) sets \(given), but \(fixed.reason) fixes \(fixed.size)")
             }
             imageSize = fixed.size
             if request.imageSize == nil { notes.append("input size: \(imageSize)×\(imageSize), from \(fixed.reason)") }

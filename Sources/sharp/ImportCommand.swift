@@ -53,9 +53,10 @@ struct ImportCommand: ParsableCommand {
             }
             var spec = try DatasetSpec(commandLine: data, size: crop ?? imageSize ?? 224)
             spec.preprocessing = preprocessing
-            let request = CheckpointImporter.Request(
+            var request = CheckpointImporter.Request(
                 weights: weights, model: model, data: spec, imageSize: crop ?? imageSize, channels: channels,
                 classes: classes, runID: runID, epoch: epoch, store: store)
+            if let crop { request.imageSizeFlag = "--resize crop=\(crop)" }
             let outcome = try CheckpointImporter.run(request)
             let m = outcome.manifest
             ProgressPrinter.line(

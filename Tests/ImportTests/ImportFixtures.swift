@@ -67,22 +67,29 @@ enum ImportFixtures {
             try Data(original).write(to: URL(fileURLWithPath: output))
             return output
         }
+        let file = try rewritingHeader(original) { header, data in
+            let prefix = header.keys.contains { $0.hasPrefix("module.") } ? "module." : ""
+            for recipe in golden.recipes {
+                let count = recipe.shape.reduce(1, *)
+                let values = SplitMixRecipe.unitUniform(seed: recipe.seed, count: count).map { Float(recipe.scale * $0) }
+                let begin = data.count
+                values.withUnsafeBytes { data.append(contentsOf: $0) }
+                header[prefix + recipe.name] = ["dtype": "F32", "shape": recipe.shape, "data_offsets": [begin, data.count]]
+            }
+        }
+        try Data(file).write(to: URL(fileURLWithPath: output))
+        return output
+    }
+
+    /// A safetensors file with its header (and data section) changed by `change`; stored
+    /// tensors keep their bytes.
+    static func rewritingHeader(_ original: [UInt8], _ change: (inout [String: Any], inout [UInt8]) -> Void) throws -> [UInt8] {
         let headerLength = original[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         var header = try JSONSerialization.jsonObject(with: Data(original[8..<(8 + headerLength)])) as! [String: Any]
         var data = Array(original[(8 + headerLength)...])
-        let prefix = header.keys.contains { $0.hasPrefix("module.") } ? "module." : ""
-        for recipe in golden.recipes {
-            let count = recipe.shape.reduce(1, *)
-            let values = SplitMixRecipe.unitUniform(seed: recipe.seed, count: count).map { Float(recipe.scale * $0) }
-            let begin = data.count
-            values.withUnsafeBytes { data.append(contentsOf: $0) }
-            header[prefix + recipe.name] = ["dtype": "F32", "shape": recipe.shape, "data_offsets": [begin, data.count]]
-        }
+        change(&header, &data)
         var headerBytes = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var file = (0..<8).map { UInt8(truncatingIfNeeded: headerBytes.count >> (8 * $0)) }
-        file += headerBytes + data
-        try Data(file).write(to: URL(fileURLWithPath: output))
-        return output
+        return (0..<8).map { UInt8(truncatingIfNeeded: headerBytes.count >> (8 * $0)) } + headerBytes + data
     }
 }

@@ -40,7 +40,8 @@ import Training
 
     @Test func picklesAndTorchSaveZipsAreRefusedWithTheExport() throws {
         let pickle = try Self.file("model.pt", [0x80, 0x02, 0x63, 0x6F, 0x6C, 0x6C] + [UInt8](repeating: 0x2E, count: 32))
-        try Self.expectRefusal([pickle, "--model", "resnet18"] + Self.data, saying: ["pickle", "never unpickles", "safetensors.torch.save_file"])
+        try Self.expectRefusal([pickle, "--model", "resnet18"] + Self.data,
+            saying: ["pickle", "never unpickles", "save_file(model.state_dict()", "torch.load(\"model.pt\", weights_only=True)"])
         let zip = try Self.file("model.pth", [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 60))
         try Self.expectRefusal([zip, "--model", "resnet18"] + Self.data, saying: ["zip archive", "torch.save", "save_file"])
         // A .pt name over safetensors bytes is read by its contents.
@@ -65,11 +66,33 @@ import Training
             saying: ["do not fit vit-b16", "with another shape", "conv_proj.weight [64, 3, 8, 8] (expected [768, 3, 16, 16])"])
     }
 
+    @Test func aHeadInsideSequentialGetsTheRenameAndPathsStayInTheStore() throws {
+        let vit = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ImportFixtures.path("vit.safetensors"))))
+        let wrapped = try ImportFixtures.rewritingHeader(vit) { header, _ in
+            for key in ["heads.head.weight", "heads.head.bias"] {
+                header[key.replacingOccurrences(of: "head.", with: "head.1.")] = header.removeValue(forKey: key)
+            }
+        }
+        let path = try Self.file("wrapped.safetensors", wrapped)
+        try Self.expectRefusal([path, "--model", "vit-tiny"] + Self.data,
+            saying: ["2 missing", "rename 'heads.head.1.weight' to 'heads.head.weight'"])
+        // The run ID names a file: no way out of the store.
+        try Self.expectRefusal([ImportFixtures.path("vit.safetensors"), "--model", "vit-tiny", "--run-id", "../escape"] + Self.data,
+            saying: ["--run-id '../escape'"])
+        // Compressed weights: decompress, not the pickle advice.
+        let gz = try Self.file("vit.safetensors.gz", [0x1F, 0x8B, 0x08, 0x00] + [UInt8](repeating: 0, count: 40))
+        try Self.expectRefusal([gz, "--model", "vit-tiny"] + Self.data, saying: ["gzip-compressed", "gunzip -k"])
+    }
+
     @Test func flagsThatContradictTheWeightsOrTheDataAreRefused() throws {
         let vit = ImportFixtures.path("vit.safetensors")
         try Self.expectRefusal([vit, "--model", "vit-tiny", "--classes", "3"] + Self.data, saying: ["--classes 3", "has 2 outputs"])
         try Self.expectRefusal([vit, "--model", "vit-tiny", "--channels", "1"] + Self.data, saying: ["--channels 1", "takes 3"])
-        try Self.expectRefusal([vit, "--model", "vit-tiny", "--image-size", "64"] + Self.data, saying: ["--image-size 64", "fixes 32"])
+        try Self.expectRefusal([vit, "--model", "vit-tiny", "--image-size", "64"] + Self.data, saying: ["--image-size sets 64", "fixes 32"])
+        try Self.expectRefusal([vit, "--model", "vit-tiny", "--resize", "shorter=72,crop=64"] + Self.data, saying: ["--resize crop=64 sets 64"])
+        try Self.expectRefusal([vit, "--model", "vit-tiny", "--normalize", "imagnet"] + Self.data, saying: ["expected imagenet, none or mean="])
+        try Self.expectRefusal([vit, "--model", "vit-tiny", "--normalize", "mean=0.5,std=0.5"] + Self.data, saying: ["give 3 means"])
+        try Self.expectRefusal([vit, "--model", "vit-tiny", "--data", "/nonexistent/data"], saying: ["/nonexistent/data: no such folder"])
         // Three class folders of RGB images for a two-class head.
         let folder = try ImportFixtures.temporaryFolder()
         for (k, name) in ["a", "b", "c"].enumerated() {

@@ -19,6 +19,12 @@ enum Workloads {
             model.logits(Var(input), parameters: p, mode: .training).logits.crossEntropy(labels: labels)
         }
 
+        /// The HVP direction every figure uses: N(0, 1) per parameter, seed 9.
+        var direction: [Tensor] {
+            var rng = RandomGenerator(seed: 9)
+            return model.parameters.map { rng.normal(shape: $0.shape) }
+        }
+
         /// Evaluation-mode loss (running statistics), as the Hessian metrics compute it.
         func evaluationLoss(_ p: [Var]) -> Var {
             model.logits(Var(input), parameters: p, mode: .evaluation).logits.crossEntropy(labels: labels)

@@ -19,9 +19,7 @@ if let at = arguments.firstIndex(of: "--profile"), at + 1 < arguments.count {
     let parts = arguments[at + 1].split(separator: ":").map(String.init)
     let batch = arguments.firstIndex(of: "--batch").map { Int(arguments[$0 + 1]) ?? 16 } ?? 16
     let network = Workloads.network(parts[0], batch: batch)
-    let p = network.model.parameters
-    var rng = RandomGenerator(seed: 9)
-    let v = p.map { rng.normal(shape: $0.shape) }
+    let (p, v) = (network.model.parameters, network.direction)
     let linearization = try! Linearization(at: p, of: network.evaluationLoss)
     let sam = try! Workloads.SAMStep(network: network, registry: PluginRegistry())
     let iterations = arguments.firstIndex(of: "--iterations").map { Int(arguments[$0 + 1]) ?? 20 } ?? 20
@@ -70,13 +68,11 @@ if !json {
 // from scratch in evaluation mode over the same 16 images in micro-batches of 4, as the scorer
 // runs it under its memory cap: a whole batch's graph of 16 would need 10–20 GB) and the peak
 // resident memory of the process, then stop.
+let only = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
 if arguments.contains("--full") {
-    let only = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
     for name in only ?? Workloads.fullNames {
         let network = Workloads.network(name)
-        let p = network.model.parameters
-        var rng = RandomGenerator(seed: 9)
-        let v = p.map { rng.normal(shape: $0.shape) }
+        let (p, v) = (network.model.parameters, network.direction)
         let gradient = Timing.median(repeats: repeats) { _ = try! valueAndGradient(at: p, of: network.trainingLoss) }
         let micro = (0..<4).map { k in
             (input: network.input.sliced(axis: 0, start: 4 * k, count: 4), labels: Array(network.labels[(4 * k)..<(4 * k + 4)]))
@@ -149,12 +145,9 @@ do {
 // reused) and one SAM step (2 gradients + Adam), 2 threads by default.
 // Plugins are found next to this executable (tools/bench builds them with `swift build -c release`).
 let registry = PluginRegistry()
-let only = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
 for name in only ?? Workloads.names {
     let network = Workloads.network(name)
-    let p = network.model.parameters
-    var rng = RandomGenerator(seed: 9)
-    let v = p.map { rng.normal(shape: $0.shape) }
+    let (p, v) = (network.model.parameters, network.direction)
     let forward = Timing.median(repeats: repeats) { _ = network.model.predict(network.input, mode: .training) }
     let gradient = Timing.median(repeats: repeats) { _ = try! valueAndGradient(at: p, of: network.trainingLoss) }
     let fresh = Timing.median(repeats: repeats) { _ = try! hessianVectorProduct(at: p, vector: v, of: network.evaluationLoss) }

@@ -12,7 +12,10 @@ let package = Package(
         .library(name: "Autodiff", targets: ["Autodiff"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The web UI's HTTP server (docs/web.md); its optional swift-configuration support is left out.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,7 +49,9 @@ let package = Package(
         // The index, split by concern (docs/index-and-queries.md): storage and the job queue over
         // the `SQLDatabase` seam (SQLite and PostgreSQL), the queries, their presentation, and the statistics.
         .target(name: "Statistics"),
-        .target(name: "Index", dependencies: ["CSQLite", "CPostgres"]),
+        // SVG documents and the charts drawn in them (the study's figures, the web UI's plots).
+        .target(name: "Charts"),
+        .target(name: "Index", dependencies: ["JSON", "CSQLite", "CPostgres"]),
         .target(name: "IndexQueries", dependencies: ["JSON", "Index", "Statistics"]),
         .target(name: "IndexPresentation", dependencies: ["JSON", "IndexQueries", "Index", "Statistics"]),
         .executableTarget(
@@ -137,19 +142,35 @@ package.targets += [
         name: "Study",
         dependencies: [
             "JSON", "Training", "Scoring", "Index", "IndexQueries", "IndexPresentation", "Statistics", "IndexRecords",
-            "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor",
+            "Checkpoint", "Datasets", "NN", "PluginHost", "Hashing", "Tensor", "Charts",
         ]),
     .testTarget(
         name: "StudyTests",
         dependencies: [
             "Study", "Daemon", "Index", "IndexQueries", "Statistics", "IndexRecords", "Scoring", "Training", "Checkpoint",
-            "Datasets", "NN", "PluginHost", "Tensor",
+            "Datasets", "NN", "PluginHost", "Tensor", "Charts",
         ],
         resources: [.copy("Fixtures")]),
 ]
 package.targets.first { $0.name == "sharp" }?.dependencies.append("Study")
+package.targets.first { $0.name == "sharp" }?.dependencies.append("Charts")
 package.targets.first { $0.name == "sharp" }?.dependencies.append("PluginCheck")
 
 // tools/bench-index: writes a synthetic million-row index through IndexStore, then times sharpq.
 package.targets += [.executableTarget(name: "sharp-index-bench", dependencies: ["Index"])]
 package.targets += [.executableTarget(name: "sharp-fleet-bench", dependencies: ["Index"])]
+
+// The web UI (docs/web.md): read-only pages and a JSON API over a store's index, served by
+// `sharpq serve`; pages are plain functions of a request (WebApp), Hummingbird only carries them.
+package.targets += [
+    .target(
+        name: "WebUI",
+        dependencies: [
+            "JSON", "Index", "IndexQueries", "IndexPresentation", "Statistics", "Charts", "Checkpoint",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+    .testTarget(
+        name: "WebUITests",
+        dependencies: ["WebUI", "Index", "IndexQueries", "JSON", "TestSupport", "Checkpoint"]),
+]
+package.targets.first { $0.name == "sharpq" }?.dependencies.append("WebUI")

@@ -67,6 +67,38 @@ extension Checkpoint {
         return Checkpoint(manifest: manifest, modelTensors: model, optimizerTensors: optimizer, history: history)
     }
 
+    /// The manifest (its text and its decoded form) and the history of the checkpoint at `path`,
+    /// each checked against the manifest's hashes, without decoding the tensors: what a page about
+    /// the checkpoint shows. The archive is refused as `read` refuses it (limits, entry names,
+    /// links, versions).
+    public static func readManifestAndHistory(
+        from path: String, limits: CheckpointReadLimits = .default
+    ) throws -> (manifest: Manifest, manifestText: String, history: String) {
+        let bytes = try FileIO.readAll(path, maxBytes: limits.maxArchiveBytes)
+        let entries = try bytes.withUnsafeBytes { buffer in
+            try ArchiveReader(
+                buffer: buffer, source: path, allowedNames: Set(CheckpointArchive.entryNames), limits: limits
+            ).readEntries()
+        }
+        guard let manifestBytes = entries[CheckpointArchive.manifestName] else {
+            throw CheckpointError(path: path, reason: .missingEntry(name: CheckpointArchive.manifestName))
+        }
+        guard let historyBytes = entries[CheckpointArchive.historyName] else {
+            throw CheckpointError(path: path, reason: .missingEntry(name: CheckpointArchive.historyName))
+        }
+        let manifest = try Manifest.decode(manifestBytes, source: path)
+        guard manifest.digestMatches(manifestBytes) else {
+            throw CheckpointError(path: path, reason: .checksumMismatch(name: CheckpointArchive.manifestName))
+        }
+        guard let record = manifest.files[CheckpointArchive.historyName], record.bytes == historyBytes.count,
+            record.sha256 == SHA256.hex(of: historyBytes)
+        else { throw CheckpointError(path: path, reason: .checksumMismatch(name: CheckpointArchive.historyName)) }
+        guard let history = String(validating: historyBytes, as: UTF8.self),
+            let manifestText = String(validating: manifestBytes, as: UTF8.self)
+        else { throw CheckpointError(path: path, reason: .invalidText(name: CheckpointArchive.historyName)) }
+        return (manifest, manifestText, history)
+    }
+
     /// The first difference between the manifest's tensor index and the tensors found, as a
     /// phrase; nil when they list the same tensors with the same dtypes and shapes.
     static func indexDisagreement(_ listed: [Manifest.TensorRecord], _ found: [Manifest.TensorRecord]) -> String? {

@@ -48,6 +48,8 @@ public final class Daemon {
     var nextDataCheck = Date.distantPast
     /// What this run did (the `--once` summary and exit status).
     var tally = Tally()
+    /// systemd's readiness and watchdog protocol (does nothing outside a `Type=notify` unit).
+    let notifier = SystemdNotifier()
 
     struct Tally {
         var indexed = 0, scored = 0, failed = 0, quarantined = 0, trained = 0
@@ -85,6 +87,9 @@ public final class Daemon {
         log.info("watching \(layout.root) as \(daemonID) with \(configuration.workers) worker(s); \(plan.count) metric(s): "
             + plan.map { "\($0.request)@\($0.key.version)" }.joined(separator: ", ")
             + (configuration.effectiveScanInterval.map { "; rescanning every \(String(format: "%g", $0)) s" } ?? ""))
+        // Ready once the start-up scan has indexed and queued what the store holds.
+        notifier.ready(status: "watching \(layout.root): \(tally.indexed) checkpoint(s) indexed at start-up")
+        notifier.pingWatchdogIfDue()
         var outages = 0
         while true {
             do {
@@ -102,6 +107,8 @@ public final class Daemon {
                 let delay = min(30, 1 << min(outages - 1, 5))
                 log.warning("the index is unavailable (\(error.message)); trying again in \(delay) s")
                 var fd = pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0)
+                notifier.status("the index is unavailable; trying again in \(delay) s")
+                notifier.pingWatchdogIfDue()
                 _ = poll(&fd, 1, Int32(delay * 1000))
                 for signal in SignalPipe.drain() {
                     do { try handle(signal: signal) } catch let error as IndexError where error.isTransient {}
@@ -147,6 +154,7 @@ public final class Daemon {
         try scanIfDue()
         try retryJobsWaitingForDataIfDue()
         if let at = replanAt, at <= Date() { try refreshPlan(initial: false) }
+        notifier.pingWatchdogIfDue()
     }
 
     /// Milliseconds until the nearest deadline; -1 (forever) when there is none.
@@ -154,6 +162,7 @@ public final class Daemon {
         var deadlines: [Date] = Array(pendingFiles.values) + fleetDeadlines + [nextDataCheck]
         if let r = replanAt { deadlines.append(r) }
         if let s = shutdownDeadline { deadlines.append(s) }
+        if let ping = notifier.nextWatchdogPing { deadlines.append(ping) }
         deadlines += running.values.map { $0.deadline(timeout: configuration.jobTimeout) }
         if shutdownDeadline == nil, running.count < configuration.workers, let retry = try index.nextRetryTime(after: Date()) {
             deadlines.append(retry)
@@ -168,6 +177,7 @@ public final class Daemon {
             break  // reaped after every wake-up
         case SIGTERM, SIGINT:
             if shutdownDeadline == nil {
+                notifier.stopping()
                 shutdownDeadline = Date().addingTimeInterval(configuration.shutdownGrace)
                 log.info("stopping: no new jobs; \(running.count) worker(s) get \(Int(configuration.shutdownGrace)) s to finish, then their jobs are requeued")
                 if let run = training {
@@ -181,9 +191,11 @@ public final class Daemon {
             }
         case SIGHUP:
             log.info("SIGHUP: rescanning the store and the plugins")
+            notifier.reloading()
             try refreshPlan(initial: false)
             try watchStore()
             try scanStore(priority: JobPriority.newCheckpoint)
+            notifier.ready(status: "watching \(layout.root): rescanned on SIGHUP")
         default:
             break
         }

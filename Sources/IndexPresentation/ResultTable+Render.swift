@@ -61,7 +61,7 @@ extension ResultTable {
         }
     }
 
-    static func exactText(_ cell: ResultCell) -> String {
+    public static func exactText(_ cell: ResultCell) -> String {
         switch cell {
         case .null: return ""
         case .text(let v): return v
@@ -107,7 +107,7 @@ extension ResultTable {
 
     // MARK: Human formats (rounded)
 
-    static func humanText(_ cell: ResultCell) -> String {
+    public static func humanText(_ cell: ResultCell) -> String {
         switch cell {
         case .null: return "-"
         case .number(let v): return NumberText.rounded(v)

@@ -13,6 +13,12 @@ public struct CompareQuery: Equatable, Sendable {
     /// Use every matching checkpoint instead of each run's last one.
     public var everyCheckpoint: Bool
 
+    /// The row every other row is paired against unless another is named.
+    public static let defaultBaseline = "adam"
+    /// Row values in the order comparisons list them unless told otherwise: the built-in
+    /// optimizers, oldest first, the order the study reports them in (others follow, sorted).
+    public static let defaultRowOrder = ["sgd", "adam", "adamw", "sam", "asam", "gsam", "wsam", "crsam"]
+
     /// A comparison; each run contributes its last matching checkpoint (highest step).
     public init(rows: String, cols: String? = nil, metrics: [String], filters: [Filter] = [], everyCheckpoint: Bool = false) {
         self.rows = rows

@@ -20,8 +20,8 @@ extension IndexStore {
                 FROM checkpoints AS c WHERE c.run_id IS NOT NULL AND \(condition.sql) GROUP BY c.run_id
             )
             SELECT run_id, checkpoint_count, last_epoch, last_created_at, count(*) OVER () FROM runs
-            ORDER BY last_created_at \(db.dialect.descending), run_id \(db.dialect.ascending) LIMIT ?
-            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)])
+            ORDER BY last_created_at \(db.dialect.descending), run_id \(db.dialect.ascending) LIMIT ? OFFSET ?
+            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max), .integer(Int64(max(0, query.offset)))])
         let runs = try groups.compactMap { g -> RunSummary? in
             guard
                 let r = try db.row(

@@ -84,4 +84,14 @@ extension IndexStore {
             [.integer(id)]
         ).map { .init(plugin: $0[0].string ?? "", pluginVersion: $0[1].string ?? "", name: $0[2].string ?? "", bytes: Int($0[3].int64 ?? 0)) }
     }
+
+    /// The newest stored text of one series of the checkpoint with this content hash (the format of
+    /// Sources/Index/Store/SeriesJSON.swift); nil when there is none.
+    public func seriesText(sha256: String, plugin: String, name: String) throws -> String? {
+        try db.row(
+            """
+            SELECT s.data FROM series AS s JOIN checkpoints AS c ON c.id = s.checkpoint_id
+            WHERE c.sha256 = ? AND s.plugin = ? AND s.name = ? ORDER BY s.recorded_at DESC LIMIT 1
+            """, [.text(sha256), .text(plugin), .text(name)])?[0].string
+    }
 }

@@ -32,37 +32,44 @@ extension IndexStore {
     /// Checkpoints ranked by one metric (`sharpq top`). Three passes, each an index walk that a `LIMIT` stops
     /// early: numbers in metric order (`metrics_ranking`), then NaN (the same index, value NULL), then
     /// checkpoints without the metric (`checkpoints_by_time`). Ties: newer checkpoint, then hash.
+    /// `offset` skips rows of the whole ranking: a pass that ends inside the skipped part is counted,
+    /// and the next pass skips what is left.
     public func top(_ query: TopQuery) throws -> TopResult {
         let metric = try resolveMetric(query.metric)
         let condition = try condition(for: query.filters)
         let limit = query.limit > 0 ? query.limit : Int.max
         let ref: [SQLValue] = [.text(metric.plugin), .text(metric.name)]
-        func remaining(_ rows: [[SQLValue]]) -> SQLValue { .integer(limit == .max ? .max : Int64(limit - rows.count)) }
         let ranked = """
-            SELECT \(Self.summaryColumns), m.value, m.is_nan, m.stderr, m.plugin_version
-            FROM metrics AS m\(db.dialect.indexedBy("metrics_ranking")) JOIN checkpoints AS c ON c.id = m.checkpoint_id
-            WHERE m.plugin = ? AND m.name = ? AND m.is_current = 1 AND m.value IS %@ AND \(condition.sql)
-            ORDER BY %@c.created_at \(db.dialect.descending), c.sha256 LIMIT ?
+            SELECT %COLUMNS FROM metrics AS m\(db.dialect.indexedBy("metrics_ranking")) JOIN checkpoints AS c ON c.id = m.checkpoint_id
+            WHERE m.plugin = ? AND m.name = ? AND m.is_current = 1 AND m.value IS %NULL AND \(condition.sql)
             """
         let order = "m.value \(query.ascending ? "ASC" : "DESC"), "  // NULL (NaN) rows come in a pass of their own
-        var rows = try db.rows(
-            ranked.replacingOccurrences(of: "IS %@", with: "IS NOT NULL").replacingOccurrences(of: "%@", with: order),
-            ref + condition.params + [remaining([])])
-        if rows.count < limit {
-            rows += try db.rows(
-                ranked.replacingOccurrences(of: "IS %@", with: "IS NULL").replacingOccurrences(of: "%@", with: ""),
-                ref + condition.params + [remaining(rows)])
-        }
-        if rows.count < limit {
-            rows += try db.rows(
-                """
-                SELECT \(Self.summaryColumns), NULL, NULL, NULL, NULL
-                FROM checkpoints AS c\(db.dialect.indexedBy("checkpoints_by_time"))
-                WHERE NOT EXISTS (SELECT 1 FROM metrics AS fm\(db.dialect.indexedBy("metrics_current"))
-                                  WHERE fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1)
-                  AND \(condition.sql)
-                ORDER BY c.created_at \(db.dialect.descending), c.sha256 LIMIT ?
-                """, ref + condition.params + [remaining(rows)])
+        let missing = """
+            SELECT %COLUMNS FROM checkpoints AS c\(db.dialect.indexedBy("checkpoints_by_time"))
+            WHERE NOT EXISTS (SELECT 1 FROM metrics AS fm\(db.dialect.indexedBy("metrics_current"))
+                              WHERE fm.checkpoint_id = c.id AND fm.plugin = ? AND fm.name = ? AND fm.is_current = 1)
+              AND \(condition.sql)
+            """
+        let passes: [(from: String, order: String, columns: String)] = [
+            (ranked.replacingOccurrences(of: "%NULL", with: "NOT NULL"), order, "m.value, m.is_nan, m.stderr, m.plugin_version"),
+            (ranked.replacingOccurrences(of: "%NULL", with: "NULL"), "", "m.value, m.is_nan, m.stderr, m.plugin_version"),
+            (missing, "", "NULL, NULL, NULL, NULL"),
+        ]
+        var rows: [[SQLValue]] = []
+        var skip = max(0, query.offset)
+        for pass in passes where rows.count < limit {
+            let params = ref + condition.params
+            let found = try db.rows(
+                pass.from.replacingOccurrences(of: "%COLUMNS", with: "\(Self.summaryColumns), \(pass.columns)")
+                    + " ORDER BY \(pass.order)c.created_at \(db.dialect.descending), c.sha256 LIMIT ? OFFSET ?",
+                params + [.integer(limit == .max ? .max : Int64(limit - rows.count)), .integer(Int64(skip))])
+            rows += found
+            guard skip > 0 else { continue }
+            // This pass held fewer rows than were left to skip, or ended on this page: skip the rest.
+            let passCount = found.isEmpty
+                ? Int(try db.scalar(pass.from.replacingOccurrences(of: "%COLUMNS", with: "count(*)"), params).int64 ?? 0)
+                : skip + found.count
+            skip = max(0, skip - passCount)
         }
         let total = try db.scalar("SELECT count(*) FROM checkpoints AS c WHERE \(condition.sql)", condition.params)
         return TopResult(
@@ -78,8 +85,8 @@ extension IndexStore {
         let rows = try db.rows(
             """
             SELECT \(Self.summaryColumns) FROM checkpoints AS c WHERE \(condition.sql)
-            ORDER BY c.created_at \(db.dialect.descending), c.sha256 LIMIT ?
-            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)])
+            ORDER BY c.created_at \(db.dialect.descending), c.sha256 LIMIT ? OFFSET ?
+            """, condition.params + [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max), .integer(Int64(max(0, query.offset)))])
         let total = try db.scalar("SELECT count(*) FROM checkpoints AS c WHERE \(condition.sql)", condition.params)
         let listed = try rows.map { row -> ListRow in
             let summary = Self.summary(row)
@@ -109,7 +116,7 @@ extension IndexStore {
     }
 
     /// A checkpoint's current value of one metric.
-    func currentReading(_ metric: MetricRef, checkpointID: Int64) throws -> MetricReading {
+    public func currentReading(_ metric: MetricRef, checkpointID: Int64) throws -> MetricReading {
         guard
             let row = try db.row(
                 """

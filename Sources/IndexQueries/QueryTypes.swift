@@ -81,14 +81,17 @@ public struct TopQuery: Equatable, Sendable {
     public var ascending: Bool
     /// At most this many rows (0 = all).
     public var limit: Int
+    /// Rows of the ranking skipped before the first one returned (a page's start).
+    public var offset: Int
     /// ANDed conditions.
     public var filters: [Filter]
 
     /// A ranking query; largest first, 20 rows by default.
-    public init(metric: String, ascending: Bool = false, limit: Int = 20, filters: [Filter] = []) {
+    public init(metric: String, ascending: Bool = false, limit: Int = 20, offset: Int = 0, filters: [Filter] = []) {
         self.metric = metric
         self.ascending = ascending
         self.limit = limit
+        self.offset = offset
         self.filters = filters
     }
 }
@@ -121,12 +124,15 @@ public struct ListQuery: Equatable, Sendable {
     public var metrics: [String]
     /// At most this many rows (0 = all).
     public var limit: Int
+    /// Rows skipped before the first one returned (a page's start).
+    public var offset: Int
 
     /// A listing query, newest first.
-    public init(filters: [Filter] = [], metrics: [String] = [], limit: Int = 50) {
+    public init(filters: [Filter] = [], metrics: [String] = [], limit: Int = 50, offset: Int = 0) {
         self.filters = filters
         self.metrics = metrics
         self.limit = limit
+        self.offset = offset
     }
 }
 

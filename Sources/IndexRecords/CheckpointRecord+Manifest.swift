@@ -4,7 +4,7 @@ import Index
 import JSON
 
 /// What a checkpoint puts into the index: its row from the manifest (here), its metric results
-/// (`ScoringResults+Outcome.swift`) and series (`SeriesJSON.swift`). sharpd and `sharp study`'s
+/// (`ScoringResults+Outcome.swift`) and series (Sources/Index/Store/SeriesJSON.swift). sharpd and `sharp study`'s
 /// in-process scoring both write through these, so their rows cannot drift apart.
 extension CheckpointRecord {
     /// The index row for a readable checkpoint: identity, what was trained how, on what data.

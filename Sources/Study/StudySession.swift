@@ -1,3 +1,4 @@
+import Charts
 import Checkpoint
 import Foundation
 import Index

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Index
 import IndexPresentation
@@ -10,8 +11,11 @@ extension ColorMode: ExpressibleByArgument {}
 
 /// `--store`, `--format`, `--color`: mounted by every data command.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "The store directory holding index.sqlite.")
-    var store: String = "store/"
+    @Option(name: .customLong("store"), help: "The store directory holding index.sqlite (default: SHARP_STORE, else store/).")
+    var storeArgument: String?
+
+    /// The store: --store, else SHARP_STORE, else `store/`.
+    var store: String { StoreArgument.resolve(storeArgument, fallback: "store/") }
 
     @Option(help: "The index instead: postgres://USER@HOST/DB or an index.sqlite path (default: SHARP_INDEX_URL, else the store's).")
     var index: String?

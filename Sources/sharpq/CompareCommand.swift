@@ -28,13 +28,13 @@ struct CompareCommand: ParsableCommand {
     var metrics: [String] = ["test_acc"]
 
     @Option(help: "Row value the others are paired against (skipped when absent).")
-    var baseline = "adam"
+    var baseline = CompareQuery.defaultBaseline
 
     @Option(
         help: ArgumentHelp(
             "Row values in the order shown, comma-separated; others follow, sorted.",
             discussion: "The default lists the built-in optimizers oldest first, the order the study reports them in."))
-    var order = "sgd,adam,adamw,sam,asam,gsam,wsam,crsam"
+    var order = CompareQuery.defaultRowOrder.joined(separator: ",")
 
     @Flag(help: "Use every matching checkpoint, not only each run's last.")
     var everyCheckpoint = false

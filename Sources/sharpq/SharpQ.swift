@@ -17,7 +17,7 @@ struct SharpQ: ParsableCommand {
         version: BuildInfo.description,
         subcommands: [
             TopCommand.self, ListCommand.self, RunsCommand.self, ShowCommand.self, MetricsCommand.self,
-            CompareCommand.self, JobsCommand.self, StatusCommand.self, ExportCommand.self, SQLCommand.self,
+            CompareCommand.self, JobsCommand.self, StatusCommand.self, ExportCommand.self, SQLCommand.self, ServeCommand.self,
         ]
     )
 

@@ -55,6 +55,26 @@ struct TopQueryTests {
     }
 
     @Test(arguments: TestBackend.available)
+    func pagesOfEverySizeJoinIntoTheWholeRankingAcrossTheNaNAndMissingPasses(_ backend: TestBackend) throws {
+        let (t, _) = try Self.fixture(backend)
+        for ascending in [false, true] {
+            let whole = try order(t, TopQuery(metric: "trace", ascending: ascending, limit: 0))
+            for size in 1...4 {
+                var joined: [Int64] = []
+                for page in 0..<(whole.count + size) / size {
+                    joined += try order(t, TopQuery(metric: "trace", ascending: ascending, limit: size, offset: page * size))
+                }
+                #expect(joined == whole, "pages of \(size), ascending \(ascending)")
+            }
+            #expect(try order(t, TopQuery(metric: "trace", ascending: ascending, limit: 3, offset: 7)).isEmpty)
+            #expect(try order(t, TopQuery(metric: "trace", ascending: ascending, limit: 0, offset: 5)) == Array(whole.dropFirst(5)))
+        }
+        let list = try t.index.listCheckpoints(ListQuery(limit: 0)).rows.map(\.checkpoint.id)
+        let pages = try (0..<3).flatMap { try t.index.listCheckpoints(ListQuery(limit: 3, offset: $0 * 3)).rows.map(\.checkpoint.id) }
+        #expect(pages == list)
+    }
+
+    @Test(arguments: TestBackend.available)
     func repeatedCallsGiveByteIdenticalOutputInEveryFormat(_ backend: TestBackend) throws {
         let (t, _) = try Self.fixture(backend)
         let reader = try t.reader()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Charts
 @testable import Study
 
 /// The hand-written SVG: well-formed XML (Foundation's XMLParser), with the series, bars and

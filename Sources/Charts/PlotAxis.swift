@@ -83,7 +83,7 @@ public struct PlotAxis: Sendable, Equatable {
     }
 
     /// 1, 2 or 5 × 10^k, the smallest such at least `rough`.
-    static func niceStep(_ rough: Double) -> Double {
+    public static func niceStep(_ rough: Double) -> Double {
         guard rough > 0, rough.isFinite else { return 1 }
         let power = pow(10, Foundation.log10(rough).rounded(.down))
         for m in [1.0, 2, 5, 10] where m * power >= rough * (1 - 1e-12) { return m * power }
@@ -126,9 +126,9 @@ public struct PlotFrame: Sendable, Equatable {
     }
 
     /// Canvas x of an axis fraction.
-    func px(_ fraction: Double) -> Double { x + fraction * width }
+    public func px(_ fraction: Double) -> Double { x + fraction * width }
     /// Canvas y of an axis fraction (0 at the bottom).
-    func py(_ fraction: Double) -> Double { y + (1 - fraction) * height }
+    public func py(_ fraction: Double) -> Double { y + (1 - fraction) * height }
 }
 
 /// Drawing axes, ticks, grid lines and titles around a frame.

@@ -16,6 +16,19 @@ public struct LineChart: Sendable {
         public var markers = false
         /// Vertical error bars (low, high) per point, or empty.
         public var errorBars: [(low: Double, high: Double)] = []
+
+        /// A line.
+        public init(
+            name: String, color: String, dash: String? = nil, points: [(x: Double, y: Double)], markers: Bool = false,
+            errorBars: [(low: Double, high: Double)] = []
+        ) {
+            self.name = name
+            self.color = color
+            self.dash = dash
+            self.points = points
+            self.markers = markers
+            self.errorBars = errorBars
+        }
     }
 
     /// Chart title.
@@ -26,6 +39,15 @@ public struct LineChart: Sendable {
     public var series: [Series]
     /// Extra vertical reference lines (x value, label).
     public var markers: [(x: Double, label: String)] = []
+
+    /// A chart.
+    public init(title: String, x: PlotAxis, y: PlotAxis, series: [Series], markers: [(x: Double, label: String)] = []) {
+        self.title = title
+        self.x = x
+        self.y = y
+        self.series = series
+        self.markers = markers
+    }
 
     /// Draws into `frame` of `svg`.
     public func draw(into svg: inout SVGDocument, frame: PlotFrame, legend: Bool = true) {
@@ -77,6 +99,13 @@ public struct BarChart: Sendable {
         public var value: Double
         /// Error bar ends.
         public var low: Double?, high: Double?
+
+        /// A bar.
+        public init(value: Double, low: Double? = nil, high: Double? = nil) {
+            self.value = value
+            self.low = low
+            self.high = high
+        }
     }
 
     /// Chart title.
@@ -91,6 +120,20 @@ public struct BarChart: Sendable {
     public var y: PlotAxis
     /// A note under each bar (e.g. "+3.1" vs the baseline), by group then series.
     public var annotations: [[String?]] = []
+
+    /// A chart.
+    public init(
+        title: String, groups: [String], seriesNames: [String], colors: [String], bars: [[Bar?]], y: PlotAxis,
+        annotations: [[String?]] = []
+    ) {
+        self.title = title
+        self.groups = groups
+        self.seriesNames = seriesNames
+        self.colors = colors
+        self.bars = bars
+        self.y = y
+        self.annotations = annotations
+    }
 
     /// Draws into `frame` of `svg` (an empty title draws none).
     public func draw(into svg: inout SVGDocument, frame: PlotFrame) {
@@ -136,6 +179,18 @@ public struct Heatmap: Sendable {
     public var xLabel: String, yLabel: String, zLabel: String
     /// Contour levels (empty: none).
     public var levels: [Double] = []
+
+    /// A heat map.
+    public init(title: String, x: [Double], y: [Double], z: [[Double]], xLabel: String, yLabel: String, zLabel: String, levels: [Double] = []) {
+        self.title = title
+        self.x = x
+        self.y = y
+        self.z = z
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.zLabel = zLabel
+        self.levels = levels
+    }
 
     /// Draws into `frame` (plus a colour bar to its right).
     public func draw(into svg: inout SVGDocument, frame: PlotFrame) {

@@ -28,6 +28,13 @@ public struct SVGDocument {
         return out
     }
 
+    /// The `<svg>` element alone, for embedding in an HTML page (no XML declaration).
+    public var inlineText: String {
+        let full = text
+        guard let start = full.range(of: "<svg ") else { return full }
+        return String(full[start.lowerBound...])
+    }
+
     /// Writes the document to `path` (UTF-8).
     public func write(to path: String) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)

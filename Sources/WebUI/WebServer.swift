@@ -1,0 +1,75 @@
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Serves a `WebApp` over HTTP/1.1 with Hummingbird. Only GET and HEAD are answered (405
+/// otherwise: nothing can be changed through the UI). Every answer carries a Content-Security-
+/// Policy that allows no script at all, so even a file that slipped through would not run one.
+public struct WebServer: Sendable {
+    /// The pages.
+    public let app: WebApp
+    /// Interface to bind (`127.0.0.1` unless the user chose another).
+    public let host: String
+    /// Port (0: any free one; the one chosen is passed to `onListening`).
+    public let port: Int
+
+    /// A server for `app` on `host:port`.
+    public init(app: WebApp, host: String, port: Int) {
+        self.app = app
+        self.host = host
+        self.port = port
+    }
+
+    /// The headers every response carries.
+    static let securityHeaders: [(HTTPField.Name, String)] = [
+        (.contentSecurityPolicy, "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+        (.xContentTypeOptions, "nosniff"),
+        (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+        (.cacheControl, "no-store"),
+    ]
+
+    /// Runs until SIGINT or SIGTERM; `onListening` gets the bound port once the socket is open.
+    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = self.app
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            guard request.method == .get || request.method == .head else {
+                var response = Self.response(WebResponse.html("only GET and HEAD: the web UI is read-only\n", status: 405))
+                response.headers[.allow] = "GET, HEAD"
+                return response
+            }
+            let webRequest = WebRequest(path: request.uri.path, rawQuery: request.uri.query)
+            // Index queries block: run them off Swift's cooperative threads.
+            let answer = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: app.respond(webRequest)) }
+            }
+            var response = Self.response(answer)
+            if request.method == .head { response.body = ResponseBody() }
+            return response
+        }
+        var logger = Logger(label: "sharpq.serve")
+        logger.logLevel = .warning
+        let application = Application(
+            responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "sharp"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }, logger: logger)
+        try await application.runService()
+    }
+
+    static func response(_ answer: WebResponse) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = answer.contentType
+        headers[.contentLength] = String(answer.body.count)
+        for (name, value) in securityHeaders { headers[name] = value }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// True for loopback addresses (`127.0.0.0/8`, `::1`, `localhost`): binding anything else needs
+    /// the user's explicit consent.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}

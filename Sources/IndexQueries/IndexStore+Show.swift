@@ -26,8 +26,19 @@ extension IndexStore {
                 .compactMap { try $0[0].int64.flatMap { try job(withID: $0) } })
     }
 
-    /// The id of the one checkpoint `text` names; ambiguous or unknown names throw.
+    /// The id of the one checkpoint `text` names; ambiguous or unknown names throw. Hex text is
+    /// looked up as a hash prefix first (a range on the unique sha256 index); paths and file names
+    /// (a suffix match that reads every path) only when no hash starts with it.
     func checkpointID(matching text: String) throws -> Int64 {
+        let hex = text.lowercased()
+        var byHash: [[SQLValue]] = []
+        if !hex.isEmpty, hex.allSatisfy({ $0.isHexDigit }) {
+            // A range on the unique sha256 index: every hash starting with `hex`.
+            let upper = hex + String(repeating: "g", count: 64)
+            byHash = try db.rows(
+                "SELECT id, sha256 FROM checkpoints WHERE sha256 >= ? AND sha256 < ? ORDER BY sha256 LIMIT 11", [.text(hex), .text(upper)])
+            if byHash.count == 1, let id = byHash[0][0].int64 { return id }
+        }
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
         let byPath = try db.rows(
@@ -36,15 +47,7 @@ extension IndexStore {
             WHERE c.path = ?1 OR p.path = ?1 OR p.path \(db.dialect.caseInsensitiveLike) ?2 ESCAPE '\\' ORDER BY c.sha256 LIMIT 11
             """, [.text(text), .text("%/" + escaped)])
         if byPath.count == 1, let id = byPath[0][0].int64 { return id }
-        let hex = text.lowercased()
-        guard byPath.isEmpty, !hex.isEmpty, hex.allSatisfy({ $0.isHexDigit }) else {
-            return try unique(byPath, text)
-        }
-        // A range on the unique sha256 index: every hash starting with `hex`.
-        let upper = hex + String(repeating: "g", count: 64)
-        return try unique(
-            db.rows("SELECT id, sha256 FROM checkpoints WHERE sha256 >= ? AND sha256 < ? ORDER BY sha256 LIMIT 11",
-                    [.text(hex), .text(upper)]), text)
+        return try unique(byPath.isEmpty ? byHash : byPath, text)
     }
 
     private func unique(_ rows: [[SQLValue]], _ text: String) throws -> Int64 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import MachineCheck
 import Tensor
 
@@ -16,7 +17,9 @@ struct DoctorCommand: ParsableCommand {
             kernels this machine can run, for scripts (tools/test runs the float32 goldens on each).
             """)
 
-    @Option(help: "Store whose plugins/ directory is searched last.") var store: String?
+    @Option(name: .customLong("store"), help: "Store whose plugins/ directory is searched last (default: SHARP_STORE).") var storeArgument: String?
+    /// --store, else SHARP_STORE.
+    var store: String? { StoreArgument.optional(storeArgument) }
     @Flag(help: "Print only the OpenBLAS kernel this process runs, and exit.") var blasKernel = false
     @Flag(help: "Print the OpenBLAS kernels this CPU can run and this OpenBLAS has (Prescott and up, one per line), and exit.")
     var runnableKernels = false

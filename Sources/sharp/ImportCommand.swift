@@ -35,7 +35,10 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Classes (default: the head's output count; must match the data).") var classes: Int?
     @Option(help: "Run id (default: the file name without .safetensors).") var runID: String?
     @Option(help: "Epoch recorded in the manifest and the file name.") var epoch = 0
-    @Option(help: "Store folder the checkpoint is written to.") var store = "store"
+    @Option(name: .customLong("store"), help: "Store folder the checkpoint is written to (default: SHARP_STORE, else store).")
+    var storeArgument: String?
+    /// --store, else SHARP_STORE, else `store`.
+    var store: String { StoreArgument.resolve(storeArgument) }
 
     func validate() throws {
         if let c = channels, c != 1 && c != 3 { throw ValidationError("--channels must be 1 or 3") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import PluginHost
 
 /// `sharp plugin list` (or `sharp plugins`): every plugin found, and why anything was refused.
@@ -17,7 +18,9 @@ struct PluginListCommand: ParsableCommand {
     /// Output formats.
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
-    @Option(help: "Store whose plugins/ directory is searched last.") var store: String?
+    @Option(name: .customLong("store"), help: "Store whose plugins/ directory is searched last (default: SHARP_STORE).") var storeArgument: String?
+    /// --store, else SHARP_STORE.
+    var store: String? { StoreArgument.optional(storeArgument) }
     @Option(help: "table, json or csv.") var format: Format = .table
     @Flag(help: "Table: also describe every parameter.") var verbose = false
 

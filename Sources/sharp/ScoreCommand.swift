@@ -49,7 +49,9 @@ struct ScoreCommand: ParsableCommand {
     var memoryMb: Int?
     @Flag(inversion: .prefixedNo, help: "Also report sharpness.<optimizer> for every optimizer plugin with a perturbation.")
     var optimizerSharpness = true
-    @Option(help: "Store whose plugins/ directory is searched too.") var store: String?
+    @Option(name: .customLong("store"), help: "Store whose plugins/ directory is searched too (default: SHARP_STORE).") var storeArgument: String?
+    /// --store, else SHARP_STORE.
+    var store: String? { StoreArgument.optional(storeArgument) }
     @Option(help: ArgumentHelp(
         "Also record the results in this index, as sharpd would: postgres://USER@HOST/DB or an index.sqlite path (default: SHARP_INDEX_URL if set, else none).",
         discussion: "Give a password through PGPASSWORD or ~/.pgpass, not in the URL."))

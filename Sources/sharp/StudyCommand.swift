@@ -38,7 +38,9 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Training samples for the Hessian metrics (N or all).") var samples: String?
     @Option(name: .customLong("metric"), parsing: .singleValue, help: "Metric NAME[:k=v,...] (repeatable; replaces the preset's list).")
     var metrics: [String] = []
-    @Option(help: "Store directory.") var store = "store"
+    @Option(name: .customLong("store"), help: "Store directory (default: SHARP_STORE, else store).") var storeArgument: String?
+    /// --store, else SHARP_STORE, else `store`.
+    var store: String { StoreArgument.resolve(storeArgument) }
     @Option(
         help: ArgumentHelp(
             "Where results are read and written: postgres://USER@HOST/DB or an index.sqlite path (default: SHARP_INDEX_URL, else <store>/index.sqlite).",

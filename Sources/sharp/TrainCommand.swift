@@ -36,8 +36,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for initialisation, shuffling and dropout.") var seed: UInt64 = 0
     @Option(help: "Threads for Sharp's kernels (default: all CPUs).") var threads: Int?
     @Option(help: "Also write a checkpoint every N epochs (0: only the final one).") var checkpointEvery = 0
-    @Option(help: "Directory the checkpoints are written to (default store/; with --resume, the checkpoint's folder).")
-    var store: String?
+    @Option(
+        name: .customLong("store"),
+        help: "Directory the checkpoints are written to (default: SHARP_STORE, else store/; with --resume, the checkpoint's folder).")
+    var storeArgument: String?
+    /// --store, else (unless resuming, which defaults to the checkpoint's folder) SHARP_STORE.
+    var store: String? { storeArgument ?? (resume == nil ? StoreArgument.optional(nil) : nil) }
     @Option(help: "Run id (default: <model>-<optimizer>-s<seed>-<time>).") var runID: String?
     @Option(help: "Continue the run a checkpoint came from.") var resume: String?
 

@@ -20,7 +20,9 @@ struct RetryCommand: ParsableCommand {
             `sharpq jobs --state failed` lists them with their reasons.
             """)
 
-    @Option(help: "Store directory.") var store: String
+    @Option(name: .customLong("store"), help: "Store directory (default: SHARP_STORE).") var storeArgument: String?
+    /// --store, else SHARP_STORE (`validate` makes sure there is one).
+    var store: String { StoreArgument.optional(storeArgument) ?? "" }
     @Option(help: "The index (default: SHARP_INDEX_URL, else <store>/index.sqlite).") var index: String?
     @Option(help: "Only this plugin's failed jobs: a metric plugin's, or the sharpness jobs that measure this optimizer plugin.") var plugin: String?
     @Option(name: .customLong("plugin-version"), help: "Only this version of --plugin.") var pluginVersion: String?
@@ -29,6 +31,9 @@ struct RetryCommand: ParsableCommand {
     @Flag(help: "Every failed job.") var all = false
 
     func validate() throws {
+        guard StoreArgument.optional(storeArgument) != nil else {
+            throw ValidationError("which store? Give --store DIR or set \(StoreArgument.environmentVariable)")
+        }
         let filtered = plugin != nil || metric != nil || checkpoint != nil
         guard filtered != all else {
             throw ValidationError(all ? "--all retries every failed job: give it alone" : "say which failed jobs: --plugin, --metric, --checkpoint, or --all")

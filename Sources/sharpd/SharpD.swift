@@ -38,7 +38,10 @@ struct SharpD: ParsableCommand {
 
 /// Metric and evaluation options shared by the daemon and its planner.
 struct MetricOptions: ParsableArguments {
-    @Option(help: "Store directory to watch (checkpoints anywhere below it).") var store: String
+    @Option(name: .customLong("store"), help: "Store directory to watch (checkpoints anywhere below it; default: SHARP_STORE).")
+    var storeArgument: String?
+    /// --store, else SHARP_STORE (`validate` makes sure there is one).
+    var store: String { StoreArgument.optional(storeArgument) ?? "" }
     @Option(
         help: ArgumentHelp(
             "The index: postgres://USER@HOST/DB, shared by several hosts, or an index.sqlite path (default: SHARP_INDEX_URL, else <store>/index.sqlite).",
@@ -70,6 +73,9 @@ struct MetricOptions: ParsableArguments {
     var dataRoot: [String] = []
 
     func validate() throws {
+        guard StoreArgument.optional(storeArgument) != nil else {
+            throw ValidationError("which store? Give --store DIR or set \(StoreArgument.environmentVariable)")
+        }
         if samples != "all", (Int(samples) ?? 0) < 1 { throw ValidationError("--samples must be a positive number or all") }
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1") }
         for r in requests { _ = try parse(r) }

@@ -16,6 +16,10 @@ let package = Package(
         // The web UI's HTTP server (docs/web.md); its optional swift-configuration support is left out.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // sharpd's logs (text or JSON lines, journald priorities) and its Prometheus /metrics.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -127,11 +131,25 @@ package.products += [.executable(name: "sharpd", targets: ["sharpd"])]
 package.targets += [
     // What a checkpoint puts into the index (its row, results and series), for sharpd and sharp study alike.
     .target(name: "IndexRecords", dependencies: ["JSON", "Index", "Scoring", "Checkpoint", "PluginHost"]),
-    .target(name: "Daemon", dependencies: ["JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "Datasets", "PluginHost", "Hashing", "NN", "Tensor"]),
+    .target(
+        name: "Daemon",
+        dependencies: [
+            "JSON", "Index", "IndexRecords", "Scoring", "Checkpoint", "Datasets", "PluginHost", "Hashing", "NN", "Tensor",
+            .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
     .executableTarget(
         name: "sharpd",
-        dependencies: ["Daemon", "Datasets", "Index", "Scoring", "Study", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Index", "IndexQueries", "TestSupport", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor"]),
+        dependencies: [
+            "Daemon", "Datasets", "Index", "IndexQueries", "Scoring", "Study", "PluginHost", "CommandLineSupport", "BuildInfo", "MachineCheck",
+            "WebUI", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+        ]),
+    .testTarget(
+        name: "DaemonTests",
+        dependencies: [
+            "Daemon", "Index", "IndexQueries", "TestSupport", "Checkpoint", "PluginHost", "Training", "Datasets", "NN", "Tensor",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 ]
 
 // The study in one command (docs/study.md): the grid, its cells trained in-process, scoring through

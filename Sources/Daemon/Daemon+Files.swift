@@ -96,13 +96,15 @@ extension Daemon {
             switch outcome {
             case .indexed(let id, let queued):
                 tally.indexed += 1
-                log.info("indexed \(path) (checkpoint \(id)); \(queued) job(s) queued")
+                DaemonMetrics.checkpointIndexed()
+                log.info("indexed \(path) (checkpoint \(id)); \(queued) job(s) queued", ["path": "\(path)", "checkpoint_id": .stringConvertible(id)])
             case .known(let id, let queued):
                 log.debug("known bytes at \(path) (checkpoint \(id)); \(queued) job(s) queued")
             case .unchanged(let id, let queued):
                 if queued > 0 { log.debug("\(path) unchanged (checkpoint \(id)); \(queued) job(s) queued") }
             case .quarantined:
                 tally.quarantined += 1
+                DaemonMetrics.checkpointQuarantined()
             case .deferred(let retryAt):
                 log.debug("\(path) does not read yet; looking again at \(retryAt)")
                 pendingFiles[path] = retryAt

@@ -13,7 +13,9 @@ extension Daemon {
         let fresh: [PlannedMetric]
         do {
             fresh = try runPlanner()
+            DaemonMetrics.pluginsLoaded(fresh.map(\.key.plugin))
         } catch {
+            DaemonMetrics.pluginLoadFailed()
             if initial { throw error }
             log.warning("keeping the current metrics: \(error)")
             return

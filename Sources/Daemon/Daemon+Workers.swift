@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Index
+import Logging
 
 /// One worker process and the jobs it holds.
 final class WorkerBatch {
@@ -118,17 +119,24 @@ extension Daemon {
         case .begin(let id):
             batch.current = id
             batch.currentSince = Date()
-        case .done(let id):
+        case .done(let id, let hvps):
             batch.settled.insert(id)
             tally.scored += 1
             if let job = batch.job(id) {
-                log.info("scored \(job.path) with \(Self.label(job.key)) in \(Int(Date().timeIntervalSince(batch.currentSince))) s")
+                let seconds = Date().timeIntervalSince(batch.currentSince)
+                DaemonMetrics.jobEnded(plugin: job.key.plugin, outcome: "done", seconds: seconds, hvps: hvps)
+                log.info("scored \(job.path) with \(Self.label(job.key)) in \(Int(seconds)) s",
+                         Self.fields(job, ["duration_s": .stringConvertible(Self.rounded(seconds)), "hvps": .stringConvertible(hvps)]))
             }
         case .note(let id, let text):
-            if let job = batch.job(id) { log.info("\(job.path) \(Self.label(job.key)): \(text)") }
+            if let job = batch.job(id) { log.info("\(job.path) \(Self.label(job.key)): \(text)", Self.fields(job)) }
         case .failed(let id, let failure, let reason):
             batch.settled.insert(id)
-            if let job = batch.job(id) { try settle(job, failure: failure, reason: reason, worker: batch.tag) }
+            if let job = batch.job(id) {
+                DaemonMetrics.jobEnded(plugin: job.key.plugin, outcome: failure == .transient ? "retry" : "failed",
+                                       seconds: Date().timeIntervalSince(batch.currentSince))
+                try settle(job, failure: failure, reason: reason, worker: batch.tag)
+            }
         case .checkpointFailed(let failure, let reason):
             let open = batch.jobs.filter { !batch.settled.contains($0.id) }
             batch.settled.formUnion(open.map(\.id))
@@ -161,7 +169,8 @@ extension Daemon {
                 let delay = min(600, 10 * pow(2, Double(attempts - 1)))
                 try index.failJob(id: job.id, worker: worker, reason: "retrying in \(Int(delay)) s: \(reason)",
                                   retryAt: Date().addingTimeInterval(delay), at: Date())
-                log.warning("\(Self.label(job.key)) on \(job.path) failed (attempt \(attempts)), retrying in \(Int(delay)) s: \(reason)")
+                log.warning("\(Self.label(job.key)) on \(job.path) failed (attempt \(attempts)), retrying in \(Int(delay)) s: \(reason)",
+                            Self.fields(job, ["attempt": .stringConvertible(attempts)]))
             } else {
                 try fail(job, reason: "gave up after \(attempts) attempts: \(reason)", worker: worker)
             }
@@ -180,7 +189,7 @@ extension Daemon {
     private func fail(_ job: Job, reason: String, worker: String) throws {
         if try index.failJob(id: job.id, worker: worker, reason: reason, retryAt: nil, at: Date()) {
             tally.failed += 1
-            log.warning("\(Self.label(job.key)) failed on \(job.path): \(reason)")
+            log.warning("\(Self.label(job.key)) failed on \(job.path): \(reason)", Self.fields(job))
         }
     }
 
@@ -192,6 +201,7 @@ extension Daemon {
             _ = try intake.moveToQuarantine(job.path, sha: job.checkpointSHA256, size: 0, reason: reason)
         }
         tally.quarantined += 1
+        DaemonMetrics.checkpointQuarantined()
     }
 
     /// Collects exited workers and settles every job they held without a report.
@@ -210,6 +220,9 @@ extension Daemon {
             batch.process.closePipes()
             let exit = ExitStatus(waitStatus: status)
             let crashFile = writeCrashFile(of: batch)
+            if batch.timedOut || (shutdownDeadline == nil && (exit != .exited(0) || crashFile != nil)) {
+                DaemonMetrics.workerCrashed(reason: batch.timedOut ? "timeout" : crashFile != nil ? "crash" : "signal")
+            }
             if let crashFile {
                 log.warning("worker \(pid) (\(exit)) wrote a crash report: \(batch.crashMessage ?? "?"); the whole of it is in \(crashFile)")
             }
@@ -250,6 +263,17 @@ extension Daemon {
 extension Daemon {
     /// A job's metric as the log names it: the request as typed, so two configurations of one
     /// plugin (`hessian-spectrum:runs=4,steps=40`, `hessian-spectrum:mode=per-batch`) stay apart.
+    /// A job's log fields.
+    static func fields(_ job: Job, _ more: Logging.Logger.Metadata = [:]) -> Logging.Logger.Metadata {
+        let fields: Logging.Logger.Metadata = [
+            "job": .stringConvertible(job.id), "checkpoint": "\(job.checkpointSHA256)", "plugin": "\(job.key.plugin)", "path": "\(job.path)",
+        ]
+        return fields.merging(more) { $1 }
+    }
+
+    /// Seconds with millisecond precision, for logs.
+    static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
     static func label(_ key: PluginKey) -> String {
         let request = key.paramsJSON.flatMap { try? JobParameters(json: $0).request } ?? key.plugin
         return "\(request) (\(key.plugin) \(key.version))"

@@ -12,6 +12,8 @@ public enum DaemonError: Error, CustomStringConvertible, Sendable {
     case protocolViolation(String)
     /// The metric plan could not be made (a requested plugin is missing, a bad value, ...).
     case plan(String)
+    /// `--http`: the server could not start.
+    case http(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum DaemonError: Error, CustomStringConvertible, Sendable {
             return "\(call) failed for \(detail): \(String(cString: strerror(code)))"
         case .protocolViolation(let message): return "internal error: \(message)"
         case .plan(let message): return message
+        case .http(let message): return message
         }
     }
 }

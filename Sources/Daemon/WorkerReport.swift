@@ -4,8 +4,8 @@
 public enum WorkerReport: Equatable, Sendable {
     /// A job starts (its timeout starts now).
     case begin(job: Int64)
-    /// A job's results are recorded.
-    case done(job: Int64)
+    /// A job's results are recorded; `hvps` Hessian-vector products were computed for them.
+    case done(job: Int64, hvps: Int = 0)
     /// A job failed; `failure` says whether retrying can help.
     case failed(job: Int64, failure: Failure, reason: String)
     /// The checkpoint itself cannot be scored: every job of the batch not yet done fails with it.
@@ -32,7 +32,7 @@ public enum WorkerReport: Equatable, Sendable {
     public var line: String {
         switch self {
         case .begin(let job): return "begin \(job)"
-        case .done(let job): return "done \(job)"
+        case .done(let job, let hvps): return "done \(job) \(hvps)"
         case .failed(let job, let failure, let reason): return "fail \(job) \(failure.rawValue) \(Self.oneLine(reason))"
         case .checkpointFailed(let failure, let reason): return "checkpoint \(failure.rawValue) \(Self.oneLine(reason))"
         case .note(let job, let text): return "note \(job) \(Self.oneLine(text))"
@@ -44,7 +44,9 @@ public enum WorkerReport: Equatable, Sendable {
         let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
         switch parts.first {
         case "begin" where parts.count == 2: guard let id = Int64(parts[1]) else { return nil }; self = .begin(job: id)
-        case "done" where parts.count == 2: guard let id = Int64(parts[1]) else { return nil }; self = .done(job: id)
+        case "done" where parts.count == 2 || parts.count == 3:
+            guard let id = Int64(parts[1]), let hvps = parts.count == 3 ? Int(parts[2]) : 0 else { return nil }
+            self = .done(job: id, hvps: hvps)
         case "fail" where parts.count >= 3:
             guard let id = Int64(parts[1]), let failure = Failure(rawValue: String(parts[2])) else { return nil }
             self = .failed(job: id, failure: failure, reason: parts.count > 3 ? String(parts[3]) : "")

@@ -90,7 +90,7 @@ public struct WorkerSession {
             for note in outcome.notes { report(.note(job: job.id, text: note)) }
             let results = ScoringResults(outcome, checkpointID: job.checkpointID, key: job.key)
             if try index.completeJob(id: job.id, worker: worker, results: results) {
-                report(.done(job: job.id))
+                report(.done(job: job.id, hvps: outcome.scalars.map(\.hvpCount).max() ?? 0))
             } else {
                 report(.failed(job: job.id, failure: .permanent, reason: "job was taken back before its results were recorded"))
             }

@@ -42,4 +42,19 @@ extension IndexStore {
                 recentFailures: failed, quarantinedFiles: DaemonProbe.quarantinedFiles(store: store))
         }
     }
+
+    /// Jobs by metric plugin and state (`queued`, `running`, `done`, `failed`; absent pairs are
+    /// not listed), for sharpd's /metrics; and checkpoints by status.
+    public func queueCounts() throws -> (jobs: [(plugin: String, state: String, count: Int)], checkpoints: [String: Int]) {
+        try db.transaction(.read) {
+            let jobs = try db.rows("SELECT plugin, state, count(*) FROM jobs GROUP BY plugin, state ORDER BY plugin, state").map {
+                (plugin: $0[0].string ?? "", state: $0[1].string ?? "", count: Int($0[2].int64 ?? 0))
+            }
+            var checkpoints: [String: Int] = ["ok": 0, "missing": 0, "quarantined": 0]
+            for row in try db.rows("SELECT status, count(*) FROM checkpoints GROUP BY status") {
+                checkpoints[row[0].string ?? "?"] = Int(row[1].int64 ?? 0)
+            }
+            return (jobs, checkpoints)
+        }
+    }
 }

@@ -49,6 +49,13 @@ public struct WebResponse: Sendable {
     /// The body.
     public var body: [UInt8]
 
+    /// An answer.
+    public init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
     /// An HTML page.
     static func html(_ text: String, status: Int = 200) -> WebResponse {
         WebResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(text.utf8))

@@ -15,12 +15,15 @@ public struct WebServer: Sendable {
     public let host: String
     /// Port (0: any free one; the one chosen is passed to `onListening`).
     public let port: Int
+    /// Answers for paths the pages do not have (sharpd's /metrics), asked first; nil: not mine.
+    public let extra: (@Sendable (WebRequest) -> WebResponse?)?
 
     /// A server for `app` on `host:port`.
-    public init(app: WebApp, host: String, port: Int) {
+    public init(app: WebApp, host: String, port: Int, extra: (@Sendable (WebRequest) -> WebResponse?)? = nil) {
         self.app = app
         self.host = host
         self.port = port
+        self.extra = extra
     }
 
     /// The headers every response carries.
@@ -31,9 +34,11 @@ public struct WebServer: Sendable {
         (.cacheControl, "no-store"),
     ]
 
-    /// Runs until SIGINT or SIGTERM; `onListening` gets the bound port once the socket is open.
-    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let app = self.app
+    /// Runs until SIGINT or SIGTERM (with `handleSignals`; otherwise until the task is cancelled,
+    /// for a program that handles its signals itself); `onListening` gets the bound port once the
+    /// socket is open.
+    public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = self.app, extra = self.extra
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             guard request.method == .get || request.method == .head else {
                 var response = Self.response(WebResponse.html("only GET and HEAD: the web UI is read-only\n", status: 405))
@@ -43,7 +48,7 @@ public struct WebServer: Sendable {
             let webRequest = WebRequest(path: request.uri.path, rawQuery: request.uri.query)
             // Index queries block: run them off Swift's cooperative threads.
             let answer = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: app.respond(webRequest)) }
+                DispatchQueue.global().async { continuation.resume(returning: extra?(webRequest) ?? app.respond(webRequest)) }
             }
             var response = Self.response(answer)
             if request.method == .head { response.body = ResponseBody() }
@@ -54,7 +59,11 @@ public struct WebServer: Sendable {
         let application = Application(
             responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "sharp"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }, logger: logger)
-        try await application.runService()
+        if handleSignals {
+            try await application.runService()
+        } else {
+            try await application.run()
+        }
     }
 
     static func response(_ answer: WebResponse) -> Response {

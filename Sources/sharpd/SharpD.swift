@@ -4,12 +4,14 @@ import CommandLineSupport
 import Daemon
 import Datasets
 import Index
+import Logging
 import Foundation
 import Glibc
 import MachineCheck
 import PluginHost
 import Scoring
 import Tensor
+import WebUI
 
 /// `sharpd`: the scoring daemon. `sharpd --store DIR` watches DIR; `worker` and `plan` are the
 /// child processes it starts (hidden: they are not meant to be run by hand).
@@ -98,6 +100,21 @@ struct MetricOptions: ParsableArguments {
 }
 
 extension EvaluationOptions.Split: ExpressibleByArgument {}
+extension DaemonLog.Format: ExpressibleByArgument {}
+
+/// `--log-level`.
+enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
+    case debug, info, warning, error
+
+    var level: Logger.Level {
+        switch self {
+        case .debug: return .debug
+        case .info: return .info
+        case .warning: return .warning
+        case .error: return .error
+        }
+    }
+}
 
 struct RunDaemon: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Watch a store and score its checkpoints (the default).")
@@ -120,7 +137,15 @@ struct RunDaemon: ParsableCommand {
     var scanInterval: Double?
     @Flag(help: "Also train a distributed study's cells (sharp study --distributed), one at a time, from the index's training queue.")
     var train = false
-    @Flag(help: "Log every job.") var verbose = false
+    @Flag(help: "Log every job (the same as --log-level debug).") var verbose = false
+    @Option(help: "Lowest level logged: debug, info, warning or error.") var logLevel: LogLevelOption = .info
+    @Option(help: "Log lines as text or json (one object per line with job, checkpoint, plugin and duration fields).")
+    var logFormat: DaemonLog.Format = .text
+    @Option(help: ArgumentHelp(
+        "Serve the web UI (as sharpq serve) and Prometheus metrics on /metrics at HOST:PORT (or PORT on 127.0.0.1).",
+        valueName: "address"))
+    var http: String?
+    @Flag(help: "Allow --http on an address other machines can reach (there is no login).") var allowRemote = false
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
@@ -128,6 +153,14 @@ struct RunDaemon: ParsableCommand {
         guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
         if let s = scanInterval, s < 0 { throw ValidationError("--scan-interval must be 0 (never) or positive") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let http {
+            guard let (host, _) = DaemonHTTP.parse(http) else {
+                throw ValidationError("--http \(http): give HOST:PORT, [IPV6]:PORT or PORT (for example 127.0.0.1:9464)")
+            }
+            if !WebServer.isLoopback(host) && !allowRemote {
+                throw ValidationError("--http \(http) would let other machines read the index; add --allow-remote if that is what you want")
+            }
+        }
         guard timeout > 0, grace >= 0, maxAttempts >= 1 else { throw ValidationError("--timeout, --grace and --max-attempts must be positive") }
     }
 
@@ -151,8 +184,16 @@ struct RunDaemon: ParsableCommand {
         c.scanInterval = scanInterval
         c.softwareVersion = BuildInfo.description
         let status: Int32
+        let log = DaemonLog(level: verbose ? .debug : logLevel.level, format: logFormat)
         do {
-            let daemon = try Daemon(configuration: c, log: DaemonLog(verbose: verbose))
+            let daemon = try Daemon(configuration: c, log: log)
+            if let http, let (host, port) = DaemonHTTP.parse(http) {
+                if !WebServer.isLoopback(host) {
+                    log.warning("--http \(http): anyone who can reach this address can read the index (there is no login)")
+                }
+                let url = try DaemonHTTP.start(host: host, port: port, store: options.store, index: c.layout.index)
+                log.info("serving the web UI at \(url) and Prometheus metrics at \(url)metrics", ["url": "\(url)"])
+            }
             status = try daemon.run()
         } catch let error as DaemonError {
             throw CommandFailure("sharpd: \(error)")

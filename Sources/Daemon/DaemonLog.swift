@@ -3,7 +3,7 @@ import Glibc
 import JSON
 import Logging
 
-/// sharpd's log: one line per event on stderr, unbuffered, through swift-log (docs/daemon.md#logs).
+/// sharpd's log: one line per event on stderr, unbuffered, through swift-log (docs/daemon.md §7).
 /// Events carry fields as metadata (`job`, `checkpoint`, `plugin`, `duration_s`, `path`, ...), which
 /// the text format appends as `key=value` and the JSON format writes as keys.
 public struct DaemonLog: Sendable {

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Foundation
 
-/// What sharpd counts as it goes, through swift-metrics (docs/daemon.md#metrics): `sharpd --http`
+/// What sharpd counts as it goes, through swift-metrics (docs/daemon.md §7): `sharpd --http`
 /// bootstraps the Prometheus backend and serves them on /metrics, next to the gauges it reads from
 /// the index at each scrape (jobs by state and metric, checkpoints by status). Without a backend
 /// (tests, `--once` without `--http`) every call does nothing.

@@ -9,7 +9,7 @@ import Prometheus
 import WebUI
 
 /// `sharpd --http ADDRESS`: the web UI of `sharpq serve` and Prometheus metrics on /metrics
-/// (docs/daemon.md#metrics), served on other threads while the daemon's loop runs on the main one.
+/// (docs/daemon.md §7), served on other threads while the daemon's loop runs on the main one.
 enum DaemonHTTP {
     /// `HOST:PORT`, `[IPV6]:PORT` or a bare `PORT` (loopback).
     static func parse(_ address: String) -> (host: String, port: Int)? {

@@ -5,7 +5,7 @@ import Logging
 import TestSupport
 import Testing
 
-/// sharpd as a service (docs/daemon.md#running-as-a-service): Prometheus metrics and the web UI
+/// sharpd as a service (docs/daemon.md §7): Prometheus metrics and the web UI
 /// with --http, JSON logs with fields, journald's priority prefixes, systemd's notify protocol
 /// (READY after the start-up scan, WATCHDOG, RELOADING on SIGHUP, STOPPING on SIGTERM), and no
 /// CPU while idle with the HTTP server on.
@@ -182,7 +182,7 @@ struct DaemonServiceTests {
     }
 
     @Test func theSystemdUnitIsNotifyTypeSandboxedAndValid() throws {
-        let unit = try String(contentsOfFile: packageRoot + "/packaging/systemd/sharpd.service", encoding: .utf8)
+        let unit = try String(contentsOfFile: packageRoot + "/tools/sharpd.service", encoding: .utf8)
         for directive in [
             "Type=notify", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID", "ProtectSystem=strict", "ReadWritePaths=/var/lib/sharp",
             "NoNewPrivileges=yes", "PrivateTmp=yes", "Environment=SHARP_STORE=/var/lib/sharp",

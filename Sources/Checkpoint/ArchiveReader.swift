@@ -11,6 +11,9 @@ struct ArchiveReader {
     let source: String
     let allowedNames: Set<String>
     let limits: CheckpointReadLimits
+    /// Entries whose bytes are returned; the others are checked as usual but skipped, not held
+    /// (nil: all).
+    var keep: Set<String>? = nil
 
     private func fail(_ reason: CheckpointError.Reason, entry: String? = nil) -> CheckpointError {
         CheckpointError(path: source, entry: entry, reason: reason)
@@ -60,6 +63,12 @@ struct ArchiveReader {
             // Refuse on the declared size before decompressing anything.
             let declared = archive_entry_size_is_set(header) != 0 ? max(0, Int(archive_entry_size(header))) : 0
             try checkSize(name: name, entryBytes: declared, totalBytes: totalBytes, adding: declared)
+            if let keep, !keep.contains(name) {
+                guard archive_read_data_skip(archive) >= ARCHIVE_WARN else { throw classify(archive, entry: name) }
+                entries[name] = []  // seen (duplicates are still refused), not kept
+                endOfLastEntry = archive_filter_bytes(archive, 0)
+                continue
+            }
             entries[name] = try readData(archive, name: name, declared: declared, totalBefore: &totalBytes)
             endOfLastEntry = archive_filter_bytes(archive, 0)
         }

@@ -68,16 +68,17 @@ extension Checkpoint {
     }
 
     /// The manifest (its text and its decoded form) and the history of the checkpoint at `path`,
-    /// each checked against the manifest's hashes, without decoding the tensors: what a page about
-    /// the checkpoint shows. The archive is refused as `read` refuses it (limits, entry names,
-    /// links, versions).
+    /// each checked against the manifest's hashes, without keeping or decoding the tensors (their
+    /// entries are skipped): what a page about the checkpoint shows. The archive is refused as
+    /// `read` refuses it (limits, entry names, links, versions).
     public static func readManifestAndHistory(
         from path: String, limits: CheckpointReadLimits = .default
     ) throws -> (manifest: Manifest, manifestText: String, history: String) {
         let bytes = try FileIO.readAll(path, maxBytes: limits.maxArchiveBytes)
         let entries = try bytes.withUnsafeBytes { buffer in
             try ArchiveReader(
-                buffer: buffer, source: path, allowedNames: Set(CheckpointArchive.entryNames), limits: limits
+                buffer: buffer, source: path, allowedNames: Set(CheckpointArchive.entryNames), limits: limits,
+                keep: [CheckpointArchive.manifestName, CheckpointArchive.historyName]
             ).readEntries()
         }
         guard let manifestBytes = entries[CheckpointArchive.manifestName] else {

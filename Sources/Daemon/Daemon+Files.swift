@@ -24,6 +24,7 @@ extension Daemon {
             if let identity = known[path], FileIdentity(path: path)?.text == identity { continue }
             try examine(path, priority: priority)
             try renewLeasesIfDue()
+            notifier.keepAlive()  // a long scan neither trips the watchdog nor the start timeout
         }
         let present = Set(files)
         for path in try index.presentPaths() where !present.contains(path) && path.hasPrefix(layout.root + "/") {

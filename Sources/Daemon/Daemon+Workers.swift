@@ -132,11 +132,7 @@ extension Daemon {
             if let job = batch.job(id) { log.info("\(job.path) \(Self.label(job.key)): \(text)", Self.fields(job)) }
         case .failed(let id, let failure, let reason):
             batch.settled.insert(id)
-            if let job = batch.job(id) {
-                DaemonMetrics.jobEnded(plugin: job.key.plugin, outcome: failure == .transient ? "retry" : "failed",
-                                       seconds: Date().timeIntervalSince(batch.currentSince))
-                try settle(job, failure: failure, reason: reason, worker: batch.tag)
-            }
+            if let job = batch.job(id) { try settle(job, failure: failure, reason: reason, worker: batch.tag) }
         case .checkpointFailed(let failure, let reason):
             let open = batch.jobs.filter { !batch.settled.contains($0.id) }
             batch.settled.formUnion(open.map(\.id))
@@ -169,6 +165,7 @@ extension Daemon {
                 let delay = min(600, 10 * pow(2, Double(attempts - 1)))
                 try index.failJob(id: job.id, worker: worker, reason: "retrying in \(Int(delay)) s: \(reason)",
                                   retryAt: Date().addingTimeInterval(delay), at: Date())
+                DaemonMetrics.jobEnded(plugin: job.key.plugin, outcome: "retry")
                 log.warning("\(Self.label(job.key)) on \(job.path) failed (attempt \(attempts)), retrying in \(Int(delay)) s: \(reason)",
                             Self.fields(job, ["attempt": .stringConvertible(attempts)]))
             } else {
@@ -189,6 +186,7 @@ extension Daemon {
     private func fail(_ job: Job, reason: String, worker: String) throws {
         if try index.failJob(id: job.id, worker: worker, reason: reason, retryAt: nil, at: Date()) {
             tally.failed += 1
+            DaemonMetrics.jobEnded(plugin: job.key.plugin, outcome: "failed")
             log.warning("\(Self.label(job.key)) failed on \(job.path): \(reason)", Self.fields(job))
         }
     }

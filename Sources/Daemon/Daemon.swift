@@ -108,8 +108,13 @@ public final class Daemon {
                 log.warning("the index is unavailable (\(error.message)); trying again in \(delay) s")
                 var fd = pollfd(fd: SignalPipe.readFD, events: Int16(POLLIN), revents: 0)
                 notifier.status("the index is unavailable; trying again in \(delay) s")
-                notifier.pingWatchdogIfDue()
-                _ = poll(&fd, 1, Int32(delay * 1000))
+                // Wait `delay` s, waking for signals and for the watchdog's pings.
+                let until = Date().addingTimeInterval(Double(delay))
+                repeat {
+                    notifier.pingWatchdogIfDue()
+                    let wake = min(until, notifier.nextWatchdogPing ?? until)
+                    if poll(&fd, 1, Int32(max(0, wake.timeIntervalSinceNow) * 1000) + 1) > 0 { break }
+                } while Date() < until
                 for signal in SignalPipe.drain() {
                     do { try handle(signal: signal) } catch let error as IndexError where error.isTransient {}
                 }
@@ -192,10 +197,11 @@ public final class Daemon {
         case SIGHUP:
             log.info("SIGHUP: rescanning the store and the plugins")
             notifier.reloading()
+            // READY again however the rescan ends (an index outage throws out of it).
+            defer { notifier.ready(status: "watching \(layout.root): rescanned on SIGHUP") }
             try refreshPlan(initial: false)
             try watchStore()
             try scanStore(priority: JobPriority.newCheckpoint)
-            notifier.ready(status: "watching \(layout.root): rescanned on SIGHUP")
         default:
             break
         }

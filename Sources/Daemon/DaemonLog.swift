@@ -70,16 +70,21 @@ public struct DaemonLogHandler: LogHandler {
         case .text:
             let shown = level >= .warning ? "\(level == .warning ? "warning" : "\(level)"): " : ""
             let tail = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\(Self.text($0.value))" }.joined()
-            return prefix + (journald ? "" : stamp + " ") + "\(label): \(shown)\(message)\(tail)\n"
+            // One event, one line: a message with line breaks keeps them as `\n`.
+            let oneLine = message.replacingOccurrences(of: "\n", with: "\\n")
+            return prefix + (journald ? "" : stamp + " ") + "\(label): \(shown)\(oneLine)\(tail)\n"
         case .json:
-            var pairs: [(String, JSONValue)] = [("level", .string(level.rawValue)), ("msg", .string(message))]
-            if !journald { pairs.append(("ts", .string(stamp))) }
-            for (key, value) in fields { pairs.append((key, Self.json(value))) }
-            return prefix + JSONValue.object(Dictionary(pairs, uniquingKeysWith: { $1 })).text + "\n"
+            // The event's own keys win over fields of the same name (kept as `field.NAME`).
+            var object: [String: JSONValue] = [:]
+            for (key, value) in fields { object[["level", "msg", "ts"].contains(key) ? "field.\(key)" : key] = Self.json(value) }
+            object["level"] = .string(level.rawValue)
+            object["msg"] = .string(message)
+            if !journald { object["ts"] = .string(stamp) }
+            return prefix + JSONValue.object(object).text + "\n"
         }
     }
 
-    /// syslog(3) priorities: 3 error, 4 warning, 5 notice, 6 info, 7 debug.
+    /// syslog priorities: 3 error, 4 warning, 5 notice, 6 info, 7 debug.
     static func syslogPriority(_ level: Logger.Level) -> Int {
         switch level {
         case .trace, .debug: return 7

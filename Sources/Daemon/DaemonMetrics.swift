@@ -6,11 +6,15 @@ import Foundation
 /// the index at each scrape (jobs by state and metric, checkpoints by status). Without a backend
 /// (tests, `--once` without `--http`) every call does nothing.
 enum DaemonMetrics {
-    /// A job ended: `outcome` is `done`, `failed` (given up), `retry` or `requeued`.
-    static func jobEnded(plugin: String, outcome: String, seconds: Double, hvps: Int = 0) {
+    /// A job's attempt ended: `outcome` is `done`, `failed` (given up: a permanent failure, the
+    /// last attempt, a crash, a timeout, a quarantined checkpoint) or `retry` (a transient failure
+    /// with attempts left). `seconds` (the attempt's duration, when known) goes to the histogram.
+    static func jobEnded(plugin: String, outcome: String, seconds: Double? = nil, hvps: Int = 0) {
         Counter(label: "sharpd_jobs_ended_total", dimensions: [("metric", plugin), ("outcome", outcome)]).increment()
-        CoreMetrics.Timer(label: "sharpd_job_duration_seconds", dimensions: [("metric", plugin), ("outcome", outcome)])
-            .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+        if let seconds {
+            CoreMetrics.Timer(label: "sharpd_job_duration_seconds", dimensions: [("metric", plugin), ("outcome", outcome)])
+                .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+        }
         if hvps > 0 { Counter(label: "sharpd_hvps_total", dimensions: [("metric", plugin)]).increment(by: hvps) }
     }
 

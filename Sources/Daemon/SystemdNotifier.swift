@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// systemd's notify protocol (sd_notify(3)), spoken directly: one datagram of `KEY=VALUE` lines
+/// systemd's notify protocol, spoken directly: one datagram of `KEY=VALUE` lines
 /// to the AF_UNIX socket named by `NOTIFY_SOCKET` (a path, or `@name` in the abstract namespace).
 /// Written here rather than linked from libsystemd: the protocol is a dozen lines, and a daemon
 /// that runs without systemd (containers, tests, other init systems) should not need the library.
@@ -15,6 +15,10 @@ public final class SystemdNotifier: @unchecked Sendable {
     public let watchdogPeriod: TimeInterval?
     /// When the watchdog was last pinged.
     private var lastPing = Date.distantPast
+    /// Whether READY=1 was sent (before it, a long start-up asks for more time).
+    private var isReady = false
+    /// When the start timeout was last extended.
+    private var lastExtension = Date.distantPast
 
     /// Reads the protocol's variables from `environment`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -64,7 +68,20 @@ public final class SystemdNotifier: @unchecked Sendable {
     }
 
     /// Start-up done: the service is up (`READY=1`), with a status line.
-    public func ready(status: String) { notify("READY=1\nSTATUS=\(status)\nMAINPID=\(getpid())") }
+    public func ready(status: String) {
+        isReady = true
+        notify("READY=1\nSTATUS=\(status)\nMAINPID=\(getpid())")
+    }
+
+    /// Called between the steps of long work (a scan of many files): pings the watchdog when due
+    /// and, before READY, extends systemd's start timeout by 90 s every 30 s, so a first scan of
+    /// a large store is not taken for a hung start.
+    public func keepAlive(now: Date = Date()) {
+        pingWatchdogIfDue(now: now)
+        guard isActive, !isReady, now.timeIntervalSince(lastExtension) >= 30 else { return }
+        lastExtension = now
+        notify("EXTEND_TIMEOUT_USEC=90000000\nSTATUS=indexing the store")
+    }
 
     /// Reloading (`RELOADING=1` with the monotonic time systemd's notify-reload wants); `ready`
     /// follows when done.

@@ -26,10 +26,16 @@ extension IndexStore {
                 .compactMap { try $0[0].int64.flatMap { try job(withID: $0) } })
     }
 
-    /// The id of the one checkpoint `text` names; ambiguous or unknown names throw. Hex text is
-    /// looked up as a hash prefix first (a range on the unique sha256 index); paths and file names
-    /// (a suffix match that reads every path) only when no hash starts with it.
+    /// The id of the one checkpoint `text` names; ambiguous or unknown names throw. An exact
+    /// path comes first, then hex text as a hash prefix (a range on the unique sha256 index), and
+    /// file names (a suffix match that reads every path) only when no hash starts with the text.
     func checkpointID(matching text: String) throws -> Int64 {
+        let exact = try db.rows(
+            """
+            SELECT DISTINCT c.id FROM checkpoints AS c LEFT JOIN checkpoint_paths AS p ON p.checkpoint_id = c.id
+            WHERE c.path = ?1 OR p.path = ?1 LIMIT 2
+            """, [.text(text)])
+        if exact.count == 1, let id = exact[0][0].int64 { return id }
         let hex = text.lowercased()
         var byHash: [[SQLValue]] = []
         if !hex.isEmpty, hex.allSatisfy({ $0.isHexDigit }) {

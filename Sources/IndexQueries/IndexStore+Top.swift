@@ -35,6 +35,11 @@ extension IndexStore {
     /// `offset` skips rows of the whole ranking: a pass that ends inside the skipped part is counted,
     /// and the next pass skips what is left.
     public func top(_ query: TopQuery) throws -> TopResult {
+        // One read transaction: the passes, their counts and the total see the same index.
+        try db.transaction(.read) { try rankedPage(query) }
+    }
+
+    private func rankedPage(_ query: TopQuery) throws -> TopResult {
         let metric = try resolveMetric(query.metric)
         let condition = try condition(for: query.filters)
         let limit = query.limit > 0 ? query.limit : Int.max

@@ -108,7 +108,7 @@ enum HTML {
 
 /// Percent-encoding for the parts of the links the pages build.
 enum URLText {
-    /// Characters left as they are in a query value (RFC 3986 unreserved).
+    /// Characters left as they are in a query value (the URL syntax's unreserved ones).
     private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// A query component or path segment, percent-encoded.

@@ -53,7 +53,7 @@ extension WebApp {
         var provenance: Manifest.Provenance?
         if let archive {
             do {
-                let read = try Checkpoint.readManifestAndHistory(from: archive)
+                let read = try archives.manifestAndHistory(of: archive, sha256: sha)
                 manifestText = read.manifestText
                 provenance = read.manifest.provenance
                 if let curve = Self.historyFigure(read.history) { plots.append(curve) }

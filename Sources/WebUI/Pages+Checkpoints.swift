@@ -25,8 +25,21 @@ struct CheckpointsView {
         case let other: throw WebError.badRequest("order=\(other): use asc or desc")
         }
         metrics = request.values("metric").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        page = try request.positiveInteger("page", default: 1)
+        page = try request.positiveInteger("page", default: 1, maximum: 100_000_000)
         perPage = try request.positiveInteger("per_page", default: 50, maximum: 500)
+    }
+
+    /// The same rows from the JSON API: `/api/top` when sorted by a metric, `/api/list` otherwise.
+    var apiURL: String {
+        let offset = (page - 1) * perPage
+        var pairs = conditions.map { ("where", $0) }
+        if let sort {
+            pairs += [("metric", sort)] + (ascending ? [("asc", "true")] : [])
+        } else {
+            pairs += metrics.map { ("metric", $0) }
+        }
+        pairs += [("limit", String(perPage))] + (offset > 0 ? [("offset", String(offset))] : [])
+        return (sort == nil ? "/api/list?" : "/api/top?") + URLText.query(pairs)
     }
 
     /// This view's URL with some parameters changed.
@@ -42,7 +55,7 @@ struct CheckpointsView {
     }
 }
 
-/// One page of checkpoints with its metric columns (what the HTML table and `/api/checkpoints` show).
+/// One page of checkpoints with its metric columns (what the HTML table shows).
 struct CheckpointsPage {
     var metrics: [MetricRef]
     var sortMetric: MetricRef?
@@ -112,7 +125,7 @@ extension WebApp {
             ?? "newest first"
         var body = filterForm(view)
         body += "<p class=\"muted\" id=\"order\">\(HTML.escape(order)). "
-        body += HTML.link("JSON", to: "/api/checkpoints" + (view.url().dropFirst("/checkpoints".count))) + "</p>\n"
+        body += HTML.link("JSON", to: view.apiURL) + "</p>\n"
         body += pager + table + pager
         return .html(HTML.page(title: "Checkpoints", active: "Checkpoints", body: body))
     }

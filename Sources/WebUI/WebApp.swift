@@ -99,6 +99,7 @@ public final class WebApp: Sendable {
     /// The store directory (studies, checkpoints, the daemon's lock).
     public let store: String
     let pool: IndexPool
+    let archives = ArchiveCache()
 
     /// A web UI over `store`'s index, or over `index` when given (a PostgreSQL URL or a SQLite path).
     public init(store: String, index: IndexLocation) {

@@ -39,7 +39,13 @@ public struct WebServer: Sendable {
     /// socket is open.
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) -> Void) async throws {
         let app = self.app, extra = self.extra
+        let checkHost = Self.isLoopback(host)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            // Bound to loopback, answer only requests addressed to loopback: a web page elsewhere
+            // cannot point a name of its own at 127.0.0.1 and read the index (DNS rebinding).
+            if checkHost, !Self.isLoopbackAuthority(request.head.authority ?? "") {
+                return Self.response(WebResponse.html("this server answers requests for localhost only\n", status: 421))
+            }
             guard request.method == .get || request.method == .head else {
                 var response = Self.response(WebResponse.html("only GET and HEAD: the web UI is read-only\n", status: 405))
                 response.headers[.allow] = "GET, HEAD"
@@ -76,9 +82,28 @@ public struct WebServer: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
-    /// True for loopback addresses (`127.0.0.0/8`, `::1`, `localhost`): binding anything else needs
-    /// the user's explicit consent.
+    /// True for loopback addresses (`127.0.0.0/8` and `::1` as IP addresses, and `localhost`):
+    /// binding anything else needs the user's explicit consent.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, bare, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, bare, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
+    }
+
+    /// True when a `Host` header (`name`, `name:port`, `[v6]:port`) names a loopback address.
+    static func isLoopbackAuthority(_ authority: String) -> Bool {
+        var host = Substring(authority)
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon {
+            host = host[..<colon]
+        }
+        return isLoopback(String(host).lowercased())
     }
 }

@@ -94,6 +94,11 @@ struct DaemonServiceTests {
         #expect(DaemonLogHandler.stderrIsJournal(environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino)"]))
         #expect(!DaemonLogHandler.stderrIsJournal(environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"]))
         #expect(!DaemonLogHandler.stderrIsJournal(environment: [:]))
+        // One event, one line; the event's own keys are not overwritten by fields.
+        let text2 = DaemonLogHandler(label: "sharpd", format: .text, journald: false)
+        #expect(text2.line(.info, "a\nb", [:], at: Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z sharpd: a\\nb\n")
+        let clash = DaemonLogHandler(label: "sharpd", format: .json, journald: true).line(.info, "m", ["level": "x", "msg": "y"])
+        #expect(clash == "<6>{\"field.level\":\"x\",\"field.msg\":\"y\",\"level\":\"info\",\"msg\":\"m\"}\n")
     }
 
     /// A datagram socket standing in for systemd's notify socket.
@@ -101,16 +106,20 @@ struct DaemonServiceTests {
         let path: String
         let fd: Int32
 
-        init(directory: String) throws {
-            path = directory + "/notify.sock"
+        /// A socket at `directory/notify.sock`, or with `abstract` in the abstract namespace (`@name`).
+        init(directory: String, abstract: String? = nil) throws {
+            path = abstract.map { "@" + $0 } ?? directory + "/notify.sock"
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
+            var bytes = Array(path.utf8)
+            if abstract != nil { bytes[0] = 0 }
             withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                for (i, b) in path.utf8.enumerated() { raw[i] = b }
+                for (i, b) in bytes.enumerated() { raw[i] = b }
             }
+            let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract == nil ? 1 : 0))
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
             }
             guard fd >= 0, bound == 0 else { throw POSIXError(.EADDRINUSE) }
         }
@@ -172,6 +181,20 @@ struct DaemonServiceTests {
         #expect(stop.last == "STOPPING=1", "\(stop)")
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
+    }
+
+    @Test func beforeReadyALongScanAsksForMoreTimeAndAbstractSocketsWork() throws {
+        let socket = try NotifySocket(directory: "", abstract: "sharp-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
+        #expect(notifier.isActive)
+        notifier.keepAlive()
+        #expect(socket.receive(within: 2)?.hasPrefix("EXTEND_TIMEOUT_USEC=90000000") == true)
+        notifier.keepAlive()  // not again within 30 s
+        #expect(socket.receive(within: 0.2) == nil)
+        notifier.ready(status: "up")
+        #expect(socket.receive(within: 2)?.hasPrefix("READY=1\nSTATUS=up") == true)
+        notifier.keepAlive(now: Date().addingTimeInterval(60))  // after READY: no extension, no watchdog asked for
+        #expect(socket.receive(within: 0.2) == nil)
     }
 
     @Test func withoutNotifySocketNothingIsSent() {

@@ -112,9 +112,10 @@ struct BrowserTests {
             return (dom, errors)
         }
 
-        /// Plain HTTP (a method the browser does not send by itself).
-        func status(_ method: String, _ path: String) throws -> Int {
-            let result = try BuiltExecutable.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method, base + path])
+        /// Plain HTTP (a method the browser does not send by itself, or another Host header).
+        func status(_ method: String, _ path: String, host: String? = nil) throws -> Int {
+            let result = try BuiltExecutable.run(
+                "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method] + (host.map { ["-H", "Host: \($0)"] } ?? []) + [base + path])
             return Int(result.stdout) ?? -1
         }
     }
@@ -213,5 +214,8 @@ struct BrowserTests {
         #expect(try s.status("POST", "/checkpoints") == 405)
         #expect(try s.status("DELETE", "/api/top?metric=trace") == 405)
         #expect(try s.status("GET", "/study/demo/files/..%2F..%2Findex.sqlite") == 400)
+        // A name that is not loopback's (DNS rebinding) is not answered.
+        #expect(try s.status("GET", "/api/status", host: "evil.example") == 421)
+        #expect(try s.status("GET", "/api/status", host: "localhost:1234") == 200)
     }
 }

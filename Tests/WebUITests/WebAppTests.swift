@@ -113,16 +113,38 @@ struct WebAppTests {
     @Test func badParametersAreOneLineErrorsNotCrashes() throws {
         let f = try WebFixture()
         for path in ["/checkpoints?page=0", "/checkpoints?per_page=x", "/checkpoints?order=sideways", "/checkpoints?sort=nosuchmetric",
-                     "/api/top?metric=trace&limit=-1", "/api/compare?every_checkpoint=perhaps", "/checkpoint/zz"] {
+                     "/api/top?metric=trace&limit=-1", "/api/compare?every_checkpoint=perhaps", "/checkpoint/zz",
+                     "/checkpoints?page=9223372036854775807&per_page=500", "/api/list?offset=9223372036854775807"] {
             let response = f.get(path)
-            #expect(response.status == 400 || response.status == 404, "\(path) answered \(response.status)")
+            #expect(response.status == 400 || response.status == 404 || (response.status == 200 && !response.text.contains("/checkpoint/")),
+                    "\(path) answered \(response.status)")
         }
         #expect(f.get("/nowhere").status == 404)
     }
 
     @Test func loopbackIsRecognisedSoOtherBindsNeedConsent() {
-        #expect(WebServer.isLoopback("127.0.0.1") && WebServer.isLoopback("::1") && WebServer.isLoopback("localhost"))
-        #expect(!WebServer.isLoopback("0.0.0.0") && !WebServer.isLoopback("192.168.1.4") && !WebServer.isLoopback("::"))
+        for host in ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1", "localhost"] { #expect(WebServer.isLoopback(host), "\(host)") }
+        for host in ["0.0.0.0", "192.168.1.4", "::", "127.evil.com", "localhost.evil.com", "128.0.0.1", ""] {
+            #expect(!WebServer.isLoopback(host), "\(host)")
+        }
+        for authority in ["localhost:8080", "127.0.0.1", "127.0.0.1:80", "[::1]:8080", "LOCALHOST"] {
+            #expect(WebServer.isLoopbackAuthority(authority), "\(authority)")
+        }
+        for authority in ["evil.example", "evil.example:8080", "127.0.0.1.evil.example", "[::2]:80", ""] {
+            #expect(!WebServer.isLoopbackAuthority(authority), "\(authority)")
+        }
+    }
+
+    @Test func theTablesJSONLinkAsksTheAPIForTheSameRows() throws {
+        let f = try WebFixture()
+        let page = f.get("/checkpoints?sort=trace&order=asc&per_page=2&page=2&where=model%3Dmlp").text
+        let link = try #require(page.range(of: #"href="(/api/top\?[^"]*)">JSON"#, options: .regularExpression))
+        let href = String(page[link].dropFirst(6).dropLast(6)).replacingOccurrences(of: "&amp;", with: "&")
+        #expect(href == "/api/top?where=model%3Dmlp&metric=trace&asc=true&limit=2&offset=2")
+        let api = f.get(href)
+        #expect(api.status == 200)
+        for sha in f.shas where page.contains("/checkpoint/\(sha)") { #expect(api.text.contains(String(sha.prefix(12)))) }
+        #expect(f.get("/checkpoints").text.contains("href=\"/api/list?limit=50\""))
     }
 
     @Test func markdownTablesHeadingsAndUnsafeLinks() {

@@ -125,7 +125,7 @@ extension Daemon {
             if let job = batch.job(id) {
                 let seconds = Date().timeIntervalSince(batch.currentSince)
                 DaemonMetrics.jobEnded(plugin: job.key.plugin, outcome: "done", seconds: seconds, hvps: hvps)
-                log.info("scored \(job.path) with \(Self.label(job.key)) in \(Int(seconds)) s",
+                log.info("scored \(job.path) with \(Self.label(job.key)) in \(String(format: seconds < 10 ? "%.2g" : "%.0f", seconds)) s",
                          Self.fields(job, ["duration_s": .stringConvertible(Self.rounded(seconds)), "hvps": .stringConvertible(hvps)]))
             }
         case .note(let id, let text):

@@ -8,6 +8,11 @@ struct SQLCondition {
 }
 
 extension IndexStore {
+    /// Whether any checkpoint has a value of `metric` (the web UI's default columns).
+    public func isRecorded(_ metric: MetricRef) throws -> Bool {
+        try presentMetrics().contains { $0.plugin == metric.plugin && $0.name == metric.name }
+    }
+
     /// Every (plugin, output name) recorded so far, with the short name its newest version
     /// declares (from the small `metric_names` table).
     func presentMetrics() throws -> [PresentMetric] {

@@ -65,7 +65,7 @@ enum HTML {
         table{border-collapse:collapse;background:#fff;font-size:.88em;margin:.5em 0}
         th,td{border:1px solid #d8dde3;padding:.25em .6em;text-align:left;vertical-align:top}
         th{background:#eef2f6;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}
-        th a{color:inherit}th a.sorted{font-weight:800}#checkpoints td{white-space:nowrap}
+        th a{color:inherit}th a.sorted{font-weight:800}#checkpoints td{white-space:nowrap}.scroll{overflow-x:auto}
         .muted{color:#6b7785}.bad{color:#b3261e}.good{color:#1e7d32}
         .cards{display:flex;flex-wrap:wrap;gap:1em}.card{background:#fff;border:1px solid #d8dde3;padding:.6em 1em;min-width:9em}
         .card b{display:block;font-size:1.5em}

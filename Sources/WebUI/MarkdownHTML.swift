@@ -142,7 +142,21 @@ enum MarkdownHTML {
     static func linkParts(_ text: Substring) -> (String, String, Substring)? {
         guard text.first == "[", let close = text.firstIndex(of: "]") else { return nil }
         let afterLabel = text[text.index(after: close)...]
-        guard afterLabel.first == "(", let end = afterLabel.firstIndex(of: ")") else { return nil }
+        guard afterLabel.first == "(" else { return nil }
+        // The target ends at the parenthesis that closes the opening one (`…/Hessian_(matrix)`).
+        var depth = 0
+        var closing: Substring.Index?
+        for i in afterLabel.indices {
+            if afterLabel[i] == "(" { depth += 1 }
+            if afterLabel[i] == ")" {
+                depth -= 1
+                if depth == 0 {
+                    closing = i
+                    break
+                }
+            }
+        }
+        guard let end = closing else { return nil }
         let label = String(text[text.index(after: text.startIndex)..<close])
         let target = String(afterLabel[afterLabel.index(after: afterLabel.startIndex)..<end]).trimmingCharacters(in: .whitespaces)
         return (label, target, afterLabel[afterLabel.index(after: end)...])

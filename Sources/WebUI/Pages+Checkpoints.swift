@@ -69,7 +69,7 @@ extension WebApp {
         try pool.with { index in
             let filters = try view.conditions.map { try Filter(parsing: $0) }
             var metrics = try view.metrics.isEmpty
-                ? CheckpointsView.defaultMetrics.compactMap { try? index.resolveMetric($0) }
+                ? CheckpointsView.defaultMetrics.compactMap { try? index.resolveMetric($0) }.filter { (try? index.isRecorded($0)) == true }
                 : view.metrics.map { try index.resolveMetric($0) }
             let offset = (view.page - 1) * view.perPage
             guard let sort = view.sort else {
@@ -117,7 +117,7 @@ extension WebApp {
         let pages = max(1, (page.total + view.perPage - 1) / view.perPage)
         let first = page.rows.isEmpty ? 0 : (view.page - 1) * view.perPage + 1
         var pager = "<p class=\"pager\" id=\"pager\">"
-        if view.page > 1 { pager += HTML.link("← previous", to: view.url(page: view.page - 1), class: "prev") }
+        if view.page > 1 { pager += HTML.link("← previous", to: view.url(page: min(view.page - 1, pages)), class: "prev") }
         pager += "<span>rows \(first)–\(first == 0 ? 0 : first + page.rows.count - 1) of \(page.total) · page \(view.page) of \(pages)</span>"
         if view.page < pages { pager += HTML.link("next →", to: view.url(page: view.page + 1), class: "next") }
         pager += "</p>\n"
@@ -126,7 +126,12 @@ extension WebApp {
         var body = filterForm(view)
         body += "<p class=\"muted\" id=\"order\">\(HTML.escape(order)). "
         body += HTML.link("JSON", to: view.apiURL) + "</p>\n"
-        body += pager + table + pager
+        if page.rows.isEmpty {
+            body += page.total == 0
+                ? "<p id=\"empty\">No checkpoint matches \(view.conditions.isEmpty ? "yet" : "these conditions").</p>\n"
+                : "<p id=\"empty\">Page \(view.page) is past the last page: \(HTML.link("page \(pages)", to: view.url(page: pages))).</p>\n"
+        }
+        body += pager + "<div class=\"scroll\">" + table + "</div>" + pager
         return .html(HTML.page(title: "Checkpoints", active: "Checkpoints", body: body))
     }
 

@@ -32,7 +32,9 @@ extension WebApp {
 
     /// `/study/<name>`: the report rendered to HTML, its figures from the same folder.
     func studyPage(name: String) throws -> WebResponse {
-        let path = try studyFilePath(name: name, file: ["report.md"])
+        guard let path = try? studyFilePath(name: name, file: ["report.md"]) else {
+            throw WebError.notFound("no study named \(name) with a report in this store (/studies lists them)")
+        }
         guard let markdown = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw WebError.failed("cannot read the report of study \(name)")
         }

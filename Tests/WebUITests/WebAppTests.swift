@@ -153,5 +153,15 @@ struct WebAppTests {
         #expect(html.contains("<thead><tr><th>a</th><th>b</th></tr></thead>") && html.contains("<td class=\"num\">1.5</td>"))
         #expect(html.contains("<a href=\"https://e.org\">ok</a>") && html.contains(" no ") && html.contains(" up"))
         #expect(!html.contains("javascript"))
+        let parens = MarkdownHTML.render("See [wiki](https://e.org/Hessian_(matrix)) now. [x](javascript:alert(1)) end\n", fileBase: "/f/")
+        #expect(parens.contains("<a href=\"https://e.org/Hessian_(matrix)\">wiki</a> now.") && parens.contains(" x end"), "\(parens)")
+    }
+
+    @Test func anEmptyResultAndAPagePastTheEndSaySo() throws {
+        let f = try WebFixture()
+        #expect(f.get("/checkpoints?where=seed%3D0&where=seed%3D1").text.contains("No checkpoint matches these conditions"))
+        let past = f.get("/checkpoints?page=99").text
+        #expect(past.contains("Page 99 is past the last page") && past.contains("href=\"/checkpoints\">page 1</a>"))
+        #expect(f.get("/study/nosuch").status == 404)
     }
 }

@@ -42,7 +42,7 @@ public final class IndexStore {
         case .readOnly:
             guard FileManager.default.fileExists(atPath: path) else {
                 throw IndexError(
-                    .noIndex, "no index at \(path): start `sharpd --store DIR` (or pass --store) so there is one")
+                    .noIndex, "no index at \(path): start `sharpd --store DIR` so there is one, or name the store with --store or SHARP_STORE")
             }
             let reader = try SQLiteDatabase.reader(path: path, busyTimeoutMilliseconds: milliseconds)
             if try !Migrator.pending(reader).isEmpty {

@@ -56,15 +56,19 @@ public struct Comparison: Equatable, Sendable {
                     let excluded = runs.count - finite.count
                     if excluded > 0 { warnings.append("\(place): \(excluded) run(s) without a finite value, excluded") }
                     var paired: PairedTest?
-                    if let baselineRuns, row != self.baseline {
-                        paired = Self.pair(runs, baselineRuns, label: place, baseline: self.baseline ?? "", warnings: &warnings)
+                    if let baselineRuns, let baseline = self.baseline, row != baseline {
+                        let baselinePlace = "\(baseline)\(col.map { ", \($0)" } ?? ""), \(metric)"
+                        paired = Self.pair(
+                            runs, baselineRuns, label: place, baselineLabel: baselinePlace, baseline: baseline, warnings: &warnings)
                     }
                     cells.append(Cell(row: row, col: col, metric: metric, summary: SampleSummary(finite), excluded: excluded, paired: paired))
                 }
             }
         }
         self.cells = cells
-        self.warnings = warnings
+        // The baseline's notes come once, however many rows are paired against it.
+        var seen = Set<String>()
+        self.warnings = warnings.filter { seen.insert($0).inserted }
     }
 
     /// The cell for (row, col, metric).
@@ -84,23 +88,26 @@ public struct Comparison: Equatable, Sendable {
         return (order.count, value)
     }
 
-    /// Per-seed means on each side (duplicates warned about), differences over shared seeds.
+    /// Per-seed means on each side (duplicates warned about, under each side's own label, in seed
+    /// order), differences over shared seeds.
     private static func pair(
-        _ runs: [ComparisonSample], _ baseRuns: [ComparisonSample], label: String, baseline: String,
+        _ runs: [ComparisonSample], _ baseRuns: [ComparisonSample], label: String, baselineLabel: String, baseline: String,
         warnings: inout [String]
     ) -> PairedTest? {
-        func bySeed(_ samples: [ComparisonSample], _ name: String) -> [UInt64: Double] {
-            var values: [UInt64: [Double]] = [:]
+        func bySeed(_ samples: [ComparisonSample], _ label: String) -> [UInt64: Double] {
+            var values: [UInt64: [ComparisonSample]] = [:]
             for s in samples {
-                guard let seed = s.seed, let v = s.value, v.isFinite else { continue }
-                values[seed, default: []].append(v)
+                guard s.seed != nil, let v = s.value, v.isFinite else { continue }
+                values[s.seed!, default: []].append(s)
             }
-            for (seed, list) in values where list.count > 1 {
-                warnings.append("\(label): \(list.count) \(name) runs share seed \(seed); the paired test uses their mean")
+            for (seed, list) in values.sorted(by: { $0.key < $1.key }) where list.count > 1 {
+                let runCount = Set(list.map(\.runID)).count
+                let what = runCount == list.count ? "\(list.count) runs" : "\(list.count) values from \(runCount) run(s)"
+                warnings.append("\(label): \(what) share seed \(seed); the paired test uses their mean")
             }
-            return values.mapValues { $0.reduce(0, +) / Double($0.count) }
+            return values.mapValues { list in list.reduce(0) { $0 + ($1.value ?? 0) } / Double(list.count) }
         }
-        let mine = bySeed(runs, runs.first?.row ?? ""), theirs = bySeed(baseRuns, baseline)
+        let mine = bySeed(runs, label), theirs = bySeed(baseRuns, baselineLabel)
         let onlyMine = Set(mine.keys).subtracting(theirs.keys).sorted()
         let onlyTheirs = Set(theirs.keys).subtracting(mine.keys).sorted()
         if !onlyMine.isEmpty || !onlyTheirs.isEmpty {

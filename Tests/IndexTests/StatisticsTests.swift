@@ -58,3 +58,33 @@ struct StatisticsTests {
         #expect(try #require(PairedTest(differences: [0.2])).p == nil)
     }
 }
+
+/// `compare`'s notes about seeds that several samples share: under the side they belong to, in seed
+/// order, once, and saying whether they are runs or checkpoints of one run (`--every-checkpoint`).
+struct ComparisonNoteTests {
+    @Test func sharedSeedNotesNameTheirSideComeInSeedOrderAndOnce() {
+        var samples: [ComparisonSample] = []
+        for (seed, epochs) in [(UInt64(1), 2), (0, 3)] {
+            for epoch in 0..<epochs {
+                samples.append(ComparisonSample(row: "adam", col: nil, metric: "trace", runID: "adam-s\(seed)", seed: seed, checkpoint: "a\(seed)\(epoch)", value: Double(epoch)))
+            }
+        }
+        for row in ["sam", "asam"] {
+            for seed in [UInt64(0), 1] {
+                samples.append(ComparisonSample(row: row, col: nil, metric: "trace", runID: "\(row)-s\(seed)", seed: seed, checkpoint: "\(row)\(seed)", value: 1))
+                samples.append(ComparisonSample(row: row, col: nil, metric: "trace", runID: "\(row)-s\(seed)-b", seed: seed, checkpoint: "\(row)\(seed)b", value: 2))
+            }
+        }
+        for _ in 0..<5 {  // dictionary order must not leak into the notes
+            let notes = Comparison(samples: samples.shuffled(), metrics: ["trace"], baseline: "adam", rowOrder: ["adam", "sam", "asam"]).warnings
+            #expect(notes == [
+                "sam, trace: 2 runs share seed 0; the paired test uses their mean",
+                "sam, trace: 2 runs share seed 1; the paired test uses their mean",
+                "adam, trace: 3 values from 1 run(s) share seed 0; the paired test uses their mean",
+                "adam, trace: 2 values from 1 run(s) share seed 1; the paired test uses their mean",
+                "asam, trace: 2 runs share seed 0; the paired test uses their mean",
+                "asam, trace: 2 runs share seed 1; the paired test uses their mean",
+            ], "\(notes)")
+        }
+    }
+}

@@ -57,7 +57,12 @@ public struct WebServer: Sendable {
                 DispatchQueue.global().async { continuation.resume(returning: extra?(webRequest) ?? app.respond(webRequest)) }
             }
             var response = Self.response(answer)
-            if request.method == .head { response.body = ResponseBody() }
+            if request.method == .head {
+                // No body, but the length a GET would have (setting the body resets the header).
+                let length = response.headers[.contentLength]
+                response.body = ResponseBody()
+                response.headers[.contentLength] = length
+            }
             return response
         }
         var logger = Logger(label: "sharpq.serve")

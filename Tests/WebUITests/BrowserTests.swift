@@ -214,6 +214,10 @@ struct BrowserTests {
         #expect(try s.status("POST", "/checkpoints") == 405)
         #expect(try s.status("DELETE", "/api/top?metric=trace") == 405)
         #expect(try s.status("GET", "/study/demo/files/..%2F..%2Findex.sqlite") == 400)
+        // HEAD: the headers of a GET, its Content-Length included, and no body.
+        let head = try BuiltExecutable.run("/usr/bin/curl", ["-sI", s.base + "/checkpoints"])
+        let get = try BuiltExecutable.run("/usr/bin/curl", ["-s", s.base + "/checkpoints"])
+        #expect(head.stdout.lowercased().contains("content-length: \(get.stdout.utf8.count)\r\n"), "\(head.stdout)")
         // A name that is not loopback's (DNS rebinding) is not answered.
         #expect(try s.status("GET", "/api/status", host: "evil.example") == 421)
         #expect(try s.status("GET", "/api/status", host: "localhost:1234") == 200)

@@ -166,7 +166,7 @@ extension WebApp {
             let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
             LineChart(title: "Training \(label) per epoch", x: PlotAxis.fitting(xs, label: "epoch"),
                       y: PlotAxis.fitting(ys, label: label), series: series)
-                .draw(into: &svg, frame: PlotFrame(x: 80 + Double(p) * 450, y: 40, width: 340, height: 260))
+                .draw(into: &svg, frame: PlotFrame(x: 80 + Double(p) * 450, y: 40, width: 340, height: 260), legend: series.count > 1)
         }
         return drawn == 0 ? nil : figure(svg, id: "history")
     }

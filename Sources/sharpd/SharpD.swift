@@ -22,11 +22,14 @@ struct SharpD: ParsableCommand {
         abstract: "Score every checkpoint dropped into a store with the metric plugins; results go to <store>/index.sqlite.",
         discussion: """
             Examples:
-              sharpd --store store/                       # watch, score with every metric plugin found
-              sharpd --store store/ --once                # score what is there, then exit
-              sharpd --store store/ --metric hessian-trace:probes=20 --metric accuracy --samples 64
-            Query the results with sharpq (sharpq top --metric trace). Stop with SIGTERM or Ctrl-C:
-            running jobs get --grace seconds to finish, then they are requeued. docs/daemon.md has the rest.
+              sharpd --store store/            # watch; score with every plugin found
+              sharpd --store store/ --once     # score what is there, then exit
+              sharpd --store store/ --metric hessian-trace:probes=20 --metric accuracy
+              sharpd --http 127.0.0.1:9464     # also the web UI and Prometheus /metrics
+            The store may also come from SHARP_STORE. Every option: sharpd run --help.
+            Query the results with sharpq (sharpq top --metric trace, sharpq serve).
+            SIGTERM or Ctrl-C stops it: running jobs get --grace seconds to finish, then
+            they are requeued. SIGHUP rescans. docs/daemon.md has the rest.
             """,
         version: BuildInfo.description,
         subcommands: [RunDaemon.self, RetryCommand.self, WorkerCommand.self, PlanCommand.self, TrainCellCommand.self],

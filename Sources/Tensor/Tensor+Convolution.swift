@@ -25,7 +25,8 @@ public struct ConvolutionOptions: Sendable, Equatable {
     }
 }
 
-/// Convolution as im2col + GEMM, one GEMM per image and group.
+/// Convolution as im2col + GEMM, one GEMM per image and group, except Float32 stride-1
+/// convolutions, which run CKernels' direct kernels (FlatConvolution.swift).
 ///
 /// Images are split across `Parallel.threads` workers, each running single-threaded GEMMs on its
 /// own column buffer (kept hot in its core's cache); with one image, the GEMM itself is split.
@@ -200,6 +201,7 @@ enum Convolution {
 
     static func forward<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>,
         _ w: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>) {
+        if FlatConvolution.applies(T.self, g) { FlatConvolution.forward(g, x, w, y, adding: false); return }
         let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
         let splitGEMM = splitsGEMM(g)
         forEachImageAndGroup(T.self, g) { n, gi, col, _ in
@@ -214,6 +216,7 @@ enum Convolution {
     /// terms' column matrices are summed in one buffer, then one col2im.
     static func backwardInput<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
         _ terms: [(gy: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<T>)], _ gx: UnsafeMutablePointer<T>) {
+        if FlatConvolution.applies(T.self, g) { FlatConvolution.backwardInput(g, terms, gx); return }
         if terms.count > 1 && !g.isPointwise {
             backwardInputStacked(T.self, g, terms, gx)
             return
@@ -276,6 +279,10 @@ enum Convolution {
         let splitGEMM = splitsGEMM(g)
         let (x, gy) = (input.pointer(T.self), outputGradient.pointer(T.self))
         return weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
+            if FlatConvolution.applies(T.self, g) {
+                FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount)
+                return
+            }
             forEachImageAndGroup(T.self, g) { n, gi, col, worker in
                 let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
                 BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
@@ -295,6 +302,10 @@ enum Convolution {
         let outputBeta: T = base == nil ? 0 : 1
         let (x, w, gy, y) = (input.pointer(T.self), weight.pointer(T.self), outputGradient.pointer(T.self), output.pointer(T.self))
         let total = weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
+            if FlatConvolution.applies(T.self, g) {
+                FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount, forward: (w, y, base != nil))
+                return
+            }
             forEachImageAndGroup(T.self, g) { n, gi, col, worker in
                 let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
                 let block = g.outputOffset(image: n, group: gi)

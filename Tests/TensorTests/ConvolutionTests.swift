@@ -15,7 +15,43 @@ struct ConvolutionTests {
         Setup(input: [2, 4, 6, 6], weight: [4, 1, 3, 3], stride: (1, 1), padding: (1, 1), groups: 4),
         Setup(input: [1, 3, 16, 16], weight: [5, 3, 8, 8], stride: (8, 8), padding: (0, 0), groups: 1),
         Setup(input: [5, 2, 4, 4], weight: [3, 2, 2, 2], stride: (2, 2), padding: (0, 0), groups: 1),
+        // Stride 1, one group: Float32 takes the direct kernels (FlatConvolution.swift).
+        Setup(input: [3, 1, 10, 13], weight: [5, 1, 3, 3], stride: (1, 1), padding: (1, 1), groups: 1),
+        Setup(input: [2, 5, 7, 19], weight: [9, 5, 3, 3], stride: (1, 1), padding: (0, 2), groups: 1),
+        Setup(input: [2, 3, 6, 6], weight: [10, 3, 2, 2], stride: (1, 1), padding: (0, 0), groups: 1),
+        Setup(input: [4, 2, 5, 40], weight: [3, 2, 5, 3], stride: (1, 1), padding: (2, 1), groups: 1),
+        Setup(input: [2, 16, 8, 8], weight: [16, 16, 3, 3], stride: (1, 1), padding: (1, 1), groups: 1),
     ]
+
+    /// Every face in Float32 (the direct kernels where they apply, im2col + GEMM elsewhere)
+    /// against the same face in Float64, relative to the size of the sums.
+    @Test(arguments: setups)
+    func float32FacesMatchFloat64(_ s: Setup) {
+        var r = KernelRandom(seed: 25)
+        let (x, w) = (r.tensor(s.input), r.tensor(s.weight))
+        let options = ConvolutionOptions(stride: s.stride, padding: s.padding, groups: s.groups)
+        let y = x.conv2d(w, options: options)
+        let (g, g2, w2, base) = (r.tensor(y.shape), r.tensor(y.shape), r.tensor(s.weight), r.tensor(s.input))
+        let f = { (t: Tensor) in t.converted(to: .float32) }
+        let terms = s.weight[1] * s.weight[2] * s.weight[3]
+        let limit = 1e-5 * Double(max(terms, y.shape[2] * y.shape[3] * s.input[0]))
+        func check(_ got: Tensor, _ want: Tensor, _ face: String) {
+            #expect(maxAbsDifference(got.doubles, want.doubles) < limit, "\(face)")
+        }
+        check(f(x).conv2d(f(w), options: options), y, "forward")
+        check(f(g).conv2dBackwardInput(f(w), inputShape: x.shape, options: options),
+            g.conv2dBackwardInput(w, inputShape: x.shape, options: options), "backward-input")
+        check(f(x).conv2dBackwardWeight(f(g), weightShape: w.shape, options: options),
+            x.conv2dBackwardWeight(g, weightShape: w.shape, options: options), "backward-weight")
+        let (fusedY, fusedGW) = f(x).conv2dAndBackwardWeight(f(w), f(g), options: options)
+        check(fusedY, y, "fused forward")
+        check(fusedGW, x.conv2dBackwardWeight(g, weightShape: w.shape, options: options), "fused backward-weight")
+        var running = f(g2)
+        _ = f(x).conv2dAndBackwardWeight(f(w), f(g), options: options, addingOutputTo: &running)
+        check(running, g2 + y, "fused forward added to a running sum")
+        check(Tensor.conv2dBackwardInputSum([(f(g), f(w)), (f(g2), f(w2))], inputShape: x.shape, options: options, adding: f(base)),
+            Tensor.conv2dBackwardInputSum([(g, w), (g2, w2)], inputShape: x.shape, options: options, adding: base), "sum of two terms")
+    }
 
     @Test(arguments: setups)
     func forwardMatchesDirectLoops(_ s: Setup) {

@@ -36,6 +36,30 @@ int sharp_kernels_use_avx2(void);
 void sharp_gelu_f32_build(int avx2, const float *x, float *value, float *slope, size_t n);
 void sharp_softmax_rows_f32_build(int avx2, const float *x, float *y, size_t rows, size_t n);
 
+/* Direct stride-1 convolution over flat planes (Sources/CKernels/conv_flat.c), Float32.
+ * Forward: for o < outputs and q < length,
+ *   out[o·out_stride + q] (+)= Σ_{c < inputs} Σ_{t < taps} weight[(o·inputs + c)·taps + t] · in[c·in_stride + q + offsets[t]]
+ * (added to what `out` holds when `accumulate` is nonzero). `scratch` holds
+ * sharp_conv_flat_scratch_count(inputs, taps) floats for the packed weights. `in` must be readable
+ * at every index the sum names; `out` may not overlap it.
+ * Weight gradient: for o < outputs, c < inputs, t < taps,
+ *   dw[(o·inputs + c)·taps + t] += Σ_{q < length} g[o·g_stride + q] · in[c·in_stride + q + offsets[t]]
+ * Sums run in vector lanes, so the order differs from a plain loop's (and between builds). */
+void sharp_conv_flat_forward_f32(const float *in, size_t inputs, size_t in_stride, const float *weight, const ptrdiff_t *offsets,
+    size_t taps, float *out, size_t outputs, size_t out_stride, size_t length, int accumulate, float *scratch);
+void sharp_conv_flat_weight_f32(const float *in, size_t inputs, size_t in_stride, const ptrdiff_t *offsets, size_t taps,
+    const float *g, size_t outputs, size_t g_stride, size_t length, float *dw);
+size_t sharp_conv_flat_scratch_count(size_t inputs, size_t taps);
+
+/* Which build the convolution kernels run: 2 AVX-512, 1 AVX2+FMA, 0 the baseline. The _build
+ * variants run a chosen build, capped at what the CPU has (for tests). */
+int sharp_conv_flat_build(void);
+void sharp_conv_flat_forward_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const float *weight,
+    const ptrdiff_t *offsets, size_t taps, float *out, size_t outputs, size_t out_stride, size_t length, int accumulate,
+    float *scratch);
+void sharp_conv_flat_weight_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const ptrdiff_t *offsets,
+    size_t taps, const float *g, size_t outputs, size_t g_stride, size_t length, float *dw);
+
 /* What this CPU can run, read from CPUID; a feature counts only when the OS also saves its
  * registers (XCR0), so an instruction set the kernel leaves disabled reads as absent. All fields
  * are zero on a CPU other than x86-64. */

@@ -30,7 +30,7 @@
 #undef WEIGHT_ROWS
 #pragma clang attribute pop
 
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), apply_to = function)
 #define FLAT(name) name##_avx512
 #define LANES 16
 #define FORWARD_ROWS 8
@@ -48,7 +48,7 @@ int sharp_conv_flat_build(void) {
     if (build < 0) {
         sharp_cpu_info info;
         sharp_cpu_info_read(&info);
-        build = info.avx512f && info.avx2 && info.fma ? 2 : (info.avx2 && info.fma ? 1 : 0);
+        build = info.avx512f && info.avx512vl && info.avx512bw && info.avx512dq && info.avx2 && info.fma ? 2 : (info.avx2 && info.fma ? 1 : 0);
     }
     return build;
 }

@@ -38,7 +38,9 @@ static inline __attribute__((always_inline)) void FLAT(store)(float *p, FLAT(vec
                 }                                                                                 \
             }                                                                                     \
         }                                                                                         \
-        for (size_t o = 0; o < rows; o++) {                                                       \
+        /* Constant indices only: a runtime row index would keep the accumulators in memory. */ \
+        _Pragma("unroll") for (int o = 0; o < FORWARD_ROWS; o++) {                               \
+            if ((size_t)o >= rows) break;                                                         \
             float *dst = out + o * out_stride;                                                    \
             _Pragma("unroll") for (int v = 0; v < VECTORS; v++) {                                \
                 FLAT(vec) r = acc[o][v];                                                          \
@@ -108,9 +110,14 @@ static inline __attribute__((always_inline)) void FLAT(weight_tile)(const float 
             _Pragma("unroll") for (int t = 0; t < 3; t++) acc[o][t] = acc[o][t] + gv * x[t];
         }
     }
+    // Every accumulator reduced with constant indices first: a runtime index into `acc` would
+    // keep the accumulators in memory inside the loop above.
+    float sums[WEIGHT_ROWS][3];
+    _Pragma("unroll") for (int o = 0; o < WEIGHT_ROWS; o++)
+        _Pragma("unroll") for (int t = 0; t < 3; t++) sums[o][t] = FLAT(horizontal_sum)(acc[o][t]);
     for (size_t o = 0; o < rows; o++) {
         for (size_t t = 0; t < tap_count; t++) {
-            float sum = FLAT(horizontal_sum)(acc[o][t]);
+            float sum = sums[o][t];
             for (size_t r = q; r < length; r++) sum += row[o][r] * src[t][r];
             dw[o * dw_row + t] += sum;
         }

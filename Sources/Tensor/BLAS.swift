@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// Checked GEMM through OpenBLAS, parallelised by Sharp rather than by OpenBLAS.
 ///
@@ -49,9 +48,7 @@ public enum BLAS {
         let extent = splitColumns ? n : m
         // Blocks in multiples of 16 keep the micro-kernels on full tiles.
         let blocks = (0...workers).map { w in min(extent, ((extent * w / workers) + 15) / 16 * 16) }
-        let task = UncheckedSendable((a, b, c))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let (a, b, c) = task.value
+        WorkerPool.shared.run(workers) { w in
             let (lo, hi) = (blocks[w], w == workers - 1 ? extent : blocks[w + 1])
             guard lo < hi else { return }
             if splitColumns {

@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Work splitting for loops that BLAS does not cover.
 ///
@@ -34,13 +33,10 @@ public enum Parallel {
             if count > 0 { body(0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let task = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = count * w / workers
-                let hi = count * (w + 1) / workers
-                if lo < hi { task.value(lo..<hi) }
-            }
+        WorkerPool.shared.run(workers) { w in
+            let lo = count * w / workers
+            let hi = count * (w + 1) / workers
+            if lo < hi { body(lo..<hi) }
         }
     }
 }

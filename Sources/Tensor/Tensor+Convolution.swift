@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Stride, padding and grouping of a 2-D convolution (PyTorch's `Conv2d` arguments).
 public struct ConvolutionOptions: Sendable, Equatable {
@@ -142,12 +141,7 @@ enum Convolution {
     static func overImages(_ g: ConvolutionGeometry, _ body: (Range<Int>, Int) -> Void) {
         let workers = workerCount(g)
         guard workers > 1 else { body(0..<g.batch, 0); return }
-        withoutActuallyEscaping(body) { body in
-            let task = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                task.value((g.batch * w / workers)..<(g.batch * (w + 1) / workers), w)
-            }
-        }
+        WorkerPool.shared.run(workers) { w in body((g.batch * w / workers)..<(g.batch * (w + 1) / workers), w) }
     }
 
     /// A column buffer from the tensor buffer pool (reused across calls, no page faults).

@@ -60,6 +60,16 @@ void sharp_conv_flat_forward_f32_build(int build, const float *in, size_t inputs
 void sharp_conv_flat_weight_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const ptrdiff_t *offsets,
     size_t taps, const float *g, size_t outputs, size_t g_stride, size_t length, float *dw);
 
+/* A hint to the CPU inside a spin-wait loop (x86 PAUSE; nothing elsewhere): Sources/Tensor/WorkerPool.swift. */
+static inline void sharp_spin_pause(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Names the calling thread as `top -H` and /proc/PID/task/TID/comm show it (15 bytes at most). */
+void sharp_name_this_thread(const char *name);
+
 /* What this CPU can run, read from CPUID; a feature counts only when the OS also saves its
  * registers (XCR0), so an instruction set the kernel leaves disabled reads as absent. All fields
  * are zero on a CPU other than x86-64. */

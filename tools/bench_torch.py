@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch (CPU, float32) reference for Sharp's engine benchmark, and tools/bench's table printer.
+"""PyTorch (CPU, float32) reference for Sharp's engine benchmark.
 
 What: the workloads of `sharp-bench` (Sources/sharp-bench) with identical shapes and layers:
   sgemm 1024³; conv2d x 16×16×64×64, w 32×16×3×3, pad 1 (forward, backward-input,
@@ -16,14 +16,15 @@ Why: to tell whether a Sharp figure is good or bad on this machine, against a ma
 How:
   python3 tools/bench_torch.py [--repeats 7] [--threads 2] [--json]
   tools/bench --compare torch          # builds Sharp, runs both alternately, one table
-  python3 tools/bench_torch.py --merge sharp1.json ... --vs torch1.json ...
-                                       # (used by tools/bench) median per key over rounds, table
+                                       # (tools/bench_table.py merges the rounds)
 """
 import argparse
 import json
 import statistics
 import sys
 import time
+
+from bench_table import print_figures
 
 
 def median_seconds(body, repeats, warmup=1):
@@ -223,56 +224,9 @@ def run_full(repeats, threads, only=None):
     return out
 
 
-def unit(key):
-    return "GFLOP/s" if key.endswith("_gflops") else "ms" if key.endswith("_ms") else "MB" if key.endswith("_mb") else "×"
-
-
-def fmt(x):
-    return "—" if x is None else f"{x:.3f}"
-
-
 def print_table(out, threads, repeats):
     import torch
-    print(f"PyTorch {torch.__version__} CPU benchmark — threads {threads}, median of {repeats} runs")
-    for key, value in out.items():
-        print(f"{key:<40} {value:10.3f} {unit(key)}")
-
-
-ORDER = ["forward", "backward_input", "backward_weight", "total", "fraction",
-        "gradient_ms", "hvp_fresh_ms", "hvp_reused_ms", "hvp_fresh_ratio", "hvp_reused_ratio"]
-
-
-def order(key):
-    """sgemm, then conv, then each network (alphabetically); known figures in a fixed order."""
-    group = 0 if key.startswith("sgemm") else 1 if key.startswith("conv_") else 2
-    rank = next((i for i, word in enumerate(ORDER) if word in key), len(ORDER))
-    model = key.split("_")[1] if key.startswith("full_") else key.split("_")[0]
-    return group, model, rank, key
-
-
-def merge(sharp_files, torch_files):
-    """Median per key over rounds for each side; one table, keys from either side."""
-    def medians(files):
-        rounds = [json.load(open(f)) for f in files]
-        keys = {k for r in rounds for k in r}
-        return {k: statistics.median([r[k] for r in rounds if k in r]) for k in keys}
-    s, t = medians(sharp_files), medians(torch_files)
-    keys = sorted(set(s) | set(t), key=order)
-    print(f"median over {len(sharp_files)} rounds (Sharp) / {len(torch_files)} rounds (PyTorch)")
-    print("time ratio = Sharp time / PyTorch time for the same work: < 1 means Sharp is faster")
-    print("  (for _ms keys it is Sharp/PyTorch; for GFLOP/s keys it is PyTorch/Sharp)")
-    header = f"{'key':<30} {'unit':>8} {'Sharp':>10} {'PyTorch':>10} {'Sharp/PyTorch':>14} {'time ratio':>11}"
-    print(header)
-    print("-" * len(header))
-    for k in keys:
-        a, b = s.get(k), t.get(k)
-        ratio = a / b if a is not None and b else None
-        time_ratio = None
-        if ratio is not None and k.endswith("_ms"):
-            time_ratio = ratio
-        elif ratio and k.endswith("_gflops"):
-            time_ratio = 1 / ratio
-        print(f"{k:<30} {unit(k):>8} {fmt(a):>10} {fmt(b):>10} {fmt(ratio):>14} {fmt(time_ratio):>11}")
+    print_figures(f"PyTorch {torch.__version__} CPU benchmark — threads {threads}, median of {repeats} runs", out)
 
 
 def main():
@@ -281,13 +235,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--models", default="", help="comma-separated subset of mlp,vgg-mini,resnet-mini,vit-tiny,swin-mini")
-    ap.add_argument("--merge", nargs="+", metavar="SHARP_JSON", help="Sharp JSON files, one per round")
-    ap.add_argument("--vs", nargs="*", default=[], metavar="TORCH_JSON", help="PyTorch JSON files (with --merge)")
     ap.add_argument("--full", action="store_true", help="the full-size models at 3x224x224 instead (resnet50, vgg16, vit-b16, swin-t)")
     args = ap.parse_args()
-    if args.merge:
-        merge(args.merge, args.vs)
-        return
     run_models = run_full if args.full else run
     out = run_models(args.repeats, args.threads, [m for m in args.models.split(",") if m])
     if args.json:

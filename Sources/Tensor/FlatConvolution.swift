@@ -1,76 +1,122 @@
 import CKernels
 
-/// Stride-1 Float32 convolutions through CKernels' direct kernels (Sources/CKernels/conv_flat.c)
-/// instead of im2col + GEMM.
+/// Float32 convolutions through CKernels' direct kernels (Sources/CKernels/conv_flat.c) instead of
+/// im2col + GEMM, where their windows overlap and the channels are few.
 ///
 /// For the small channel counts of the mini models (1–64 channels, 3×3 kernels) im2col + GEMM
-/// spends more time moving data than multiplying: every image's column matrix is written by
-/// im2col, packed again by the GEMM and read a third time, and the GEMMs have 16–64 rows. The
-/// direct kernels read the padded image in place, each tap being one offset into it.
+/// spends more time moving data than multiplying: every image's column matrix (each input value
+/// copied kh·kw times) is written by im2col, packed again by the GEMM and read a third time, and
+/// the GEMMs have 16–64 rows. The direct kernels read the padded image in place, each tap being
+/// one offset into it.
 ///
-/// Layout: each input channel is padded into a plane whose rows are all Wp = W + 2·pw wide
-/// (Hp = H + 2·ph rows, plus kw − 1 zeros of slack), so the output pixel (oh, ow) is the flat
-/// index q = oh·Wp + ow and tap (ki, kj) reads q + ki·Wp + kj. Outputs are computed on the same
-/// Wp-wide grid; its columns ow ≥ OW are computed and dropped (2 of 66 on a 64-wide image).
-/// - backward-input is the forward kernel over the output gradient placed on that grid (zeros
-///   around it) with the filters transposed and flipped;
+/// Layout: the padded image (Hp = H + 2·ph rows, Wp = W + 2·pw columns) is split into sh·sw
+/// phase planes, phase (a, b) holding the pixels (i·sh + a, j·sw + b), each Wq = ⌈Wp/sw⌉ wide and
+/// Hq = ⌈Hp/sh⌉ high. Output pixel (oh, ow) is then the flat index q = oh·Wq + ow, and tap
+/// (ki, kj) reads phase (ki mod sh, kj mod sw) at q + ⌊ki/sh⌋·Wq + ⌊kj/sw⌋: every tap is one
+/// offset into a channel's block of planes, and a whole output plane is one run of q with no
+/// per-row edges. With stride 1 there is one phase, the padded image itself. Outputs are computed
+/// on the Wq-wide grid; its columns ow ≥ OW are computed and dropped (2 of 66 on a 64-wide image).
+/// - backward-input computes each phase of the input gradient as the forward kernel over the
+///   output gradient placed on the grid (zeros around it), with the taps of that phase
+///   transposed and flipped;
 /// - backward-weight sums the output gradient (zeros in the dropped columns) against the shifted
-///   input planes.
+///   phase planes.
 enum FlatConvolution {
-    /// Whether `conv2d` of this geometry and element type takes the direct path: Float32, stride
-    /// 1, one group, a kernel larger than 1×1 without padding (pointwise convolutions are GEMMs
-    /// already), and at least one image per worker (a single image splits its GEMM across the
-    /// threads instead).
+    /// The largest C·kh·kw taken: up to it the kernels' packed filters for one tile of output
+    /// channels (8 × C·kh·kw floats) stay in L1 and the kernels beat im2col + GEMM on every mini
+    /// model; deeper filters make GEMMs deep enough for BLAS to run near its peak.
+    static let maximumFilterSize = 576
+
+    /// Whether `conv2d` of this geometry and element type takes the direct path: Float32, one
+    /// group, overlapping windows (a kernel larger than its stride: otherwise im2col copies each
+    /// value at most once and the GEMM is as good), filters of at most `maximumFilterSize`, and at
+    /// least one image per worker (a single image splits its GEMM across the threads instead).
     static func applies<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry) -> Bool {
-        T.self == Float.self && g.strideH == 1 && g.strideW == 1 && g.groups == 1 && !g.isPointwise
-            && (g.batch >= Parallel.threads || Parallel.threads == 1)
+        T.self == Float.self && g.groups == 1 && (g.kernelHeight > g.strideH || g.kernelWidth > g.strideW)
+            && g.columnRows <= maximumFilterSize && (g.batch >= Parallel.threads || Parallel.threads == 1)
     }
 
-    /// Sizes of the padded grid for one geometry.
+    /// Sizes of the phase planes and the output grid for one geometry.
     struct Grid {
         let g: ConvolutionGeometry
-        /// Padded row width and height.
+        /// Width (Wq) and height (Hq) of a phase plane: the grid's row width.
         let width: Int, height: Int
-        /// Floats per padded input plane (Hp·Wp and the slack the last taps read).
+        /// Floats per phase plane: Hq·Wq and the slack the last taps read past it.
+        let phaseStride: Int
+        /// Floats per input channel: its sh·sw phase planes.
         let planeStride: Int
-        /// Floats per output plane on the grid: OH·Wp.
+        /// Floats per output plane on the grid: OH·Wq.
         let outputLength: Int
-        /// Tap t = ki·kw + kj reads offset ki·Wp + kj.
+        /// Tap t = ki·kw + kj reads offset `offsets[t]` of its channel's planes.
         let offsets: [Int]
-        /// Where (0, 0) of an output-gradient plane sits in a backward-input plane: the gradient
-        /// is shifted by (kh − 1, kw − 1) so that the flipped taps read it with offsets ≥ 0.
-        let gradientShift: Int
-        /// Floats per output-gradient plane for backward-input: every index the kernel reads.
-        let gradientStride: Int
 
         init(_ g: ConvolutionGeometry) {
             self.g = g
-            width = g.inputWidth + 2 * g.padW
-            height = g.inputHeight + 2 * g.padH
-            planeStride = height * width + g.kernelWidth - 1
+            let (sh, sw) = (g.strideH, g.strideW)
+            width = (g.inputWidth + 2 * g.padW + sw - 1) / sw
+            height = (g.inputHeight + 2 * g.padH + sh - 1) / sh
+            phaseStride = height * width + (g.kernelWidth - 1) / sw
+            planeStride = sh * sw * phaseStride
             outputLength = g.outputHeight * width
-            let (kh, kw, wp) = (g.kernelHeight, g.kernelWidth, width)
-            offsets = (0..<(kh * kw)).map { ($0 / kw) * wp + $0 % kw }
-            gradientShift = (kh - 1) * wp + kw - 1
-            // Reads reach (H + ph + kh − 1)·Wp + kw − 2; the gradient itself ends before shift + OH·Wp.
-            gradientStride = max((g.inputHeight + g.padH + kh - 1) * wp + kw - 1, gradientShift + outputLength)
-        }
-
-        var taps: Int { g.kernelHeight * g.kernelWidth }
-
-        /// Copies the C channels of one image into zero-padded planes.
-        func pad(_ image: UnsafePointer<Float>, into planes: UnsafeMutablePointer<Float>) {
-            let (C, H, W) = (g.inputChannels, g.inputHeight, g.inputWidth)
-            planes.initialize(repeating: 0, count: C * planeStride)
-            for c in 0..<C {
-                let plane = planes + c * planeStride + g.padH * width + g.padW
-                let source = image + c * H * W
-                for h in 0..<H { (plane + h * width).update(from: source + h * W, count: W) }
+            let (kw, wq, phaseStride) = (g.kernelWidth, width, phaseStride)
+            offsets = (0..<(g.kernelHeight * kw)).map { t in
+                let (ki, kj) = (t / kw, t % kw)
+                return ((ki % sh) * sw + kj % sw) * phaseStride + (ki / sh) * wq + kj / sw
             }
         }
 
-        /// Copies `planes` output planes [rows, OH, OW] onto the grid (Wp-wide rows, zeros in the
-        /// dropped columns and around), each plane `stride` floats, the first row at `shift`.
+        var taps: Int { g.kernelHeight * g.kernelWidth }
+        var phases: Int { g.strideH * g.strideW }
+
+        /// Calls `body(row, column, plane)` for every input pixel's row and column range: `plane`
+        /// is the offset of the pixel's phase plane row within its channel's block, and input
+        /// columns `column`, `column + sw`, … land at consecutive positions from there.
+        @inline(__always)
+        func forEachInputRun(_ body: (_ ih: Int, _ iw: Int, _ offset: Int) -> Void) {
+            let (sh, sw, ph, pw) = (g.strideH, g.strideW, g.padH, g.padW)
+            for ih in 0..<g.inputHeight {
+                let r = ih + ph
+                for b in 0..<sw {
+                    // The first input column whose padded column is ≡ b (mod sw).
+                    let iw = ((b - pw) % sw + sw) % sw
+                    guard iw < g.inputWidth else { continue }
+                    body(ih, iw, ((r % sh) * sw + b) * phaseStride + (r / sh) * width + (iw + pw) / sw)
+                }
+            }
+        }
+
+        /// Copies the C channels of one image into zero-padded phase planes.
+        func split(_ image: UnsafePointer<Float>, into planes: UnsafeMutablePointer<Float>) {
+            let (C, H, W, sw) = (g.inputChannels, g.inputHeight, g.inputWidth, g.strideW)
+            planes.initialize(repeating: 0, count: C * planeStride)
+            forEachInputRun { ih, iw, offset in
+                for c in 0..<C {
+                    let (source, destination) = (image + (c * H + ih) * W, planes + c * planeStride + offset)
+                    if sw == 1 {
+                        destination.update(from: source + iw, count: W - iw)
+                    } else {
+                        var (column, j) = (iw, 0)
+                        while column < W { destination[j] = source[column]; column += sw; j += 1 }
+                    }
+                }
+            }
+        }
+
+        /// Adds phase planes [C, phases, Hq·Wq] (the layout of `split`) back into the image.
+        func merge(_ planes: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+            let (C, H, W, sw) = (g.inputChannels, g.inputHeight, g.inputWidth, g.strideW)
+            forEachInputRun { ih, iw, offset in
+                for c in 0..<C {
+                    let (source, destination) = (planes + c * planeStride + offset, image + (c * H + ih) * W)
+                    var (column, j) = (iw, 0)
+                    while column < W { destination[column] += source[j]; column += sw; j += 1 }
+                }
+            }
+        }
+
+        /// Copies `planes` output-gradient planes [planes, OH, OW] onto the grid (Wq-wide rows,
+        /// zeros in the dropped columns and around), each plane `stride` floats, the first row at
+        /// `shift`.
         func spread(_ gradient: UnsafePointer<Float>, planes: Int, stride: Int, shift: Int, into grid: UnsafeMutablePointer<Float>) {
             let (OH, OW) = (g.outputHeight, g.outputWidth)
             grid.initialize(repeating: 0, count: planes * stride)
@@ -81,7 +127,7 @@ enum FlatConvolution {
             }
         }
 
-        /// Writes (or adds) the grid's output planes [O, OH·Wp] into the image's [O, OH, OW].
+        /// Writes (or adds) the grid's output planes [O, OH·Wq] into the image's [O, OH, OW].
         func gather(_ grid: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, adding: Bool) {
             let (O, OH, OW) = (g.outputChannels, g.outputHeight, g.outputWidth)
             for o in 0..<O {
@@ -116,14 +162,6 @@ enum FlatConvolution {
         }
     }
 
-    private static func weightKernel(_ grid: Grid, planes: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
-        into weightGradient: UnsafeMutablePointer<Float>) {
-        grid.offsets.withUnsafeBufferPointer { offsets in
-            sharp_conv_flat_weight_f32(planes, grid.g.inputChannels, grid.planeStride, offsets.baseAddress, grid.taps,
-                gradient, grid.g.outputChannels, grid.outputLength, grid.outputLength, weightGradient)
-        }
-    }
-
     /// y = conv2d(x, w), or y += conv2d(x, w) with `adding`.
     static func forward<T: TensorScalar>(_ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>, _ w: UnsafeMutablePointer<T>,
         _ y: UnsafeMutablePointer<T>, adding: Bool) {
@@ -134,7 +172,7 @@ enum FlatConvolution {
             withScratch(g.inputChannels * grid.planeStride + g.outputChannels * grid.outputLength + packedCount) { scratch in
                 let (planes, output) = (scratch, scratch + g.inputChannels * grid.planeStride)
                 for n in images {
-                    grid.pad(x + g.inputOffset(image: n, group: 0), into: planes)
+                    grid.split(x + g.inputOffset(image: n, group: 0), into: planes)
                     forwardKernel(grid, planes: planes, weight: w, into: output, packed: output + g.outputChannels * grid.outputLength)
                     grid.gather(output, into: y + g.outputOffset(image: n, group: 0), adding: adding)
                 }
@@ -142,55 +180,78 @@ enum FlatConvolution {
         }
     }
 
-    /// Adds Σ_t conv2dBackwardInput(gy_t, w_t) into gx: one kernel call per image over the terms'
-    /// gradients stacked as input planes, with their filters transposed and flipped.
+    /// The taps of one phase (a, b) of the input gradient, transposed and flipped.
+    private struct Phase {
+        /// Offsets into the output-gradient grid, one per tap of the phase.
+        let offsets: [Int]
+        /// [C][terms·O][taps of the phase]: filters[c][t·O + o][k] = w_t[o][c][tap k of the phase].
+        let filters: [Float]
+        /// The phase's rows that hold input pixels: rows first..<first + rows of its plane.
+        let first: Int, rows: Int
+    }
+
+    /// Adds Σ_t conv2dBackwardInput(gy_t, w_t) into gx: per image and phase one kernel call over
+    /// the terms' gradients stacked as input planes.
     static func backwardInput<T: TensorScalar>(_ g: ConvolutionGeometry, _ terms: [(gy: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<T>)],
         _ gx: UnsafeMutablePointer<T>) {
         let grid = Grid(g)
-        let (C, O, taps) = (g.inputChannels, g.outputChannels, grid.taps)
+        let (C, O, sh, sw, kh, kw) = (g.inputChannels, g.outputChannels, g.strideH, g.strideW, g.kernelHeight, g.kernelWidth)
         let depth = terms.count * O
-        let gx = floats(gx)
-        // flipped[c][t·O + o][T − 1 − k] = w_t[o][c][k]
-        withScratch(C * depth * taps) { flipped in
+        // The gradient sits at `shift` in its grid, so that every flipped tap reads at an offset ≥ 0.
+        let (tallest, widest) = ((kh + sh - 1) / sh, (kw + sw - 1) / sw)
+        let shift = (tallest - 1) * grid.width + widest - 1
+        let gradientStride = grid.height * grid.width + shift
+        let phases = (0..<grid.phases).map { p -> Phase in
+            let (a, b) = (p / sw, p % sw)
+            let taps = stride(from: a, to: kh, by: sh).flatMap { ki in stride(from: b, to: kw, by: sw).map { kj in (ki, kj) } }
+            var filters = [Float](repeating: 0, count: C * depth * taps.count)
             for (t, term) in terms.enumerated() {
                 let w = floats(term.w)
                 for o in 0..<O {
                     for c in 0..<C {
-                        for k in 0..<taps { flipped[(c * depth + t * O + o) * taps + taps - 1 - k] = w[(o * C + c) * taps + k] }
+                        for (k, (ki, kj)) in taps.enumerated() {
+                            filters[(c * depth + t * O + o) * taps.count + k] = w[((o * C + c) * kh + ki) * kw + kj]
+                        }
                     }
                 }
             }
-            let (H, W) = (g.inputHeight, g.inputWidth)
-            let length = H * grid.width
-            let packedCount = sharp_conv_flat_scratch_count(depth, taps)
-            Convolution.overImages(g) { images, _ in
-                withScratch(depth * grid.gradientStride + C * length + packedCount) { scratch in
-                    let (stacked, output) = (scratch, scratch + depth * grid.gradientStride)
-                    for n in images {
-                        for (t, term) in terms.enumerated() {
-                            grid.spread(floats(term.gy) + g.outputOffset(image: n, group: 0), planes: O, stride: grid.gradientStride,
-                                shift: grid.gradientShift, into: stacked + t * O * grid.gradientStride)
-                        }
-                        grid.offsets.withUnsafeBufferPointer { offsets in
-                            sharp_conv_flat_forward_f32(stacked + g.padH * grid.width, depth, grid.gradientStride, flipped,
-                                offsets.baseAddress, taps, output, C, length, length, 0, output + C * length)
-                        }
-                        let image = gx + g.inputOffset(image: n, group: 0)
-                        for c in 0..<C {
-                            for h in 0..<H {
-                                let (source, destination) = (output + c * length + h * grid.width + g.padW, image + (c * H + h) * W)
-                                for i in 0..<W { destination[i] += source[i] }
+            // Plane rows i with i·sh + a − ph inside [0, H).
+            let (first, lastPixel) = (max(0, (g.padH - a + sh - 1) / sh), g.padH + g.inputHeight - 1 - a)
+            let rows = lastPixel < 0 ? 0 : max(0, min(lastPixel / sh, grid.height - 1) - first + 1)
+            return Phase(offsets: taps.map { shift - (($0.0 - a) / sh) * grid.width - ($0.1 - b) / sw }, filters: filters,
+                first: first, rows: rows)
+        }
+        let gx = floats(gx)
+        let packedCount = sharp_conv_flat_scratch_count(depth, kh * kw)
+        Convolution.overImages(g) { images, _ in
+            withScratch(depth * gradientStride + C * grid.planeStride + packedCount) { scratch in
+                let (stacked, planes) = (scratch, scratch + depth * gradientStride)
+                let packed = planes + C * grid.planeStride
+                for n in images {
+                    for (t, term) in terms.enumerated() {
+                        grid.spread(floats(term.gy) + g.outputOffset(image: n, group: 0), planes: O, stride: gradientStride, shift: shift,
+                            into: stacked + t * O * gradientStride)
+                    }
+                    planes.initialize(repeating: 0, count: C * grid.planeStride)
+                    for (p, phase) in phases.enumerated() where phase.rows > 0 && !phase.offsets.isEmpty {
+                        let start = phase.first * grid.width
+                        phase.offsets.withUnsafeBufferPointer { offsets in
+                            phase.filters.withUnsafeBufferPointer { filters in
+                                sharp_conv_flat_forward_f32(stacked + start, depth, gradientStride, filters.baseAddress, offsets.baseAddress,
+                                    offsets.count, planes + p * grid.phaseStride + start, C, grid.planeStride, phase.rows * grid.width, 0,
+                                    packed)
                             }
                         }
                     }
+                    grid.merge(planes, into: gx + g.inputOffset(image: n, group: 0))
                 }
             }
         }
     }
 
     /// Adds the weight gradient of each worker's images into its row of `partials`
-    /// (Convolution.weightGradient), and with `weight` also computes the forward convolution
-    /// from the same padded planes (into `y`, or added to it with `adding`).
+    /// (Convolution.weightGradient), and with `forward` also computes the forward convolution
+    /// from the same phase planes (into `y`, or added to it with `adding`).
     static func backwardWeight<T: TensorScalar>(_ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>, _ gy: UnsafeMutablePointer<T>,
         partials: UnsafeMutablePointer<T>, weightCount: Int,
         forward: (weight: UnsafeMutablePointer<T>, y: UnsafeMutablePointer<T>, adding: Bool)? = nil) {
@@ -203,14 +264,17 @@ enum FlatConvolution {
                 let (planes, gradient) = (scratch, scratch + C * grid.planeStride)
                 let output = gradient + O * grid.outputLength
                 for n in images {
-                    grid.pad(x + g.inputOffset(image: n, group: 0), into: planes)
+                    grid.split(x + g.inputOffset(image: n, group: 0), into: planes)
                     if let forward {
                         forwardKernel(grid, planes: planes, weight: floats(forward.weight), into: output,
                             packed: output + O * grid.outputLength)
                         grid.gather(output, into: floats(forward.y) + g.outputOffset(image: n, group: 0), adding: forward.adding)
                     }
                     grid.spread(gy + g.outputOffset(image: n, group: 0), planes: O, stride: grid.outputLength, shift: 0, into: gradient)
-                    weightKernel(grid, planes: planes, gradient: gradient, into: partials + worker * weightCount)
+                    grid.offsets.withUnsafeBufferPointer { offsets in
+                        sharp_conv_flat_weight_f32(planes, C, grid.planeStride, offsets.baseAddress, grid.taps, gradient, O,
+                            grid.outputLength, grid.outputLength, partials + worker * weightCount)
+                    }
                 }
             }
         }

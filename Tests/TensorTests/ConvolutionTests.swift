@@ -21,6 +21,12 @@ struct ConvolutionTests {
         Setup(input: [2, 3, 6, 6], weight: [10, 3, 2, 2], stride: (1, 1), padding: (0, 0), groups: 1),
         Setup(input: [4, 2, 5, 40], weight: [3, 2, 5, 3], stride: (1, 1), padding: (2, 1), groups: 1),
         Setup(input: [2, 16, 8, 8], weight: [16, 16, 3, 3], stride: (1, 1), padding: (1, 1), groups: 1),
+        // Strided and overlapping: the direct kernels over phase planes.
+        Setup(input: [3, 4, 9, 11], weight: [6, 4, 3, 3], stride: (2, 2), padding: (1, 1), groups: 1),
+        Setup(input: [2, 3, 8, 8], weight: [5, 3, 3, 3], stride: (2, 1), padding: (1, 0), groups: 1),
+        Setup(input: [2, 2, 7, 7], weight: [4, 2, 4, 4], stride: (3, 2), padding: (2, 1), groups: 1),
+        Setup(input: [2, 3, 15, 13], weight: [4, 3, 7, 7], stride: (2, 2), padding: (3, 3), groups: 1),
+        Setup(input: [2, 2, 3, 1], weight: [3, 2, 3, 3], stride: (2, 2), padding: (1, 1), groups: 1),
     ]
 
     /// Every face in Float32 (the direct kernels where they apply, im2col + GEMM elsewhere)

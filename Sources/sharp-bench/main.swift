@@ -44,9 +44,11 @@ if arguments.contains("--krylov") {
     func emit(_ text: String, to handle: FileHandle = .standardOutput) { handle.write(Data((text + "\n").utf8)) }
     let names = arguments.firstIndex(of: "--models").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
     emit(KrylovComparison.header)
-    _ = try KrylovComparison.rows(models: names ?? KrylovComparison.models, topFive: arguments.contains("--top-five"),
-                                  log: { emit("  " + $0, to: .standardError) }, row: { emit(KrylovComparison.line($0)) })
+    let rows = try KrylovComparison.rows(models: names ?? KrylovComparison.models, topFive: arguments.contains("--top-five"),
+                                         log: { emit("  " + $0, to: .standardError) }, row: { emit(KrylovComparison.line($0)) })
     emit(KrylovComparison.notes)
+    emit("")
+    KrylovComparison.verdicts(rows).forEach { emit($0) }
     exit(0)
 }
 let repeats = arguments.firstIndex(of: "--repeats").map { Int(arguments[$0 + 1]) ?? 7 } ?? 7

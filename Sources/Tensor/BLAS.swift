@@ -25,6 +25,7 @@ public enum BLAS {
     ) {
         _ = configureOnce
         if m == 0 || n == 0 { return }
+        MultiplyAddCount.add(m * n * k)
         if k == 0 {
             // An empty sum: C = beta·C. BLAS would reject the zero leading dimensions.
             for r in 0..<m { for j in 0..<n { c[r * ldc + j] = beta == 0 ? 0 : c[r * ldc + j] * beta } }

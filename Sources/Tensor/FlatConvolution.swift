@@ -168,6 +168,7 @@ enum FlatConvolution {
         let grid = Grid(g)
         let (x, w, y) = (floats(x), floats(w), floats(y))
         let packedCount = sharp_conv_flat_scratch_count(g.inputChannels, grid.taps)
+        MultiplyAddCount.add(g.batch * g.outputChannels * g.outputHeight * g.outputWidth * g.columnRows)
         Convolution.overImages(g) { images, _ in
             withScratch(g.inputChannels * grid.planeStride + g.outputChannels * grid.outputLength + packedCount) { scratch in
                 let (planes, output) = (scratch, scratch + g.inputChannels * grid.planeStride)
@@ -223,6 +224,7 @@ enum FlatConvolution {
         }
         let gx = floats(gx)
         let packedCount = sharp_conv_flat_scratch_count(depth, kh * kw)
+        MultiplyAddCount.add(terms.count * g.batch * O * g.outputHeight * g.outputWidth * g.columnRows)
         Convolution.overImages(g) { images, _ in
             withScratch(depth * gradientStride + C * grid.planeStride + packedCount) { scratch in
                 let (stacked, planes) = (scratch, scratch + depth * gradientStride)
@@ -259,6 +261,7 @@ enum FlatConvolution {
         let (x, gy, partials) = (floats(x), floats(gy), floats(partials))
         let (C, O) = (g.inputChannels, g.outputChannels)
         let packedCount = sharp_conv_flat_scratch_count(C, grid.taps)
+        MultiplyAddCount.add((forward == nil ? 1 : 2) * g.batch * O * g.outputHeight * g.outputWidth * g.columnRows)
         Convolution.overImages(g) { images, worker in
             withScratch(C * grid.planeStride + 2 * O * grid.outputLength + packedCount) { scratch in
                 let (planes, gradient) = (scratch, scratch + C * grid.planeStride)

@@ -43,22 +43,12 @@
 #pragma clang attribute pop
 #endif
 
-int sharp_conv_flat_build(void) {
-    static int build = -1;  // a benign race: every thread computes the same answer
-    if (build < 0) {
-        sharp_cpu_info info;
-        sharp_cpu_info_read(&info);
-        build = info.avx512f && info.avx512vl && info.avx512bw && info.avx512dq && info.avx2 && info.fma ? 2 : (info.avx2 && info.fma ? 1 : 0);
-    }
-    return build;
-}
-
 size_t sharp_conv_flat_scratch_count(size_t inputs, size_t taps) { return inputs * taps * 8; }
 
 void sharp_conv_flat_forward_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const float *weight,
     const ptrdiff_t *offsets, size_t taps, float *out, size_t outputs, size_t out_stride, size_t length, int accumulate,
     float *scratch) {
-    int usable = sharp_conv_flat_build();
+    int usable = sharp_kernels_build();
     build = build < usable ? build : usable;
 #if defined(__x86_64__)
     if (build == 2) {
@@ -75,7 +65,7 @@ void sharp_conv_flat_forward_f32_build(int build, const float *in, size_t inputs
 
 void sharp_conv_flat_weight_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const ptrdiff_t *offsets,
     size_t taps, const float *g, size_t outputs, size_t g_stride, size_t length, float *dw) {
-    int usable = sharp_conv_flat_build();
+    int usable = sharp_kernels_build();
     build = build < usable ? build : usable;
 #if defined(__x86_64__)
     if (build == 2) {

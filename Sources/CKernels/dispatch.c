@@ -11,3 +11,14 @@ int sharp_kernels_use_avx2(void) {
     }
     return cpu;
 }
+
+int sharp_kernels_build(void) {
+    static int build = -1;  // a benign race: every thread computes the same answer
+    if (build < 0) {
+        sharp_cpu_info info;
+        sharp_cpu_info_read(&info);
+        int avx512 = info.avx512f && info.avx512vl && info.avx512bw && info.avx512dq;
+        build = info.avx2 && info.fma ? (avx512 ? 2 : 1) : 0;
+    }
+    return build;
+}

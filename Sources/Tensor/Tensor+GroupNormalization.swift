@@ -1,3 +1,5 @@
+import CKernels
+
 /// The groups a normalisation averages over, for the two layouts Sharp's layers use: contiguous
 /// rows (LayerNorm over the last axis) and the channels of NCHW (BatchNorm over N, H and W).
 public enum NormalizationGroups: Equatable, Sendable {
@@ -80,12 +82,24 @@ extension Tensor {
         }
     }
 
-    /// Σ x, Σ (x − c)² or Σ x·y per group, in Double with four partial sums (vectorisable).
+    /// Σ x, Σ (x − c)² or Σ x·y per group, in Double: Float32 through CKernels' vector sums
+    /// (Sources/CKernels/sums.c), Float64 here with four partial sums (vectorisable).
     private func groupReduce<T: TensorScalar>(_ groups: NormalizationGroups, _: T.Type, other: Tensor?, centers: [Double]?) -> [Double] {
         var sums = [Double](repeating: 0, count: groups.groupCount(elements: count))
         let x = pointer(T.self), y = other?.pointer(T.self)
         sums.withUnsafeMutableBufferPointer { out in
             let box = UncheckedSendable(out)
+            if T.self == Float.self {
+                let (x, y) = (UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), y.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) })
+                groups.forEachRun(count: count) { g, start, length in
+                    let sum: Double =
+                        if let y { sharp_dot_f64_of_f32(x + start, y + start, length) }
+                        else if let centers { sharp_centered_squares_f64_of_f32(x + start, length, centers[g]) }
+                        else { sharp_sum_f64_of_f32(x + start, length) }
+                    box.value[g] += sum
+                }
+                return
+            }
             groups.forEachRun(count: count) { g, start, length in
                 let p = x + start
                 var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)

@@ -7,7 +7,7 @@ import Testing
 /// planes not a multiple of the tile, lengths not a multiple of the vector or of three vectors,
 /// and tap counts not a multiple of three.
 struct ConvolutionKernelTests {
-    static var builds: [Int32] { Array(0...sharp_conv_flat_build()) }
+    static var builds: [Int32] { Array(0...sharp_kernels_build()) }
 
     struct Case: Sendable, CustomTestStringConvertible {
         let inputs: Int, outputs: Int, length: Int, offsets: [Int]

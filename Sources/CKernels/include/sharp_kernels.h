@@ -51,14 +51,26 @@ void sharp_conv_flat_weight_f32(const float *in, size_t inputs, size_t in_stride
     const float *g, size_t outputs, size_t g_stride, size_t length, float *dw);
 size_t sharp_conv_flat_scratch_count(size_t inputs, size_t taps);
 
-/* Which build the convolution kernels run: 2 AVX-512, 1 AVX2+FMA, 0 the baseline. The _build
- * variants run a chosen build, capped at what the CPU has (for tests). */
-int sharp_conv_flat_build(void);
+/* The convolution kernels in a chosen build (sharp_kernels_build), capped at what the CPU has (for tests). */
 void sharp_conv_flat_forward_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const float *weight,
     const ptrdiff_t *offsets, size_t taps, float *out, size_t outputs, size_t out_stride, size_t length, int accumulate,
     float *scratch);
 void sharp_conv_flat_weight_f32_build(int build, const float *in, size_t inputs, size_t in_stride, const ptrdiff_t *offsets,
     size_t taps, const float *g, size_t outputs, size_t g_stride, size_t length, float *dw);
+
+/* Sums in Float64 of Float32 values, for normalisation statistics: Σ x[i], Σ (x[i] − center)²
+ * and Σ x[i]·y[i] over n values. Sixteen lanes (i mod 16) summed pairwise in a fixed order,
+ * without fused multiply-adds, so every build gives the same bits. */
+double sharp_sum_f64_of_f32(const float *x, size_t n);
+double sharp_centered_squares_f64_of_f32(const float *x, size_t n, double center);
+double sharp_dot_f64_of_f32(const float *x, const float *y, size_t n);
+double sharp_sum_f64_of_f32_build(int build, const float *x, size_t n);
+double sharp_centered_squares_f64_of_f32_build(int build, const float *x, size_t n, double center);
+double sharp_dot_f64_of_f32_build(int build, const float *x, const float *y, size_t n);
+
+/* Which build of the vector kernels (convolutions, sums) this CPU runs: 2 AVX-512 (F, VL, BW,
+ * DQ), 1 AVX2+FMA, 0 the x86-64 baseline. */
+int sharp_kernels_build(void);
 
 /* A hint to the CPU inside a spin-wait loop (x86 PAUSE; nothing elsewhere): Sources/Tensor/WorkerPool.swift. */
 static inline void sharp_spin_pause(void) {

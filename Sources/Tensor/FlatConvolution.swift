@@ -36,17 +36,33 @@ enum FlatConvolution {
             && g.columnRows <= maximumFilterSize && (g.batch >= Parallel.threads || Parallel.threads == 1)
     }
 
+    /// Whether the weight gradient (and the fused forward + weight gradient) takes the direct
+    /// path: as `applies`, and output planes of at least `minimumWeightVectors` vectors. The
+    /// weight kernel reduces each of its 24 accumulators across lanes once per tile; on a small
+    /// plane (a 4×4 output is 2 vectors) those reductions cost more than the multiply-adds, and
+    /// im2col + GEMM is faster.
+    static func appliesToWeightGradient<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry) -> Bool {
+        applies(T.self, g) && Grid(g).outputStride >= minimumWeightVectors * Grid.lanes
+    }
+
+    static let minimumWeightVectors = 8
+
     /// Sizes of the phase planes and the output grid for one geometry.
     struct Grid {
         let g: ConvolutionGeometry
         /// Width (Wq) and height (Hq) of a phase plane: the grid's row width.
         let width: Int, height: Int
-        /// Floats per phase plane: Hq·Wq and the slack the last taps read past it.
+        /// Floats per phase plane: Hq·Wq, the slack the last taps read past it, and one vector
+        /// for the rounding of `outputStride`.
         let phaseStride: Int
         /// Floats per input channel: its sh·sw phase planes.
         let planeStride: Int
         /// Floats per output plane on the grid: OH·Wq.
         let outputLength: Int
+        /// `outputLength` rounded up to whole vectors: the kernels run whole vectors only (their
+        /// scalar tails are slow, and small planes are mostly tail: a 4×4 output on a 6-wide grid
+        /// is 24 floats), so every buffer they touch has room for the rounding.
+        let outputStride: Int
         /// Tap t = ki·kw + kj reads offset `offsets[t]` of its channel's planes.
         let offsets: [Int]
 
@@ -55,9 +71,10 @@ enum FlatConvolution {
             let (sh, sw) = (g.strideH, g.strideW)
             width = (g.inputWidth + 2 * g.padW + sw - 1) / sw
             height = (g.inputHeight + 2 * g.padH + sh - 1) / sh
-            phaseStride = height * width + (g.kernelWidth - 1) / sw
+            phaseStride = height * width + (g.kernelWidth - 1) / sw + Self.lanes
             planeStride = sh * sw * phaseStride
             outputLength = g.outputHeight * width
+            outputStride = Self.vectors(outputLength)
             let (kw, wq, phaseStride) = (g.kernelWidth, width, phaseStride)
             offsets = (0..<(g.kernelHeight * kw)).map { t in
                 let (ki, kj) = (t / kw, t % kw)
@@ -67,6 +84,11 @@ enum FlatConvolution {
 
         var taps: Int { g.kernelHeight * g.kernelWidth }
         var phases: Int { g.strideH * g.strideW }
+
+        /// The widest vector of any build (AVX-512's sixteen floats; the others divide it).
+        static let lanes = 16
+        /// `n` rounded up to whole vectors.
+        static func vectors(_ n: Int) -> Int { (n + lanes - 1) / lanes * lanes }
 
         /// Calls `body(row, column, plane)` for every input pixel's row and column range: `plane`
         /// is the offset of the pixel's phase plane row within its channel's block, and input
@@ -127,12 +149,12 @@ enum FlatConvolution {
             }
         }
 
-        /// Writes (or adds) the grid's output planes [O, OH·Wq] into the image's [O, OH, OW].
+        /// Writes (or adds) the grid's output planes [O, outputStride] into the image's [O, OH, OW].
         func gather(_ grid: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, adding: Bool) {
             let (O, OH, OW) = (g.outputChannels, g.outputHeight, g.outputWidth)
             for o in 0..<O {
                 for oh in 0..<OH {
-                    let (source, destination) = (grid + o * outputLength + oh * width, output + (o * OH + oh) * OW)
+                    let (source, destination) = (grid + o * outputStride + oh * width, output + (o * OH + oh) * OW)
                     if adding {
                         for i in 0..<OW { destination[i] += source[i] }
                     } else {
@@ -158,7 +180,7 @@ enum FlatConvolution {
         into output: UnsafeMutablePointer<Float>, packed: UnsafeMutablePointer<Float>) {
         grid.offsets.withUnsafeBufferPointer { offsets in
             sharp_conv_flat_forward_f32(planes, grid.g.inputChannels, grid.planeStride, weight, offsets.baseAddress, grid.taps,
-                output, grid.g.outputChannels, grid.outputLength, grid.outputLength, 0, packed)
+                output, grid.g.outputChannels, grid.outputStride, grid.outputStride, 0, packed)
         }
     }
 
@@ -170,11 +192,11 @@ enum FlatConvolution {
         let packedCount = sharp_conv_flat_scratch_count(g.inputChannels, grid.taps)
         MultiplyAddCount.add(g.batch * g.outputChannels * g.outputHeight * g.outputWidth * g.columnRows)
         Convolution.overImages(g) { images, _ in
-            withScratch(g.inputChannels * grid.planeStride + g.outputChannels * grid.outputLength + packedCount) { scratch in
+            withScratch(g.inputChannels * grid.planeStride + g.outputChannels * grid.outputStride + packedCount) { scratch in
                 let (planes, output) = (scratch, scratch + g.inputChannels * grid.planeStride)
                 for n in images {
                     grid.split(x + g.inputOffset(image: n, group: 0), into: planes)
-                    forwardKernel(grid, planes: planes, weight: w, into: output, packed: output + g.outputChannels * grid.outputLength)
+                    forwardKernel(grid, planes: planes, weight: w, into: output, packed: output + g.outputChannels * grid.outputStride)
                     grid.gather(output, into: y + g.outputOffset(image: n, group: 0), adding: adding)
                 }
             }
@@ -201,7 +223,7 @@ enum FlatConvolution {
         // The gradient sits at `shift` in its grid, so that every flipped tap reads at an offset ≥ 0.
         let (tallest, widest) = ((kh + sh - 1) / sh, (kw + sw - 1) / sw)
         let shift = (tallest - 1) * grid.width + widest - 1
-        let gradientStride = grid.height * grid.width + shift
+        let gradientStride = grid.height * grid.width + shift + Grid.lanes
         let phases = (0..<grid.phases).map { p -> Phase in
             let (a, b) = (p / sw, p % sw)
             let taps = stride(from: a, to: kh, by: sh).flatMap { ki in stride(from: b, to: kw, by: sw).map { kj in (ki, kj) } }
@@ -240,8 +262,8 @@ enum FlatConvolution {
                         phase.offsets.withUnsafeBufferPointer { offsets in
                             phase.filters.withUnsafeBufferPointer { filters in
                                 sharp_conv_flat_forward_f32(stacked + start, depth, gradientStride, filters.baseAddress, offsets.baseAddress,
-                                    offsets.count, planes + p * grid.phaseStride + start, C, grid.planeStride, phase.rows * grid.width, 0,
-                                    packed)
+                                    offsets.count, planes + p * grid.phaseStride + start, C, grid.planeStride,
+                                    Grid.vectors(phase.rows * grid.width), 0, packed)
                             }
                         }
                     }
@@ -263,20 +285,21 @@ enum FlatConvolution {
         let packedCount = sharp_conv_flat_scratch_count(C, grid.taps)
         MultiplyAddCount.add((forward == nil ? 1 : 2) * g.batch * O * g.outputHeight * g.outputWidth * g.columnRows)
         Convolution.overImages(g) { images, worker in
-            withScratch(C * grid.planeStride + 2 * O * grid.outputLength + packedCount) { scratch in
+            withScratch(C * grid.planeStride + 2 * O * grid.outputStride + packedCount) { scratch in
                 let (planes, gradient) = (scratch, scratch + C * grid.planeStride)
-                let output = gradient + O * grid.outputLength
+                let output = gradient + O * grid.outputStride
                 for n in images {
                     grid.split(x + g.inputOffset(image: n, group: 0), into: planes)
                     if let forward {
                         forwardKernel(grid, planes: planes, weight: floats(forward.weight), into: output,
-                            packed: output + O * grid.outputLength)
+                            packed: output + O * grid.outputStride)
                         grid.gather(output, into: floats(forward.y) + g.outputOffset(image: n, group: 0), adding: forward.adding)
                     }
-                    grid.spread(gy + g.outputOffset(image: n, group: 0), planes: O, stride: grid.outputLength, shift: 0, into: gradient)
+                    // Zeros past the output plane: the rounded-up vectors add nothing.
+                    grid.spread(gy + g.outputOffset(image: n, group: 0), planes: O, stride: grid.outputStride, shift: 0, into: gradient)
                     grid.offsets.withUnsafeBufferPointer { offsets in
                         sharp_conv_flat_weight_f32(planes, C, grid.planeStride, offsets.baseAddress, grid.taps, gradient, O,
-                            grid.outputLength, grid.outputLength, partials + worker * weightCount)
+                            grid.outputStride, grid.outputStride, partials + worker * weightCount)
                     }
                 }
             }

@@ -273,7 +273,7 @@ enum Convolution {
         let splitGEMM = splitsGEMM(g)
         let (x, gy) = (input.pointer(T.self), outputGradient.pointer(T.self))
         return weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
-            if FlatConvolution.applies(T.self, g) {
+            if FlatConvolution.appliesToWeightGradient(T.self, g) {
                 FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount)
                 return
             }
@@ -295,8 +295,14 @@ enum Convolution {
         let output = base ?? Tensor(uninitialized: g.outputShape, dtype: input.dtype)
         let outputBeta: T = base == nil ? 0 : 1
         let (x, w, gy, y) = (input.pointer(T.self), weight.pointer(T.self), outputGradient.pointer(T.self), output.pointer(T.self))
+        if FlatConvolution.applies(T.self, g) && !FlatConvolution.appliesToWeightGradient(T.self, g) {
+            // The forward through the same kernel as `forward`, so a convolution's output has the
+            // same bits whichever of the two computed it (reused and fresh HVPs agree exactly).
+            FlatConvolution.forward(g, x, w, y, adding: base != nil)
+            return (output, backwardWeight(T.self, g, input, outputGradient))
+        }
         let total = weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
-            if FlatConvolution.applies(T.self, g) {
+            if FlatConvolution.appliesToWeightGradient(T.self, g) {
                 FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount, forward: (w, y, base != nil))
                 return
             }

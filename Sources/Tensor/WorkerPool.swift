@@ -13,7 +13,10 @@ import Synchronization
 /// context switch), and that scheduling was a sixth of a transformer's gradient. Here a worker
 /// that has finished a loop spins (with the CPU's pause hint) for up to `spinLimit` before it
 /// blocks, so back-to-back loops start without a wake-up, as OpenMP runtimes do; a process that
-/// stops computing puts its workers to sleep within that time.
+/// stops computing puts its workers to sleep within that time. Spinning threads yield the CPU
+/// every few microseconds: when more threads want to run than there are cores (`sharp study`
+/// training while `sharpd` scores), a pure spin held a core that the thread it waited for
+/// needed, and a quick study ran at half speed.
 ///
 /// Iterations are claimed from a shared counter, so which thread runs an iteration varies, but
 /// every iteration's work is fixed by its index: results do not depend on the scheduling. A loop
@@ -89,12 +92,21 @@ final class WorkerPool: @unchecked Sendable {
             if sleepers > 0 { pthread_cond_broadcast(wake) }
             pthread_mutex_unlock(lock)
             job.work()
-            while job.finished.load(ordering: .acquiring) < iterations { sharp_spin_pause() }
+            var spins = 0
+            while job.finished.load(ordering: .acquiring) < iterations { Self.relax(&spins) }
             pthread_mutex_lock(lock)
             job.body = nil
             if current === job { current = nil }
             pthread_mutex_unlock(lock)
         }
+    }
+
+    /// One round of a spin-wait: the pause hint, and every 64th round `sched_yield`, so a thread
+    /// that another runnable thread on this core is waiting for gets the core.
+    @inline(__always)
+    private static func relax(_ spins: inout Int) {
+        spins += 1
+        if spins & 63 == 0 { sched_yield() } else { sharp_spin_pause() }
     }
 
     private func startWorkers(upTo count: Int) {
@@ -122,8 +134,7 @@ final class WorkerPool: @unchecked Sendable {
             var spinning = clock.now
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
-                sharp_spin_pause()
-                spins += 1
+                Self.relax(&spins)
                 if spins & 255 == 0 && clock.now - spinning > Self.spinLimit {
                     pthread_mutex_lock(lock)
                     sleepers += 1

@@ -40,7 +40,7 @@ let package = Package(
         // Version and the git commit of the build (stamped by a build-tool plugin on every build).
         .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
-        // Float32 kernels built for the x86-64 baseline and for AVX2+FMA, picked at run time.
+        // C kernels built for the x86-64 baseline, AVX2+FMA and (convolutions, sums) AVX-512, picked at run time.
         .target(name: "CKernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Tensor"]),

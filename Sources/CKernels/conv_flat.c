@@ -1,11 +1,9 @@
 // Direct stride-1 convolution over flat planes, Float32 (see sharp_kernels.h), in a baseline
 // (SSE2), an AVX2+FMA and an AVX-512 build, the one the CPU can run picked once per process.
-// Sources/Tensor/Tensor+Convolution.swift lays images out for it: zero-padded planes whose rows
-// are all Wp = W + 2·pad wide, so that every tap (ki, kj) of a kh×kw kernel is one offset
-// ki·Wp + kj and a whole output plane is one run of q with no per-row edges.
+// Sources/Tensor/FlatConvolution.swift lays images out for it: zero-padded phase planes (one per
+// stride phase) whose rows are all equally wide, so that every tap (ki, kj) of a kernel is one
+// offset and a whole output plane is one run of q with no per-row edges.
 #include "sharp_kernels.h"
-
-#include "float_math.h"
 
 #define FLAT(name) name##_baseline
 #define LANES 4

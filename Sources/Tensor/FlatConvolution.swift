@@ -90,9 +90,9 @@ enum FlatConvolution {
         /// `n` rounded up to whole vectors.
         static func vectors(_ n: Int) -> Int { (n + lanes - 1) / lanes * lanes }
 
-        /// Calls `body(row, column, plane)` for every input pixel's row and column range: `plane`
-        /// is the offset of the pixel's phase plane row within its channel's block, and input
-        /// columns `column`, `column + sw`, … land at consecutive positions from there.
+        /// Calls `body(ih, iw, offset)` for every input row ih and column phase: `offset` is where
+        /// input pixel (ih, iw) sits within its channel's block of phase planes, and the input
+        /// columns iw + sw, iw + 2·sw, … land at consecutive positions from there.
         @inline(__always)
         func forEachInputRun(_ body: (_ ih: Int, _ iw: Int, _ offset: Int) -> Void) {
             let (sh, sw, ph, pw) = (g.strideH, g.strideW, g.padH, g.padW)
@@ -124,7 +124,8 @@ enum FlatConvolution {
             }
         }
 
-        /// Adds phase planes [C, phases, Hq·Wq] (the layout of `split`) back into the image.
+        /// Adds phase planes (the layout of `split`: per channel `planeStride` floats, per phase
+        /// `phaseStride`) back into the image.
         func merge(_ planes: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
             let (C, H, W, sw) = (g.inputChannels, g.inputHeight, g.inputWidth, g.strideW)
             forEachInputRun { ih, iw, offset in
@@ -277,14 +278,14 @@ enum FlatConvolution {
     /// (Convolution.weightGradient), and with `forward` also computes the forward convolution
     /// from the same phase planes (into `y`, or added to it with `adding`).
     static func backwardWeight<T: TensorScalar>(_ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<T>, _ gy: UnsafeMutablePointer<T>,
-        partials: UnsafeMutablePointer<T>, weightCount: Int,
+        partials: UnsafeMutablePointer<T>, weightCount: Int, workers: Int,
         forward: (weight: UnsafeMutablePointer<T>, y: UnsafeMutablePointer<T>, adding: Bool)? = nil) {
         let grid = Grid(g)
         let (x, gy, partials) = (floats(x), floats(gy), floats(partials))
         let (C, O) = (g.inputChannels, g.outputChannels)
         let packedCount = sharp_conv_flat_scratch_count(C, grid.taps)
         MultiplyAddCount.add((forward == nil ? 1 : 2) * g.batch * O * g.outputHeight * g.outputWidth * g.columnRows)
-        Convolution.overImages(g) { images, worker in
+        Convolution.overImages(g, workers: workers) { images, worker in
             withScratch(C * grid.planeStride + 2 * O * grid.outputStride + packedCount) { scratch in
                 let (planes, gradient) = (scratch, scratch + C * grid.planeStride)
                 let output = gradient + O * grid.outputStride

@@ -1,4 +1,3 @@
-
 /// Work splitting for loops that BLAS does not cover.
 ///
 /// Chunks are a pure function of the problem size and `Parallel.threads`, so every element is

@@ -1,4 +1,3 @@
-
 /// Stride, padding and grouping of a 2-D convolution (PyTorch's `Conv2d` arguments).
 public struct ConvolutionOptions: Sendable, Equatable {
     public var stride: (Int, Int)
@@ -24,8 +23,9 @@ public struct ConvolutionOptions: Sendable, Equatable {
     }
 }
 
-/// Convolution as im2col + GEMM, one GEMM per image and group, except Float32 stride-1
-/// convolutions, which run CKernels' direct kernels (FlatConvolution.swift).
+/// Convolution as im2col + GEMM, one GEMM per image and group, except the Float32 convolutions
+/// that FlatConvolution.swift takes (overlapping windows, one group, small filters), which run
+/// CKernels' direct kernels.
 ///
 /// Images are split across `Parallel.threads` workers, each running single-threaded GEMMs on its
 /// own column buffer (kept hot in its core's cache); with one image, the GEMM itself is split.
@@ -138,8 +138,10 @@ extension Tensor {
 
 enum Convolution {
     /// Runs `body(images, worker)` over the batch, one contiguous block of images per worker.
-    static func overImages(_ g: ConvolutionGeometry, _ body: (Range<Int>, Int) -> Void) {
-        let workers = workerCount(g)
+    /// `workers` (default `workerCount(g)`) must be the count a caller sized per-worker buffers
+    /// with: `Parallel.threads` may change between two reads of it.
+    static func overImages(_ g: ConvolutionGeometry, workers: Int? = nil, _ body: (Range<Int>, Int) -> Void) {
+        let workers = workers ?? workerCount(g)
         guard workers > 1 else { body(0..<g.batch, 0); return }
         WorkerPool.shared.run(workers) { w in body((g.batch * w / workers)..<(g.batch * (w + 1) / workers), w) }
     }
@@ -161,10 +163,10 @@ enum Convolution {
     /// Runs `body(n, gi, col, worker)` for every image n and channel group gi, each worker over
     /// its block of images (`overImages`) with a column buffer of its own: K·P values, or a
     /// placeholder when the convolution is pointwise and needs none.
-    static func forEachImageAndGroup<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry,
+    static func forEachImageAndGroup<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, workers: Int? = nil,
         _ body: (_ image: Int, _ group: Int, _ col: UnsafeMutablePointer<T>, _ worker: Int) -> Void) {
         let columnCount = g.isPointwise ? 1 : g.columnRows * g.columnCols
-        overImages(g) { images, worker in
+        overImages(g, workers: workers) { images, worker in
             let col = Convolution.scratch(T.self, count: columnCount)
             defer { Convolution.release(col, count: columnCount) }
             for n in images {
@@ -184,12 +186,13 @@ enum Convolution {
     }
 
     /// One zeroed weight-gradient partial sum per worker ([workers, O·K]) for `body(partials)` to
-    /// fill, then their sum in worker order: deterministic for a thread count.
+    /// fill, running on exactly `workers` workers, then their sum in worker order: deterministic
+    /// for a thread count.
     static func weightGradient<T: TensorScalar>(_: T.Type, _ g: ConvolutionGeometry, dtype: DType,
-        _ body: (_ partials: UnsafeMutablePointer<T>, _ weightCount: Int) -> Void) -> Tensor {
+        _ body: (_ partials: UnsafeMutablePointer<T>, _ weightCount: Int, _ workers: Int) -> Void) -> Tensor {
         let (workers, weightCount) = (workerCount(g), g.outputChannels * g.columnRows)
         let partials = Tensor(zeros: [workers, weightCount], dtype: dtype)
-        body(partials.pointer(T.self), weightCount)
+        body(partials.pointer(T.self), weightCount, workers)
         return workers == 1 ? partials.reshaped(g.weightShape) : partials.sum(axes: [0]).reshaped(g.weightShape)
     }
 
@@ -272,12 +275,12 @@ enum Convolution {
         let (K, P, Og) = (g.columnRows, g.columnCols, g.outputChannels / g.groups)
         let splitGEMM = splitsGEMM(g)
         let (x, gy) = (input.pointer(T.self), outputGradient.pointer(T.self))
-        return weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
+        return weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount, workers in
             if FlatConvolution.appliesToWeightGradient(T.self, g) {
-                FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount)
+                FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount, workers: workers)
                 return
             }
-            forEachImageAndGroup(T.self, g) { n, gi, col, worker in
+            forEachImageAndGroup(T.self, g, workers: workers) { n, gi, col, worker in
                 let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
                 BLAS.gemm(T.self, transposeA: false, transposeB: true, m: Og, n: K, k: P,
                     a: gy + g.outputOffset(image: n, group: gi), lda: P, b: lowered, ldb: P,
@@ -301,12 +304,13 @@ enum Convolution {
             FlatConvolution.forward(g, x, w, y, adding: base != nil)
             return (output, backwardWeight(T.self, g, input, outputGradient))
         }
-        let total = weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount in
+        let total = weightGradient(T.self, g, dtype: input.dtype) { acc, weightCount, workers in
             if FlatConvolution.appliesToWeightGradient(T.self, g) {
-                FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount, forward: (w, y, base != nil))
+                FlatConvolution.backwardWeight(g, x, gy, partials: acc, weightCount: weightCount, workers: workers,
+                    forward: (w, y, base != nil))
                 return
             }
-            forEachImageAndGroup(T.self, g) { n, gi, col, worker in
+            forEachImageAndGroup(T.self, g, workers: workers) { n, gi, col, worker in
                 let lowered = Convolution.lowered(x + g.inputOffset(image: n, group: gi), g, col)
                 let block = g.outputOffset(image: n, group: gi)
                 BLAS.gemm(T.self, transposeA: false, transposeB: false, m: Og, n: P, k: K,

@@ -90,7 +90,8 @@ extension Tensor {
         sums.withUnsafeMutableBufferPointer { out in
             let box = UncheckedSendable(out)
             if T.self == Float.self {
-                let (x, y) = (UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), y.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) })
+                let x = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+                let y = y.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }
                 groups.forEachRun(count: count) { g, start, length in
                     let sum: Double =
                         if let y { sharp_dot_f64_of_f32(x + start, y + start, length) }

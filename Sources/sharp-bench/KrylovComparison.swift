@@ -4,7 +4,7 @@ import PluginKit
 import NN
 import Tensor
 
-/// Lanczos against PyHessian's power iteration on real network Hessians (issue 6, docs/metrics.md
+/// Lanczos against PyHessian's power iteration on real network Hessians (docs/metrics.md
 /// §hessian-eigen): for each mini at batch 16 (evaluation mode, Float32 model, the bench's seeded weights
 /// and inputs), the Hessian-vector products each method needs to bring λmax, and the five largest
 /// eigenvalues, within 1e-4 relative error of a reference.
@@ -136,7 +136,7 @@ enum KrylovComparison {
         return (bound ? "<" : "") + String(format: "%.2f", value)
     }
 
-    /// The three criteria of the Krylov must (issue 6's restatement, accepted in issue 20), each
+    /// The three criteria of the Krylov must (docs/metrics.md §hessian-eigen), each
     /// with "holds" or "fails" and the rows that decide it; counts are products to 1e-4 with both
     /// methods stopped by the oracle.
     static func verdicts(_ rows: [Row]) -> [String] {

@@ -57,7 +57,10 @@ struct WorkerPoolTests {
     /// Idle workers stop spinning and block: some moment within two seconds finds every
     /// `sharp-worker` thread asleep (other suites in this process may be running loops).
     @Test func idleWorkersGoToSleep() throws {
-        WorkerPool.shared.run(2) { _ in }
+        let saved = Parallel.threads
+        Parallel.threads = max(2, saved)
+        WorkerPool.shared.run(2) { _ in }  // starts a worker if none exists yet
+        Parallel.threads = saved
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
         let workers = tasks.filter {
             (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.hasPrefix(WorkerPool.threadName) == true

@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from bench_table import print_figures
+from bench_table import model_figures, print_figures
 from bench_torch import make_models, median_seconds
 
 
@@ -407,14 +407,7 @@ def run(repeats, only=None):
         _, linear = jax.linearize(lambda q: gradient_eval(q, data), p)  # once; its residuals are arguments
         reused = seconds(repeats, lambda linear, v: linear(v), linear, v)
         sam = step_seconds(repeats, sam_step, (jax.tree.map(jnp.copy, p), adam_state(p)), data)
-        out[f"{name}_forward_ms"] = fwd * 1e3
-        out[f"{name}_gradient_ms"] = grad * 1e3
-        out[f"{name}_hvp_fresh_ms"] = fresh * 1e3
-        out[f"{name}_hvp_reused_ms"] = reused * 1e3
-        out[f"{name}_sam_step_ms"] = sam * 1e3
-        out[f"{name}_hvp_fresh_ratio"] = fresh / grad
-        out[f"{name}_hvp_reused_ratio"] = reused / grad
-        out[f"{name}_sam_overhead"] = sam / (2 * grad) - 1
+        out.update(model_figures(name, fwd, grad, fresh, reused, sam))
     return out
 
 

@@ -21,6 +21,20 @@ import sys
 REFERENCES = {"torch": "PyTorch", "jax": "JAX"}  # command-line name -> column name, in column order
 
 
+def model_figures(name, forward, gradient, fresh, reused, sam):
+    """One model's timings (seconds) under the JSON keys sharp-bench prints: ms and the ratios."""
+    return {
+        f"{name}_forward_ms": forward * 1e3,
+        f"{name}_gradient_ms": gradient * 1e3,
+        f"{name}_hvp_fresh_ms": fresh * 1e3,
+        f"{name}_hvp_reused_ms": reused * 1e3,
+        f"{name}_sam_step_ms": sam * 1e3,
+        f"{name}_hvp_fresh_ratio": fresh / gradient,
+        f"{name}_hvp_reused_ratio": reused / gradient,
+        f"{name}_sam_overhead": sam / (2 * gradient) - 1,
+    }
+
+
 def unit(key):
     return "GFLOP/s" if key.endswith("_gflops") else "ms" if key.endswith("_ms") else "MB" if key.endswith("_mb") else "×"
 

@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 
-from bench_table import print_figures
+from bench_table import model_figures, print_figures
 
 
 def median_seconds(body, repeats, warmup=1):
@@ -168,14 +168,7 @@ def run(repeats, threads, only=None):
             gs = grad(loss("eval"), p, create_graph=True)  # first-order graph, kept across HVPs
         reused = median_seconds(lambda: grad(gs, p, grad_outputs=v, retain_graph=True, allow_unused=True), repeats)
         sam = median_seconds(sam_step, repeats)
-        out[f"{name}_forward_ms"] = fwd * 1e3
-        out[f"{name}_gradient_ms"] = gradient * 1e3
-        out[f"{name}_hvp_fresh_ms"] = fresh * 1e3
-        out[f"{name}_hvp_reused_ms"] = reused * 1e3
-        out[f"{name}_sam_step_ms"] = sam * 1e3
-        out[f"{name}_hvp_fresh_ratio"] = fresh / gradient
-        out[f"{name}_hvp_reused_ratio"] = reused / gradient
-        out[f"{name}_sam_overhead"] = sam / (2 * gradient) - 1
+        out.update(model_figures(name, fwd, gradient, fresh, reused, sam))
         out[f"{name}_sam_optimizer_share"] = statistics.median(inside[1:])  # the first call is the warm-up
     return out
 

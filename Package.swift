@@ -70,7 +70,7 @@ let package = Package(
                 "CommandLineSupport", "BuildInfo", "Tensor", "Autodiff", "NN", "Datasets", "Checkpoint", "PluginHost", "Training", "Import", "Scoring",
                 "Index", "IndexRecords", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "sharp-bench", dependencies: ["JSON", "Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Training"]),
+        .executableTarget(name: "sharp-bench", dependencies: ["JSON", "Tensor", "Autodiff", "NN", "Datasets", "PluginHost", "PluginKit", "Scoring", "Training"]),
         // Finding and running the built executables from tests (a plain target: test targets share it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

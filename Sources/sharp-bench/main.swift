@@ -51,6 +51,23 @@ if arguments.contains("--krylov") {
     KrylovComparison.verdicts(rows).forEach { emit($0) }
     exit(0)
 }
+if let at = arguments.firstIndex(of: "--slq-pool") {
+    // SLQ budget measurement (SLQBudget.swift): --slq-pool CKPT --runs R --steps M --out FILE.json
+    func value(_ flag: String) -> String? { arguments.firstIndex(of: flag).map { arguments[$0 + 1] } }
+    let pool = try SLQBudget.pool(checkpoint: arguments[at + 1], runs: Int(value("--runs") ?? "") ?? 16,
+                                  steps: Int(value("--steps") ?? "") ?? 140) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    let text = JSONWriter(pretty: false).text(try JSONValueEncoder().encode(pool)) + "\n"
+    try text.write(toFile: value("--out") ?? "slq-pool-\(pool.model).json", atomically: true, encoding: .utf8)
+    exit(0)
+}
+if let at = arguments.firstIndex(of: "--slq-budget") {
+    // Compares SLQ budgets on saved pools (no products): --slq-budget POOL.json...
+    let pools = try arguments[(at + 1)...].prefix { !$0.hasPrefix("--") }.map {
+        try JSONDecoder().decode(SLQBudget.Pool.self, from: Data(contentsOf: URL(fileURLWithPath: $0)))
+    }
+    try SLQBudget.report(pools).forEach { print($0) }
+    exit(0)
+}
 let repeats = arguments.firstIndex(of: "--repeats").map { Int(arguments[$0 + 1]) ?? 7 } ?? 7
 let json = arguments.contains("--json")
 var rows: [(String, Double, String)] = []

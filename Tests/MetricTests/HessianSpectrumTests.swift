@@ -64,4 +64,51 @@ import Testing
         #expect(r.scalars.count == 1)
         #expect(relativeError(r.value("top_eigenvalue"), -50) < 1e-2)
     }
+
+    /// `settle` ends runs early without touching what the steps do not change: the mean and SD
+    /// are exact after two steps (SLQ identities), so they equal the fixed-length result.
+    @Test func settlingRunsStopEarlyAndKeepTheMoments() throws {
+        let h = SyntheticHessian(eigenvalues: Spectra.spikedBulk(n: 2048), rotated: true)
+        let fixed = try MetricHarness.run("hessian-spectrum", ["runs": .number(3), "steps": .number(90)], dimension: h.dimension, hessian: h.apply)
+        let settled = try MetricHarness.run("hessian-spectrum", ["runs": .number(3), "steps": .number(90), "settle": .number(0.05)],
+                                            dimension: h.dimension, hessian: h.apply)
+        let products = try #require(settled.scalar("mean")?.hvpCount)
+        print("settle 0.05: \(products) HVPs against \(fixed.scalar("mean")?.hvpCount ?? 0); median \(settled.value("median")) vs \(fixed.value("median"))")
+        #expect(fixed.scalar("mean")?.hvpCount == 270)
+        #expect(products >= 60 && products < 270 && products % 10 == 0)
+        for name in ["mean", "sd"] { #expect(relativeError(settled.value(name), fixed.value(name)) < 1e-12, "\(name)") }
+        #expect(abs(settled.value("median") - fixed.value("median")) < 0.05)
+    }
+
+    /// A run's prefix is the shorter run from the same start, to rounding: the SLQ budget
+    /// measurement (Sources/sharp-bench/SLQBudget.swift) reads every smaller budget off one pool.
+    @Test func aRunsPrefixIsTheShorterRun() throws {
+        let h = SyntheticHessian(eigenvalues: Spectra.spikedBulk(n: 512), rotated: true)
+        let op = HessianOperator(dimension: h.dimension, apply: h.apply)
+        let long = try StochasticLanczosQuadrature.run(op, stream: 3, steps: 60, seed: 9)
+        let short = try StochasticLanczosQuadrature.run(op, stream: 3, steps: 25, seed: 9)
+        let cut = try long.prefix(25)
+        #expect(cut.products == 25 && cut.nodes.count == short.nodes.count)
+        for (a, b) in zip(cut.nodes, short.nodes) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b))) }
+        for (a, b) in zip(cut.weights, short.weights) { #expect(abs(a - b) <= 1e-12) }
+        #expect(cut.alpha1 == long.alpha1 && cut.beta1 == long.beta1)
+    }
+
+    /// W1 against closed forms: point masses, a shift, a split mass, and symmetry.
+    @Test func wassersteinDistanceMatchesClosedForms() {
+        let zero = WeightedDistribution(samples: [0]), one = WeightedDistribution(samples: [1])
+        #expect(zero.wasserstein1(to: one) == 1)
+        let spread = WeightedDistribution(values: [-1, 0.5, 2], weights: [0.2, 0.5, 0.3])
+        let shifted = WeightedDistribution(values: spread.values.map { $0 + 0.75 }, weights: spread.weights)
+        #expect(abs(spread.wasserstein1(to: shifted) - 0.75) < 1e-12)
+        // Half the mass moves from 0 to 1: 0.5. Against itself: 0.
+        #expect(WeightedDistribution(samples: [0, 1]).wasserstein1(to: zero) == 0.5)
+        #expect(spread.wasserstein1(to: spread) == 0)
+        let other = WeightedDistribution(values: [-3, 0, 1, 4], weights: [0.1, 0.4, 0.4, 0.1])
+        // E|X − Y| under the monotone coupling, by hand: the CDFs differ by 0.1 on [−3, −1), 0.1 on
+        // [−1, 0), 0.3 on [0, 0.5), 0.2 on [0.5, 1), 0.2 on [1, 2), 0.1 on [2, 4).
+        let byHand = 0.1 * 2 + 0.1 * 1 + 0.3 * 0.5 + 0.2 * 0.5 + 0.2 * 1 + 0.1 * 2
+        #expect(abs(spread.wasserstein1(to: other) - byHand) < 1e-12)
+        #expect(abs(spread.wasserstein1(to: other) - other.wasserstein1(to: spread)) < 1e-12)
+    }
 }

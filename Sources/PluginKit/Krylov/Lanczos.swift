@@ -29,12 +29,33 @@ public enum Lanczos {
         public var quadratureWeights: [Double] { eigensystem.row(0).map { $0 * $0 } }
     }
 
+    /// What a stopping rule sees after each step.
+    public struct Step {
+        /// Eigen-decomposition of T_j.
+        public let eigensystem: SymmetricTridiagonal.Eigensystem
+        /// Ritz residuals, in the order of the Ritz values.
+        public let residuals: [Double]
+        /// Ritz values θ, ascending.
+        public var ritzValues: [Double] { eigensystem.values }
+        /// Steps taken so far.
+        public var count: Int { eigensystem.values.count }
+        /// The quadrature rule of T_j (SLQ's nodes and weights).
+        public var quadrature: WeightedDistribution {
+            WeightedDistribution(values: eigensystem.values, weights: eigensystem.row(0).map { $0 * $0 })
+        }
+    }
+
     /// Runs up to `maxSteps` steps from `start` (normalised here). After each step `stop` sees the
     /// Ritz values (ascending) and residuals and returns true to end the run.
     public static func run(
         _ hessian: HessianOperator, start: [Double], maxSteps: Int,
         stop: (_ ritzValues: [Double], _ residuals: [Double]) -> Bool = { _, _ in false }
     ) throws -> Result {
+        try run(hessian, start: start, maxSteps: maxSteps, until: { stop($0.ritzValues, $0.residuals) })
+    }
+
+    /// `run` with a rule that sees the whole step (`Step`), the quadrature rule included.
+    public static func run(_ hessian: HessianOperator, start: [Double], maxSteps: Int, until stop: (Step) -> Bool) throws -> Result {
         let steps = min(maxSteps, hessian.dimension)
         precondition(steps >= 1, "Lanczos: at least one step")
         let basis = KrylovBasis(dimension: hessian.dimension, capacity: steps)
@@ -63,7 +84,7 @@ public enum Lanczos {
                 invariant = true
                 break
             }
-            if stop(eigensystem.values, residuals) || j == steps - 1 { break }
+            if stop(Step(eigensystem: eigensystem, residuals: residuals)) || j == steps - 1 { break }
             VectorMath.scale(&w, by: 1 / b)
             basis.append(w)
             previous = current

@@ -10,22 +10,61 @@ public enum StochasticLanczosQuadrature {
         public let nodes: [Double]
         /// Weights w_k (sum 1).
         public let weights: [Double]
-        /// α₁ = v₁ᵀHv₁ and β₁ (Σwθ = α₁ and Σwθ² = α₁² + β₁² are exact identities).
-        public let alpha1: Double, beta1: Double
+        /// T of the run: α₁…α_m and β₁…β_m (the last β is the final residual's norm).
+        public let alpha: [Double], beta: [Double]
         /// Products used.
         public let products: Int
+
+        /// α₁ = v₁ᵀHv₁ (Σwθ = α₁ exactly).
+        public var alpha1: Double { alpha[0] }
+        /// β₁, 0 after one step (Σwθ² = α₁² + β₁² exactly, so the run's eigenvalue SD is β₁).
+        public var beta1: Double { alpha.count > 1 ? beta[0] : 0 }
+
+        /// The rule of this run's first `steps` steps: Lanczos from the same start stopped there
+        /// (its T is the leading block of this one).
+        public func prefix(_ steps: Int) throws -> Run {
+            let m = min(steps, alpha.count)
+            return try Run(alpha: Array(alpha.prefix(m)), beta: Array(beta.prefix(m)))
+        }
+
+        /// The rule of a Lanczos run whose T has diagonal `alpha` and couplings `beta`.
+        public init(alpha: [Double], beta: [Double]) throws {
+            let t = try SymmetricTridiagonal(diagonal: alpha, offDiagonal: Array(beta.prefix(max(alpha.count - 1, 0)))).eigensystem()
+            self.init(nodes: t.values, weights: t.row(0).map { $0 * $0 }, alpha: alpha, beta: beta, products: alpha.count)
+        }
+
+        init(nodes: [Double], weights: [Double], alpha: [Double], beta: [Double], products: Int) {
+            (self.nodes, self.weights, self.alpha, self.beta, self.products) = (nodes, weights, alpha, beta, products)
+        }
     }
 
     /// `runs` runs of at most `steps` steps; run r draws its start from stream r of `seed`, so
     /// a run does not depend on how many runs there are.
-    public static func runs(_ hessian: HessianOperator, runs: Int, steps: Int, seed: UInt64) throws -> [Run] {
-        try (0..<runs).map { r in
-            var random = ProbeRandom(seed: seed, stream: UInt64(r))
-            let start = random.rademacherVector(hessian.dimension)
-            let result = try Lanczos.run(hessian, start: start, maxSteps: steps)
-            return Run(nodes: result.ritzValues, weights: result.quadratureWeights, alpha1: result.alpha[0],
-                       beta1: result.alpha.count > 1 ? result.beta[0] : 0, products: result.products)
-        }
+    public static func runs(_ hessian: HessianOperator, runs: Int, steps: Int, seed: UInt64, settle: Double = 0) throws -> [Run] {
+        try (0..<runs).map { try run(hessian, stream: UInt64($0), steps: steps, seed: seed, settle: settle) }
+    }
+
+    /// How often a settling run compares its rule with the one `settleInterval` steps before.
+    public static let settleInterval = 10
+
+    /// Run number `stream` of `seed`: at most `steps` steps from its Rademacher start. With
+    /// `settle` > 0 the run ends early once its rule has settled: at the first multiple j of
+    /// `settleInterval` from 2·`settleInterval` on where the W1 distance between the rules after j
+    /// and j − 10 steps is ≤ `settle`·E|θ| (E|θ| of the rule after j steps: the rule's own W1
+    /// distance from the zero spectrum, so the test does not depend on the Hessian's scale).
+    public static func run(_ hessian: HessianOperator, stream: UInt64, steps: Int, seed: UInt64, settle: Double = 0) throws -> Run {
+        var random = ProbeRandom(seed: seed, stream: stream)
+        let start = random.rademacherVector(hessian.dimension)
+        var earlier: WeightedDistribution?
+        let result = try Lanczos.run(hessian, start: start, maxSteps: steps, until: { step in
+            guard settle > 0, step.count % settleInterval == 0 else { return false }
+            let rule = step.quadrature
+            defer { earlier = rule }
+            guard let earlier, step.count >= 2 * settleInterval else { return false }
+            return rule.wasserstein1(to: earlier) <= settle * rule.absoluteMean
+        })
+        return Run(nodes: result.ritzValues, weights: result.quadratureWeights, alpha: result.alpha, beta: result.beta,
+                   products: result.products)
     }
 
     /// All runs pooled, each run weighing 1/runs.

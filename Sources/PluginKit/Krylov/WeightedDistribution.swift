@@ -24,6 +24,9 @@ public struct WeightedDistribution: Sendable {
     /// Σ wθ.
     public var mean: Double { zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } }
 
+    /// Σ w|θ|: the mean absolute value, which is also the W1 distance from a point mass at 0.
+    public var absoluteMean: Double { zip(values, weights).reduce(0) { $0 + abs($1.0) * $1.1 } }
+
     /// √(Σ w(θ − mean)²): the population SD of the distribution (for SLQ, the eigenvalue SD).
     public var standardDeviation: Double {
         let m = mean
@@ -47,6 +50,21 @@ public struct WeightedDistribution: Sendable {
 
     /// Median.
     public var median: Double { quantile(0.5) }
+
+    /// The Wasserstein-1 (earth mover's) distance to `other`: ∫|F − G| over the real line, F and
+    /// G the two cumulative distribution functions.
+    public func wasserstein1(to other: WeightedDistribution) -> Double {
+        var (i, j, f, g, total) = (0, 0, 0.0, 0.0, 0.0)
+        var x = min(values[0], other.values[0])
+        while i < values.count || j < other.values.count {
+            let next = min(i < values.count ? values[i] : .infinity, j < other.values.count ? other.values[j] : .infinity)
+            total += abs(f - g) * (next - x)
+            x = next
+            while i < values.count && values[i] == next { f += weights[i]; i += 1 }
+            while j < other.values.count && other.values[j] == next { g += other.weights[j]; j += 1 }
+        }
+        return total
+    }
 }
 
 /// Summary statistics of plain samples (probe values, per-run statistics).

@@ -5,7 +5,7 @@ import Scoring
 import Training
 
 /// What `hessian-spectrum`'s budget (runs × steps) buys, measured on real checkpoints
-/// (docs/metrics.md §How the SLQ budget was chosen).
+/// (docs/metrics.md#the-slq-budget).
 ///
 /// `pool` runs Lanczos `runs` times for `steps` steps from the plugin's own starts (run r is
 /// stream r of seed 0) over the command lines' default evaluation data (128 training samples,
@@ -127,10 +127,12 @@ extension SLQBudget {
         let standardError: [Double]
         /// The reference's value of each statistic.
         let reference: [Double]
-        /// W1 distances over the reference's E|λ| (its W1 distance from the all-zero spectrum):
-        /// truncation (all runs at `steps` vs the reference), sampling (a block vs all runs, both at
-        /// `steps`) and total (a block vs the reference), the last two averaged over blocks.
-        let w1Truncation: Double, w1Sampling: Double, w1Total: Double
+        /// W1 distances of a block to the reference (averaged over blocks) over the reference's
+        /// E|λ| (its W1 distance from the all-zero spectrum): all of it, and the part away from the
+        /// near-zero bulk (|θ| ≥ SD/10 of the reference)...
+        let w1Total: Double, w1Outside: Double
+        /// ...and that part for all runs at `steps` against the reference (truncation alone).
+        let w1OutsideTruncation: Double
         func shiftInSE(_ i: Int) -> Double { shift[i] / standardError[i] }
         func relativeSE(_ i: Int) -> Double { standardError[i] / abs(reference[i]) }
     }
@@ -144,7 +146,7 @@ extension SLQBudget {
     static func verdict(_ p: Prefixes, runs r: Int, steps stepsOf: [Int]) -> Verdict {
         let all = 0..<p.runCount
         let reference = p.estimate(runs: all, steps: p.longest).pooled
-        let scale = reference.absoluteMean
+        let scale = reference.absoluteMean, bulk = reference.standardDeviation / 10
         let truncated = p.estimate(runs: all, steps: stepsOf)
         let blocks = (0..<(p.runCount / r)).map { p.estimate(runs: ($0 * r)..<($0 * r + r), steps: stepsOf).pooled }
         return Verdict(
@@ -152,22 +154,33 @@ extension SLQBudget {
             shift: statistics.map { $0.value(truncated.pooled) - $0.value(reference) },
             standardError: statistics.map { SampleStatistics.standardDeviation(truncated.perRun.map($0.value)) / Double(r).squareRoot() },
             reference: statistics.map { $0.value(reference) },
-            w1Truncation: truncated.pooled.wasserstein1(to: reference) / scale,
-            w1Sampling: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: truncated.pooled) }) / scale,
-            w1Total: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: reference) }) / scale)
+            w1Total: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: reference) }) / scale,
+            w1Outside: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: reference, outside: bulk) }) / scale,
+            w1OutsideTruncation: truncated.pooled.wasserstein1(to: reference, outside: bulk) / scale)
     }
 }
 
 extension SLQBudget {
-    static let namedBudgets = [(10, 90, "default"), (5, 80, "candidate"), (4, 40, "paper"), (2, 12, "quick")]
+    static let namedBudgets = [(10, 90, "10 × 90 (former default)"), (5, 80, "5 × 80"), (10, 60, "10 × 60 (default)"), (10, 40, "10 × 40"),
+                               (10, 30, "10 × 30"), (4, 40, "4 × 40 (paper preset)"), (2, 12, "2 × 12 (quick preset)")]
     static let runChoices = [2, 4, 5, 8, 16]
     static let stepChoices = [5, 10, 20, 30, 40, 60, 80, 90, 120]
     static let settleChoices = [0.3, 0.2, 0.1]
-    static let settleCap = 120
+    static let settleCap = 90
+
+    /// How far a cheaper budget's density (away from the bulk) may be from the reference, as a
+    /// multiple of the default budget's own distance, for the summary's choice.
+    static let densityTolerance = 1.2
 
     /// The whole comparison for `pools`, as text.
     static func report(_ pools: [Pool]) throws -> [String] {
         var lines: [String] = []
+        // candidate label → per pool (products, W1 outside ÷ the default's, SE of the mean ÷ the default's)
+        var summary: [(label: String, rows: [(products: Int, density: Double, error: Double)])] = []
+        func record(_ label: String, _ v: Verdict, against base: Verdict) {
+            let row = (v.products, v.w1Outside / base.w1Outside, v.standardError[0] / base.standardError[0])
+            if let i = summary.firstIndex(where: { $0.label == label }) { summary[i].rows.append(row) } else { summary.append((label, [row])) }
+        }
         let steps = Set(stepChoices + namedBudgets.map(\.1) + Array(stride(from: 10, through: settleCap, by: StochasticLanczosQuadrature.settleInterval)))
         func f(_ x: Double, _ format: String = "%7.3f") -> String { String(format: format, x) }
         for pool in pools {
@@ -181,30 +194,48 @@ extension SLQBudget {
                 let se = SampleStatistics.standardError(reference.perRun.map(statistic))
                 return "\(name) \(f(statistic(reference.pooled), "%.3g")) ± \(f(se, "%.2g"))"
             }.joined(separator: ", ") + ", E|λ| \(f(absolute, "%.3g")), λ range [\(f(reference.pooled.values.first!, "%.3g")), \(f(reference.pooled.values.last!, "%.3g"))]")
-            lines.append("  budget             HVPs   SE/|value|: mean      sd  median shift: /SE  /SD   worst q: /SE   W1/E|λ|: trunc  sample   total")
+            lines.append("  budget                         HVPs   SE/|value|: mean      sd  median shift: /SE  /SD   worst q: /SE   W1/E|λ|: total outside  (trunc.)")
             func rows(_ v: Verdict, _ label: String) {
                 let worstQuantile = (3..<statistics.count).map { abs(v.shiftInSE($0)) }.max()!
-                lines.append("  " + [String(format: "%3d × %-3d %-11@", v.runs, v.steps, label as NSString), String(format: "%4d", v.products),
+                lines.append("  " + [label.padding(toLength: 30, withPad: " ", startingAt: 0), String(format: "%4d", v.products),
                                      f(v.relativeSE(0), "%17.3f"), f(v.relativeSE(2)), f(v.shiftInSE(1), "%14.1f"),
                                      f(v.shift[1] / v.reference[2], "%8.1e"), f(worstQuantile, "%13.1f"),
-                                     f(v.w1Truncation, "%15.3f"), f(v.w1Sampling), f(v.w1Total)].joined(separator: " "))
+                                     f(v.w1Total, "%15.3f"), f(v.w1Outside), f(v.w1OutsideTruncation, "   (%.3f)")].joined(separator: " "))
             }
             for (r, m, label) in namedBudgets where r <= p.runCount && m <= p.longest { rows(verdict(p, runs: r, steps: m), label) }
+            let base = verdict(p, runs: 10, steps: 90)
+            for (r, m, label) in namedBudgets where r <= p.runCount && m <= p.longest { record(label, verdict(p, runs: r, steps: m), against: base) }
             for settle in settleChoices {
-                for r in [10, 5] where r <= p.runCount {
-                    let v = verdict(p, runs: r, steps: p.settlingSteps(settle, cap: settleCap))
-                    rows(v, String(format: "settle %.2f", settle))
-                }
+                let v = verdict(p, runs: 10, steps: p.settlingSteps(settle, cap: settleCap))
+                let label = String(format: "10 × ≤90 settle %.2f", settle)
+                rows(v, label + " (~\(v.steps))")
+                record(label, v, against: base)
             }
             let runs = runChoices.filter { $0 <= p.runCount }
-            lines.append("  W1/E|λ| of a budget's estimate to the reference (mean over disjoint blocks); runs across, steps down;")
-            lines.append("  \"t\" column: the truncation part alone (all \(p.runCount) runs at that length)")
+            lines.append("  W1/E|λ| outside the bulk, a budget's estimate to the reference (mean over disjoint blocks); runs across,")
+            lines.append("  steps down; \"t\": truncation alone (all \(p.runCount) runs at that length)")
             lines.append("  steps " + runs.map { String(format: "%7d", $0) }.joined() + "      t")
             for m in stepChoices where m <= p.longest {
                 let row = runs.map { verdict(p, runs: $0, steps: m) }
-                lines.append(String(format: "  %5d ", m) + row.map { f($0.w1Total) }.joined() + f(row[0].w1Truncation))
+                lines.append(String(format: "  %5d ", m) + row.map { f($0.w1Outside) }.joined() + f(row[0].w1OutsideTruncation))
             }
         }
+        lines.append("")
+        lines.append("Summary over \(pools.count) checkpoint(s): products, the density's W1 away from the bulk and the mean's SE, each over the")
+        lines.append("former default's (10 × 90) on the same checkpoint; worst over checkpoints. A budget qualifies when its SE is no wider")
+        lines.append("than 10 × 90's and its density stays within \(densityTolerance)× 10 × 90's distance to the reference on every checkpoint.")
+        lines.append("  budget                        products (mean)   W1 outside ÷ 10 × 90 (worst)   SE ÷ 10 × 90   qualifies")
+        var qualifying: [(label: String, products: Double)] = []
+        for (label, rows) in summary {
+            let products = Double(rows.map(\.products).reduce(0, +)) / Double(rows.count)
+            let density = rows.map(\.density).max()!, error = rows.map(\.error).max()!
+            let qualifies = density <= densityTolerance && error <= 1 + 1e-9
+            if qualifies { qualifying.append((label, products)) }
+            lines.append("  " + label.padding(toLength: 29, withPad: " ", startingAt: 0)
+                         + String(format: " %10.0f %22.2f %19.2f   %@", products, density, error, (qualifies ? "yes" : "no") as NSString))
+        }
+        lines.append("Qualifying, cheapest first: " + qualifying.sorted { $0.products < $1.products }
+            .map { String(format: "%@ (%.0f)", $0.label as NSString, $0.products) }.joined(separator: ", "))
         return lines
     }
 }

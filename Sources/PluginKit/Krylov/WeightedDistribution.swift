@@ -52,13 +52,15 @@ public struct WeightedDistribution: Sendable {
     public var median: Double { quantile(0.5) }
 
     /// The Wasserstein-1 (earth mover's) distance to `other`: ∫|F − G| over the real line, F and
-    /// G the two cumulative distribution functions.
-    public func wasserstein1(to other: WeightedDistribution) -> Double {
+    /// G the two cumulative distribution functions; with `outside` > 0, only over |x| ≥ `outside`
+    /// (the part of the distance that lies away from zero).
+    public func wasserstein1(to other: WeightedDistribution, outside: Double = 0) -> Double {
         var (i, j, f, g, total) = (0, 0, 0.0, 0.0, 0.0)
         var x = min(values[0], other.values[0])
         while i < values.count || j < other.values.count {
             let next = min(i < values.count ? values[i] : .infinity, j < other.values.count ? other.values[j] : .infinity)
-            total += abs(f - g) * (next - x)
+            let inside = max(0, min(next, outside) - max(x, -outside))
+            total += abs(f - g) * (next - x - inside)
             x = next
             while i < values.count && values[i] == next { f += weights[i]; i += 1 }
             while j < other.values.count && other.values[j] == next { g += other.weights[j]; j += 1 }

@@ -65,7 +65,7 @@ public struct StudyPlan: Sendable, Equatable {
     /// - `paper`: the study's grid on the mini models: 4 families × 6 optimizers × 3 seeds, the
     ///   full 2,405-image bus-synth set at 64×64, lr 1e-4, batch 16, until 100% training accuracy
     ///   (at most 400 epochs), metrics on 128 samples with the default budgets of `sharp score`
-    ///   except the SLQ spectrum (10 × 60 would be about an hour per checkpoint; 4 × 40 here).
+    ///   except the SLQ spectrum (4 × 40 here; `sharp score`'s 10 × 40 is 2.5× the products).
     public static func preset(_ preset: Preset) -> StudyPlan {
         switch preset {
         case .quick:

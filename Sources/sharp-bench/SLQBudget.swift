@@ -141,29 +141,42 @@ extension SLQBudget {
         verdict(p, runs: r, steps: [Int](repeating: m, count: p.runCount))
     }
 
-    /// The same with run i stopped after `stepsOf[i]` steps (`steps` is then the mean over the
-    /// first `r` runs, so `products` is what the plugin would spend).
+    /// The same with run i stopped after `stepsOf[i]` steps (`steps` is the floored mean and
+    /// `products` the sum over the first `r` runs: what the plugin would spend).
+    ///
+    /// A budget's estimates are the disjoint blocks of `r` runs among the first `budgetRuns`; the
+    /// density is compared with the remaining runs at full length, which share no run with any
+    /// block (a reference that contained the block would hide part of its sampling error, the
+    /// more so the more runs the block has). The scale (E|λ|, the bulk's edge) and the truncation
+    /// shifts use every run.
     static func verdict(_ p: Prefixes, runs r: Int, steps stepsOf: [Int]) -> Verdict {
         let all = 0..<p.runCount
-        let reference = p.estimate(runs: all, steps: p.longest).pooled
-        let scale = reference.absoluteMean, bulk = reference.standardDeviation / 10
+        let everything = p.estimate(runs: all, steps: p.longest).pooled
+        let independent = p.estimate(runs: budgetRuns..<p.runCount, steps: p.longest).pooled
+        let scale = everything.absoluteMean, bulk = everything.standardDeviation / 10
         let truncated = p.estimate(runs: all, steps: stepsOf)
-        let blocks = (0..<(p.runCount / r)).map { p.estimate(runs: ($0 * r)..<($0 * r + r), steps: stepsOf).pooled }
+        let blocks = (0..<(budgetRuns / r)).map { p.estimate(runs: ($0 * r)..<($0 * r + r), steps: stepsOf).pooled }
+        let spent = stepsOf.prefix(r).reduce(0, +)
         return Verdict(
-            runs: r, steps: stepsOf.prefix(r).reduce(0, +) / r, products: stepsOf.prefix(r).reduce(0, +),
-            shift: statistics.map { $0.value(truncated.pooled) - $0.value(reference) },
-            standardError: statistics.map { SampleStatistics.standardDeviation(truncated.perRun.map($0.value)) / Double(r).squareRoot() },
-            reference: statistics.map { $0.value(reference) },
-            w1Total: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: reference) }) / scale,
-            w1Outside: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: reference, outside: bulk) }) / scale,
-            w1OutsideTruncation: truncated.pooled.wasserstein1(to: reference, outside: bulk) / scale)
+            runs: r, steps: spent / r, products: spent,
+            shift: statistics.map { $0.value(truncated.pooled) - $0.value(everything) },
+            standardError: statistics.map {
+                SampleStatistics.standardDeviation(truncated.perRun.map($0.value)) / Double(r).squareRoot()
+            },
+            reference: statistics.map { $0.value(everything) },
+            w1Total: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: independent) }) / scale,
+            w1Outside: SampleStatistics.mean(blocks.map { $0.wasserstein1(to: independent, outside: bulk) }) / scale,
+            w1OutsideTruncation: truncated.pooled.wasserstein1(to: everything, outside: bulk) / scale)
     }
+
+    /// Runs a budget may draw from; the pool's later runs are the independent reference.
+    static let budgetRuns = 10
 }
 
 extension SLQBudget {
-    static let namedBudgets = [(10, 90, "10 × 90 (former default)"), (5, 80, "5 × 80"), (10, 60, "10 × 60 (default)"), (10, 40, "10 × 40"),
+    static let namedBudgets = [(10, 90, "10 × 90 (former default)"), (5, 80, "5 × 80"), (10, 60, "10 × 60"), (10, 40, "10 × 40 (default)"),
                                (10, 30, "10 × 30"), (4, 40, "4 × 40 (paper preset)"), (2, 12, "2 × 12 (quick preset)")]
-    static let runChoices = [2, 4, 5, 8, 16]
+    static let runChoices = [2, 5, 10]
     static let stepChoices = [5, 10, 20, 30, 40, 60, 80, 90, 120]
     static let settleChoices = [0.3, 0.2, 0.1]
     static let settleCap = 90
@@ -185,12 +198,16 @@ extension SLQBudget {
         func f(_ x: Double, _ format: String = "%7.3f") -> String { String(format: format, x) }
         for pool in pools {
             let p = try Prefixes(pool, steps: steps)
+            guard p.runCount >= budgetRuns + 4, p.longest >= 120 else {
+                throw SLQBudgetError.tooSmall("\(pool.checkpoint): a pool of \(p.runCount) runs × \(p.longest) steps; the comparison "
+                                              + "needs at least \(budgetRuns + 4) runs of 120 steps (tools/slq-budget makes 16 × 140)")
+            }
             let reference = p.estimate(runs: 0..<p.runCount, steps: p.longest)
             lines.append("")
             lines.append("\(pool.model) (\(pool.checkpoint)): n = \(pool.parameters), \(pool.samples) samples in batches of \(pool.batchSize);"
-                         + " reference \(p.runCount) runs × \(p.longest) steps (\(f(pool.seconds, "%.0f")) s on \(pool.cpu))")
+                         + " pool \(p.runCount) runs × \(p.longest) steps (\(f(pool.seconds, "%.0f")) s on \(pool.cpu))")
             let absolute = reference.pooled.absoluteMean
-            lines.append("  reference: " + statistics.map { name, statistic in
+            lines.append("  all runs at full length: " + statistics.map { name, statistic in
                 let se = SampleStatistics.standardError(reference.perRun.map(statistic))
                 return "\(name) \(f(statistic(reference.pooled), "%.3g")) ± \(f(se, "%.2g"))"
             }.joined(separator: ", ") + ", E|λ| \(f(absolute, "%.3g")), λ range [\(f(reference.pooled.values.first!, "%.3g")), \(f(reference.pooled.values.last!, "%.3g"))]")
@@ -202,18 +219,22 @@ extension SLQBudget {
                                      f(v.shift[1] / v.reference[2], "%8.1e"), f(worstQuantile, "%13.1f"),
                                      f(v.w1Total, "%15.3f"), f(v.w1Outside), f(v.w1OutsideTruncation, "   (%.3f)")].joined(separator: " "))
             }
-            for (r, m, label) in namedBudgets where r <= p.runCount && m <= p.longest { rows(verdict(p, runs: r, steps: m), label) }
             let base = verdict(p, runs: 10, steps: 90)
-            for (r, m, label) in namedBudgets where r <= p.runCount && m <= p.longest { record(label, verdict(p, runs: r, steps: m), against: base) }
+            for (r, m, label) in namedBudgets {
+                let v = verdict(p, runs: r, steps: m)
+                rows(v, label)
+                record(label, v, against: base)
+            }
             for settle in settleChoices {
                 let v = verdict(p, runs: 10, steps: p.settlingSteps(settle, cap: settleCap))
                 let label = String(format: "10 × ≤90 settle %.2f", settle)
                 rows(v, label + " (~\(v.steps))")
                 record(label, v, against: base)
             }
-            let runs = runChoices.filter { $0 <= p.runCount }
-            lines.append("  W1/E|λ| outside the bulk, a budget's estimate to the reference (mean over disjoint blocks); runs across,")
-            lines.append("  steps down; \"t\": truncation alone (all \(p.runCount) runs at that length)")
+            let runs = runChoices
+            lines.append("  W1/E|λ| outside the bulk, a budget's estimate (mean over disjoint blocks of runs 0–\(budgetRuns - 1)) to the")
+            lines.append("  independent reference (runs \(budgetRuns)–\(p.runCount - 1), full length); runs across, steps down;")
+            lines.append("  \"t\": truncation alone (all \(p.runCount) runs at that length against all at full length)")
             lines.append("  steps " + runs.map { String(format: "%7d", $0) }.joined() + "      t")
             for m in stepChoices where m <= p.longest {
                 let row = runs.map { verdict(p, runs: $0, steps: m) }
@@ -237,5 +258,16 @@ extension SLQBudget {
         lines.append("Qualifying, cheapest first: " + qualifying.sorted { $0.products < $1.products }
             .map { String(format: "%@ (%.0f)", $0.label as NSString, $0.products) }.joined(separator: ", "))
         return lines
+    }
+}
+
+/// A pool too small for the comparison.
+enum SLQBudgetError: Error, CustomStringConvertible {
+    case tooSmall(String)
+
+    var description: String {
+        switch self {
+        case .tooSmall(let message): message
+        }
     }
 }

@@ -9,7 +9,9 @@ import Tensor
 // Sharp's engine benchmark (release build): GEMM and convolution throughput, and the cost of an
 // exact Hessian-vector product relative to a gradient. Printed as a table; `--json` for scripts.
 // Run through tools/bench, which also runs the PyTorch reference side by side when available.
-// `--krylov` prints the Lanczos vs power-iteration HVP counts instead (KrylovComparison.swift).
+// `--krylov` prints the Lanczos vs power-iteration HVP counts instead (KrylovComparison.swift);
+// `--slq-pool` and `--slq-budget` measure hessian-spectrum's budget (SLQBudget.swift, run through
+// tools/slq-budget).
 
 KernelRestart.useBestKernel()
 let arguments = CommandLine.arguments
@@ -51,11 +53,21 @@ if arguments.contains("--krylov") {
     KrylovComparison.verdicts(rows).forEach { emit($0) }
     exit(0)
 }
-if let at = arguments.firstIndex(of: "--slq-pool") {
+if arguments.contains("--slq-pool") {
     // SLQ budget measurement (SLQBudget.swift): --slq-pool CKPT --runs R --steps M --out FILE.json
-    func value(_ flag: String) -> String? { arguments.firstIndex(of: flag).map { arguments[$0 + 1] } }
-    let pool = try SLQBudget.pool(checkpoint: arguments[at + 1], runs: Int(value("--runs") ?? "") ?? 16,
-                                  steps: Int(value("--steps") ?? "") ?? 140) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    func value(_ flag: String) -> String? {
+        guard let i = arguments.firstIndex(of: flag) else { return nil }
+        guard i + 1 < arguments.count else { FileHandle.standardError.write(Data("sharp-bench: \(flag) needs a value\n".utf8)); exit(2) }
+        return arguments[i + 1]
+    }
+    func count(_ flag: String, _ fallback: Int) -> Int {
+        guard let text = value(flag) else { return fallback }
+        guard let n = Int(text), n >= 2 else { FileHandle.standardError.write(Data("sharp-bench: \(flag) \(text): give a whole number ≥ 2\n".utf8)); exit(2) }
+        return n
+    }
+    guard let checkpoint = value("--slq-pool") else { exit(2) }
+    let pool = try SLQBudget.pool(checkpoint: checkpoint, runs: count("--runs", 16),
+                                  steps: count("--steps", 140)) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     let text = JSONWriter(pretty: false).text(try JSONValueEncoder().encode(pool)) + "\n"
     try text.write(toFile: value("--out") ?? "slq-pool-\(pool.model).json", atomically: true, encoding: .utf8)
     exit(0)

@@ -37,7 +37,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Output format: table, json or csv.") var format: OutputFormat = .table
     @Option(help: "Split of the Hessian metrics' data: train or test.") var split: EvaluationOptions.Split = .train
     @Option(help: ArgumentHelp("Samples of the split the Hessian metrics use: N (the first N of a seeded permutation) or all.",
-                               discussion: "The default metrics take about 800 HVPs (docs/metrics.md); on vgg-mini at 128 samples the former 1,100 took 42 minutes on 2 busy cores."))
+                               discussion: "The default metrics take about 600 HVPs (docs/metrics.md); on vgg-mini at 128 samples the former 1,100 took 42 minutes on 2 busy cores."))
     var samples = "128"
     @Option(help: "Seed of that permutation.") var subsetSeed: UInt64 = 0
     @Option(help: "Images per batch (default: the checkpoint's training batch size).") var batchSize: Int?

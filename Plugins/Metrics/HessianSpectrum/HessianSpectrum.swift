@@ -1,7 +1,7 @@
 import PluginKit
 
 /// The Hessian's eigenvalue distribution (ESD) by stochastic Lanczos quadrature, definition D1 of
-/// docs/algorithms.md#which-eigenvalue-statistics: `runs` × `steps` Lanczos steps (10 × 60 by default, the budget
+/// docs/algorithms.md#which-eigenvalue-statistics: `runs` × `steps` Lanczos steps (10 × 40 by default, the budget
 /// measured in docs/metrics.md#the-slq-budget) from Rademacher starts, full
 /// reorthogonalisation in Float64; mean, median, SD and quantiles of the weighted, unsmoothed
 /// nodes pooled over runs (standard errors from their spread over runs), and the smoothed
@@ -20,7 +20,7 @@ public final class HessianSpectrum: MetricPlugin {
                 .choice("mode", ["slq", "per-batch"], default: "slq",
                         "slq: ESD of the evaluation data's Hessian; per-batch: the host runs the metric per mini-batch (D5)"),
                 .integer("runs", default: 10, minimum: 1, "slq: independent Lanczos runs"),
-                .integer("steps", default: 60, minimum: 2, "slq: Lanczos steps per run (with settle > 0: at most)"),
+                .integer("steps", default: 40, minimum: 2, "slq: Lanczos steps per run (with settle > 0: at most)"),
                 .number("settle", default: 0, minimum: 0,
                         "slq: end a run once its rule moves by at most this·E|θ| (W1) over 10 steps; 0: always run `steps`"),
                 .integer("density_points", default: 512, minimum: 16, "slq: grid points of the smoothed density series"),

@@ -2,7 +2,8 @@
 ///
 /// Each step applies H once, orthogonalises against the whole basis (classical Gram–Schmidt
 /// twice), and solves the small tridiagonal T_j. The caller decides when to stop from the Ritz
-/// values and residuals (`stop`); SLQ runs a fixed number of steps instead.
+/// values and residuals (`stop`) or from the whole step (`until`: SLQ's `settle` rule reads the
+/// quadrature rule); without a rule it runs `maxSteps` steps.
 public enum Lanczos {
     /// The state after the last step.
     public struct Result: Sendable {
@@ -30,7 +31,7 @@ public enum Lanczos {
     }
 
     /// What a stopping rule sees after each step.
-    public struct Step {
+    public struct Step: Sendable {
         /// Eigen-decomposition of T_j.
         public let eigensystem: SymmetricTridiagonal.Eigensystem
         /// Ritz residuals, in the order of the Ritz values.

@@ -12,6 +12,7 @@ public struct WeightedDistribution: Sendable {
         let order = values.indices.sorted { values[$0] < values[$1] }
         let total = weights.reduce(0, +)
         precondition(total > 0, "WeightedDistribution: weights sum to \(total)")
+        precondition(values.allSatisfy(\.isFinite), "WeightedDistribution: a value that is not finite")
         self.values = order.map { values[$0] }
         self.weights = order.map { weights[$0] / total }
     }

@@ -65,19 +65,20 @@ import Testing
         #expect(relativeError(r.value("top_eigenvalue"), -50) < 1e-2)
     }
 
-    /// `settle` ends runs early without touching what the steps do not change: the mean and SD
-    /// are exact after two steps (SLQ identities), so they equal the fixed-length result.
+    /// `settle` (StochasticLanczosQuadrature.run) ends runs early without touching what the
+    /// steps do not change: the mean and SD are exact after two steps (SLQ identities), so they
+    /// equal the fixed-length result.
     @Test func settlingRunsStopEarlyAndKeepTheMoments() throws {
         let h = SyntheticHessian(eigenvalues: Spectra.spikedBulk(n: 2048), rotated: true)
-        let fixed = try MetricHarness.run("hessian-spectrum", ["runs": .number(3), "steps": .number(90)], dimension: h.dimension, hessian: h.apply)
-        let settled = try MetricHarness.run("hessian-spectrum", ["runs": .number(3), "steps": .number(90), "settle": .number(0.05)],
-                                            dimension: h.dimension, hessian: h.apply)
-        let products = try #require(settled.scalar("mean")?.hvpCount)
-        print("settle 0.05: \(products) HVPs against \(fixed.scalar("mean")?.hvpCount ?? 0); median \(settled.value("median")) vs \(fixed.value("median"))")
-        #expect(fixed.scalar("mean")?.hvpCount == 270)
-        #expect(products >= 60 && products < 270 && products % 10 == 0)
-        for name in ["mean", "sd"] { #expect(relativeError(settled.value(name), fixed.value(name)) < 1e-12, "\(name)") }
-        #expect(abs(settled.value("median") - fixed.value("median")) < 0.05)
+        let op = HessianOperator(dimension: h.dimension, apply: h.apply)
+        let fixed = try StochasticLanczosQuadrature.runs(op, runs: 3, steps: 90, seed: 0)
+        let settled = try StochasticLanczosQuadrature.runs(op, runs: 3, steps: 90, seed: 0, settle: 0.05)
+        let products = settled.map(\.products)
+        #expect(fixed.map(\.products) == [90, 90, 90])
+        #expect(products.allSatisfy { $0 >= 20 && $0 < 90 && $0 % 10 == 0 }, "\(products)")
+        let (a, b) = (StochasticLanczosQuadrature.pooled(fixed), StochasticLanczosQuadrature.pooled(settled))
+        #expect(relativeError(a.mean, b.mean) < 1e-12 && relativeError(a.standardDeviation, b.standardDeviation) < 1e-12)
+        #expect(abs(a.median - b.median) < 0.05)
     }
 
     /// A run's prefix is the shorter run from the same start, to rounding: the SLQ budget

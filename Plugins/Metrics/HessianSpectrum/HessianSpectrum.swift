@@ -20,9 +20,7 @@ public final class HessianSpectrum: MetricPlugin {
                 .choice("mode", ["slq", "per-batch"], default: "slq",
                         "slq: ESD of the evaluation data's Hessian; per-batch: the host runs the metric per mini-batch (D5)"),
                 .integer("runs", default: 10, minimum: 1, "slq: independent Lanczos runs"),
-                .integer("steps", default: 40, minimum: 2, "slq: Lanczos steps per run (with settle > 0: at most)"),
-                .number("settle", default: 0, minimum: 0,
-                        "slq: end a run once its rule moves by at most this·E|θ| (W1) over 10 steps; 0: always run `steps`"),
+                .integer("steps", default: 40, minimum: 2, "slq: Lanczos steps per run"),
                 .integer("density_points", default: 512, minimum: 16, "slq: grid points of the smoothed density series"),
                 .integer("max_basis_mb", default: 4096, minimum: 1, "slq: memory cap for the Float64 basis; caps the steps"),
                 .integer("max_iter", default: 100, minimum: 1, "per-batch: power iterations per batch (PyHessian's maxIter)"),
@@ -31,14 +29,13 @@ public final class HessianSpectrum: MetricPlugin {
     }
 
     let mode: String
-    let runs: Int, steps: Int, settle: Double, densityPoints: Int, maxBasisBytes: Int
+    let runs: Int, steps: Int, densityPoints: Int, maxBasisBytes: Int
     let maxIterations: Int, tolerance: Double
 
     public init(hyperparameters h: Hyperparameters) throws {
         mode = h.string("mode")
         runs = h.integer("runs")
         steps = h.integer("steps")
-        settle = h.number("settle")
         densityPoints = h.integer("density_points")
         maxBasisBytes = h.integer("max_basis_mb") << 20
         maxIterations = h.integer("max_iter")
@@ -58,7 +55,7 @@ public final class HessianSpectrum: MetricPlugin {
         let n = op.dimension
         let stepCap = min(steps, n, max(2, maxBasisBytes / max(8 * n, 1)))
         op.expectedProducts = runs * stepCap
-        let quadrature = try StochasticLanczosQuadrature.runs(op, runs: runs, steps: stepCap, seed: context.seed, settle: settle)
+        let quadrature = try StochasticLanczosQuadrature.runs(op, runs: runs, steps: stepCap, seed: context.seed)
         let pooled = StochasticLanczosQuadrature.pooled(quadrature)
         let perRun = quadrature.map { WeightedDistribution(values: $0.nodes, weights: $0.weights) }
         let seconds = clock.seconds, products = op.productCount
@@ -70,7 +67,7 @@ public final class HessianSpectrum: MetricPlugin {
         try report("median") { $0.median }
         try report("sd") { $0.standardDeviation }
         for (name, q) in [("q05", 0.05), ("q25", 0.25), ("q75", 0.75), ("q95", 0.95)] { try report(name) { $0.quantile(q) } }
-        let density = StochasticLanczosQuadrature.density(quadrature, steps: quadrature.map(\.products).max() ?? stepCap, points: densityPoints)
+        let density = StochasticLanczosQuadrature.density(quadrature, steps: stepCap, points: densityPoints)
         try context.reportSeries("density", x: density.x, y: density.y, xLabel: "eigenvalue", yLabel: "density")
         try context.reportSeries("nodes", x: pooled.values, y: pooled.weights, xLabel: "eigenvalue", yLabel: "weight")
     }

@@ -27,7 +27,7 @@ public enum Lanczos {
         /// Ritz values θ, ascending.
         public var ritzValues: [Double] { eigensystem.values }
         /// Squared first components of the eigenvectors of T: the SLQ quadrature weights.
-        public var quadratureWeights: [Double] { eigensystem.row(0).map { $0 * $0 } }
+        public var quadratureWeights: [Double] { eigensystem.quadratureWeights }
     }
 
     /// What a stopping rule sees after each step.
@@ -42,7 +42,7 @@ public enum Lanczos {
         public var count: Int { eigensystem.values.count }
         /// The quadrature rule of T_j (SLQ's nodes and weights).
         public var quadrature: WeightedDistribution {
-            WeightedDistribution(values: eigensystem.values, weights: eigensystem.row(0).map { $0 * $0 })
+            WeightedDistribution(values: eigensystem.values, weights: eigensystem.quadratureWeights)
         }
     }
 

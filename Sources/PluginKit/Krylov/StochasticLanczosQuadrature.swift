@@ -30,7 +30,7 @@ public enum StochasticLanczosQuadrature {
         /// The rule of a Lanczos run whose T has diagonal `alpha` and couplings `beta`.
         public init(alpha: [Double], beta: [Double]) throws {
             let t = try SymmetricTridiagonal(diagonal: alpha, offDiagonal: Array(beta.prefix(max(alpha.count - 1, 0)))).eigensystem()
-            self.init(nodes: t.values, weights: t.row(0).map { $0 * $0 }, alpha: alpha, beta: beta, products: alpha.count)
+            self.init(nodes: t.values, weights: t.quadratureWeights, alpha: alpha, beta: beta, products: alpha.count)
         }
 
         init(nodes: [Double], weights: [Double], alpha: [Double], beta: [Double], products: Int) {

@@ -24,6 +24,10 @@ public struct SymmetricTridiagonal: Sendable {
         /// S in row-major order: `vectors[i * m + k]` is entry i of the eigenvector of `values[k]`.
         public let vectors: [Double]
 
+        /// Squared first components of the eigenvectors, in the order of `values`: for a Lanczos
+        /// T, the weights of its Gauss quadrature rule (SLQ's weights).
+        public var quadratureWeights: [Double] { row(0).map { $0 * $0 } }
+
         /// Row i of S (entry i of every eigenvector, in the order of `values`).
         public func row(_ i: Int) -> [Double] {
             let m = values.count
